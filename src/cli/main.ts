@@ -1,0 +1,35 @@
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { UserError } from "../model/diagnostics.js";
+import { statsCommand } from "./commands/stats.js";
+
+/** Runs the CLI; exit codes: 0 success, 1 findings (diff/check gates), 2 user error or --strict diagnostics. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  try {
+    await yargs(argv)
+      .scriptName("syscage")
+      .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
+      .command(statsCommand)
+      .demandCommand(1, "name a command; see the list above")
+      .strict()
+      .recommendCommands()
+      .help()
+      .alias("h", "help")
+      .version()
+      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .fail((msg, err) => {
+        if (err) throw err;
+        process.stderr.write(`syscage: ${msg}\nRun 'syscage --help' for usage.\n`);
+        process.exit(2);
+      })
+      .parseAsync();
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`syscage: ${e.message} (${e.code})\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`syscage: internal error, please report it with the command you ran:\n${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,83 @@
+import { stat } from "node:fs/promises";
+import { basename, relative } from "node:path";
+import fg from "fast-glob";
+import { UserError } from "../model/diagnostics.js";
+import type { RunSource } from "../model/trace.js";
+
+/** A run's file with the pid its name gives (`-ff -o P` writes `P.PID`). */
+export interface RunFile {
+  path: string;
+  /** The name to show in diagnostics (as the user would type it). */
+  display: string;
+  pid?: number;
+}
+
+export interface InputRun extends RunSource {
+  runFiles: RunFile[];
+}
+
+const FF_NAME = /^(.*)\.(\d+)(\.gz)?$/;
+
+/**
+ * Expands the inputs the user named (files, directories, globs, `-`) into runs. Each file is a run,
+ * except the per-process files of one `strace -ff -o P` recording (`P.123`, `P.124`, ...), which
+ * together form one run. A path or glob that matches nothing is an error naming it.
+ */
+export async function expandInputs(inputs: string[], cwd: string = process.cwd()): Promise<InputRun[]> {
+  const files: string[] = [];
+  let stdin = false;
+  for (const input of inputs) {
+    if (input === "-") {
+      stdin = true;
+      continue;
+    }
+    const st = await stat(input).catch(() => undefined);
+    if (st?.isFile()) files.push(input);
+    else if (st?.isDirectory()) {
+      const found = await fg("**/*", { cwd: input, onlyFiles: true, dot: false, followSymbolicLinks: true });
+      if (found.length === 0) throw new UserError(`${input}: the directory holds no files`, "SC_INPUT_NOT_FOUND");
+      for (const f of found.sort()) files.push(joinPath(input, f));
+    } else if (fg.isDynamicPattern(input)) {
+      const found = await fg(input, { cwd, onlyFiles: true, dot: false });
+      if (found.length === 0) throw new UserError(`${input}: no file matches this pattern`, "SC_INPUT_NOT_FOUND");
+      files.push(...found.sort());
+    } else {
+      throw new UserError(`${input}: no such file or directory`, "SC_INPUT_NOT_FOUND");
+    }
+  }
+  const unique = [...new Set(files)];
+  const groups = new Map<string, RunFile[]>();
+  const runs: InputRun[] = [];
+  for (const path of unique) {
+    const display = relative(cwd, path) || path;
+    const m = FF_NAME.exec(basename(path));
+    if (m) {
+      const key = path.slice(0, path.length - basename(path).length) + m[1];
+      const list = groups.get(key) ?? [];
+      list.push({ path, display, pid: Number(m[2]) });
+      groups.set(key, list);
+    } else runs.push(single(path, display));
+  }
+  for (const [key, list] of groups) {
+    if (list.length === 1) {
+      // A lone `name.123` is still a per-process file: keep its pid.
+      const f = list[0]!;
+      runs.push({ id: f.display, files: [f.display], runFiles: [f] });
+      continue;
+    }
+    list.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0));
+    const id = relative(cwd, key) || key;
+    runs.push({ id, files: list.map((f) => f.display), runFiles: list });
+  }
+  runs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (stdin) runs.push({ id: "-", files: ["-"], runFiles: [{ path: "-", display: "-" }] });
+  return runs;
+}
+
+function single(path: string, display: string): InputRun {
+  return { id: display, files: [display], runFiles: [{ path, display }] };
+}
+
+function joinPath(dir: string, f: string): string {
+  return dir.endsWith("/") ? dir + f : `${dir}/${f}`;
+}

@@ -1,0 +1,61 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Arch } from "../model/arch.js";
+import type { RunResult } from "../parse/trace-parser.js";
+import type { InputRun } from "./inputs.js";
+import { parseRun } from "./parse-run.js";
+
+export interface ParseRunsOptions {
+  arch: Arch;
+  /** Worker threads to use; default: one per core, never more than there are runs. 1 parses in this thread. */
+  jobs?: number;
+}
+
+/**
+ * Parses many runs, on every core: each run goes to a worker thread, which streams it and sends back
+ * only its counts, processes and diagnostics. Results come back in input order.
+ */
+export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]> {
+  const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
+  const jobs = Math.min(options.jobs ?? availableParallelism(), fileRuns.length);
+  if (jobs <= 1) {
+    const out: RunResult[] = [];
+    for (const r of runs) out.push(await parseRun(r, { arch: options.arch }));
+    return out;
+  }
+  const results = new Array<RunResult>(runs.length);
+  let next = 0;
+  const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
+  const work = async (): Promise<void> => {
+    const worker = new Worker(workerUrl);
+    try {
+      for (;;) {
+        const i = next++;
+        if (i >= runs.length) return;
+        const run = runs[i]!;
+        if (run.runFiles.some((f) => f.path === "-")) {
+          results[i] = await parseRun(run, { arch: options.arch });
+          continue;
+        }
+        results[i] = await new Promise<RunResult>((resolve, reject) => {
+          const onMessage = (m: { ok: true; result: RunResult } | { ok: false; error: string; stack?: string }) => {
+            worker.off("error", onError);
+            if (m.ok) resolve(m.result);
+            else reject(Object.assign(new Error(m.error), { stack: m.stack }));
+          };
+          const onError = (e: Error) => {
+            worker.off("message", onMessage);
+            reject(e);
+          };
+          worker.once("message", onMessage);
+          worker.once("error", onError);
+          worker.postMessage({ run, arch: options.arch });
+        });
+      }
+    } finally {
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, work));
+  return results;
+}

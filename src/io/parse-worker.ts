@@ -1,0 +1,12 @@
+// Worker thread: parses the runs the main thread sends, one at a time, and posts back the results.
+import { parentPort } from "node:worker_threads";
+import type { Arch } from "../model/arch.js";
+import type { InputRun } from "./inputs.js";
+import { parseRun } from "./parse-run.js";
+
+parentPort!.on("message", (m: { run: InputRun; arch: Arch }) => {
+  parseRun(m.run, { arch: m.arch }).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (e: unknown) => parentPort!.postMessage({ ok: false, error: String((e as Error)?.message ?? e), stack: (e as Error)?.stack }),
+  );
+});

@@ -1,0 +1,57 @@
+/** Every diagnostic syscage can report, with what it means. Tests check codes and locations, not wording. */
+export const DIAGNOSTIC_CODES = {
+  SC_INPUT_NOT_FOUND: { severity: "error", meaning: "an input path or glob matched nothing" },
+  SC_INPUT_UNREADABLE: { severity: "error", meaning: "an input could not be read (permissions, I/O error, bad gzip)" },
+  SC_EMPTY_INPUT: { severity: "warning", meaning: "an input holds no strace output at all" },
+  SC_BINARY_INPUT: { severity: "error", meaning: "an input is binary data, not strace text" },
+  SC_LINE_TOO_LONG: { severity: "warning", meaning: "a line exceeds the maximum line length and was skipped" },
+  SC_NOT_STRACE: { severity: "warning", meaning: "a line is not strace output (tracee output, a shell prompt, debug text)" },
+  SC_MALFORMED_CALL: { severity: "warning", meaning: "a syscall line whose result could not be read" },
+  SC_UNKNOWN_SYSCALL: { severity: "warning", meaning: "a syscall name or number that does not exist on the process's architecture" },
+  SC_ARCH_INFERRED: { severity: "warning", meaning: "a process used names of another architecture without a personality line; syscage switched it" },
+  SC_RESUMED_WITHOUT_CALL: { severity: "warning", meaning: "a `<... NAME resumed>` line with no earlier `<unfinished ...>` call on that pid" },
+  SC_RESUMED_MISMATCH: { severity: "warning", meaning: "a `<... NAME resumed>` line whose name differs from the pid's unfinished call" },
+  SC_UNFINISHED_LOST: { severity: "warning", meaning: "a pid started a new call while its previous call was still unfinished" },
+  SC_TRUNCATED_TRACE: { severity: "warning", meaning: "the trace ends inside a call (strace was killed or the file was cut)" },
+  SC_TABLE_ROW: { severity: "warning", meaning: "a row of a -c summary table could not be read" },
+  SC_TABLE_TOTAL: { severity: "warning", meaning: "a -c summary table's rows do not add up to its total row" },
+  SC_TABLE_MISMATCH: { severity: "warning", meaning: "the counts from the trace lines differ from strace's own -C table in the same file" },
+  SC_TABLE_DUPLICATE: { severity: "warning", meaning: "a second summary table for the same architecture in one file" },
+} as const satisfies Record<string, { severity: Severity; meaning: string }>;
+
+export type Severity = "error" | "warning" | "info";
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** A problem found in an input, located for a user to act on. */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** The input as the user named it (relative path, or `-` for standard input). */
+  file: string;
+  /** 1-based line number; 0 when the diagnostic concerns the whole file. */
+  line: number;
+  /** 1-based column; 0 when not meaningful. */
+  col: number;
+  message: string;
+}
+
+export function diagnostic(code: DiagnosticCode, file: string, line: number, col: number, message: string): Diagnostic {
+  return { code, severity: DIAGNOSTIC_CODES[code].severity, file, line, col, message };
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}${d.col > 0 ? `:${d.col}` : ""}` : d.file;
+  return `${where}: ${d.severity}: ${d.message} (${d.code})`;
+}
+
+/** Thrown for a user error (bad input, bad option): the CLI prints it on one line and exits 2. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = "SC_USAGE",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "UserError";
+  }
+}

@@ -1,0 +1,77 @@
+import type { Arch } from "./arch.js";
+import type { Diagnostic } from "./diagnostics.js";
+
+/**
+ * One syscall as a trace recorded it, after `<unfinished ...>` / `<... resumed>` halves were joined.
+ * Events are streamed to consumers and never kept in a list: a trace can hold billions of them.
+ */
+export interface SyscallEvent {
+  /** The process (or thread) id; 0 when the trace does not print it (one process traced without -f). */
+  pid: number;
+  /** The syscall ABI the call ran under (the process's personality). */
+  arch: Arch;
+  /** Kernel name valid for `arch` (`pread` becomes `pread64`, `syscall_0x1b7` is resolved); strace's text when unknown. */
+  name: string;
+  /** False when `name` does not exist on `arch` (a diagnostic was raised). */
+  known: boolean;
+  /** The raw argument text between the parentheses, unparsed; decode with `parse/args.ts` when needed. */
+  args: string;
+  /**
+   * `ok`: returned a value; `error`: returned an error (`-1 ENOENT`, `? ERESTARTSYS`, `-1 (errno 22)`);
+   * `unfinished`: never returned in the trace (`exit_group`, `execve` of a thread, a call cut off by death).
+   */
+  outcome: "ok" | "error" | "unfinished";
+  /** The return value token as printed (`3`, `0x7f..`, `-1`, `?`); empty when unfinished. */
+  retval: string;
+  /** The error name (`ENOENT`, `ERESTARTSYS`, `errno 22`); empty unless outcome is `error`. */
+  errno: string;
+  /** What strace printed after the return value (`-y` path `</etc/passwd>`, `(flags O_RDWR)`, ` <0.000012>`...). */
+  retDecor: string;
+  /** 1-based line where the call starts. */
+  line: number;
+}
+
+/** How a process ended, from `+++ exited with N +++` / `+++ killed by SIG... +++`. */
+export type ProcessExit =
+  | { kind: "exited"; code: number }
+  | { kind: "killed"; signal: string; coreDumped: boolean }
+  | { kind: "superseded"; by: number };
+
+/** A process as seen during one run. */
+export interface ProcessInfo {
+  pid: number;
+  /** The pid that cloned or forked it, when the trace shows it. */
+  parent?: number;
+  /** Programs it executed successfully, in order (paths as the trace shows them). */
+  execs: string[];
+  /** Architectures its calls ran under. */
+  arches: Arch[];
+  exit?: ProcessExit;
+  /** Signals delivered to it (`--- SIGCHLD ... ---`), sorted. */
+  signals: string[];
+}
+
+/** Per-syscall counts, counted as `strace -c` counts them. */
+export interface SyscallCounts {
+  /** Calls that returned (including those that returned an error). */
+  calls: number;
+  /** Calls that returned an error, ERESTART* included. */
+  errors: number;
+  /** Calls that never returned in the trace (`exit_group`, calls cut off by the process's death or the trace's end). */
+  unfinished: number;
+}
+
+/** One `-c` / `-cw` / `-C` summary table, by personality. */
+export interface SummaryTable {
+  arch: Arch;
+  /** 1-based line of the header row. */
+  line: number;
+  rows: Record<string, { calls: number; errors: number }>;
+}
+
+/** Where a run came from: one trace file, or the group of `-ff` files `P.PID` of one recording. */
+export interface RunSource {
+  /** A name for the run: the file, or for `-ff` groups the common prefix `P`. */
+  id: string;
+  files: string[];
+}

@@ -1,0 +1,102 @@
+// Lazy decoding of a call's argument text. The parser keeps arguments as the raw text strace printed;
+// consumers that need paths, flags, fds or addresses decode only the calls they care about.
+
+import { isDigit, skipString } from "./scan.js";
+
+/**
+ * Splits argument text at the commas that separate arguments (outside strings, brackets, braces,
+ * parentheses and `-y` decorations). `openat(AT_FDCWD, "/a,b", O_RDONLY)` gives three items.
+ */
+export function splitArgs(args: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const n = args.length;
+  let i = 0;
+  while (i < n) {
+    const c = args.charCodeAt(i);
+    if (c === 0x22) {
+      i = skipString(args, i);
+      continue;
+    }
+    if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x3c && i > 0 && isDigit(args.charCodeAt(i - 1))) {
+      const j = args.indexOf(">", i + 1);
+      if (j > 0) i = j;
+    } else if (c === 0x2c && depth === 0) {
+      out.push(args.slice(start, i).trim());
+      start = i + 1;
+    }
+    i++;
+  }
+  const last = args.slice(start).trim();
+  if (last !== "" || out.length > 0) out.push(last);
+  return out;
+}
+
+/** A C string literal decoded to its bytes (held as a latin1 string, one char per byte). */
+export interface DecodedString {
+  bytes: string;
+  /** strace cut the string at `-s` bytes (`"..."...`): the value is a prefix. */
+  truncated: boolean;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", v: "\v", f: "\f", a: "\x07", b: "\b", '"': '"', "\\": "\\", "'": "'", "?": "?" };
+
+/** Decodes `"..."` (C escapes, `\x..`, octal, `-x`/`-xx` hex) and a trailing `...`; undefined if not a string literal. */
+export function decodeCString(token: string): DecodedString | undefined {
+  const t = token.trim();
+  if (t.charCodeAt(0) !== 0x22) return undefined;
+  const end = skipString(t, 0);
+  if (end > t.length || t.charCodeAt(end - 1) !== 0x22 || end < 2) return undefined;
+  let out = "";
+  for (let i = 1; i < end - 1; i++) {
+    const ch = t[i]!;
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const nx = t[i + 1];
+    if (nx === undefined) break;
+    if (nx === "x") {
+      const hex = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 2, i + 4))?.[0] ?? "";
+      out += String.fromCharCode(parseInt(hex || "0", 16));
+      i += 1 + hex.length;
+    } else if (nx >= "0" && nx <= "7") {
+      const oct = /^[0-7]{1,3}/.exec(t.slice(i + 1, i + 4))![0];
+      out += String.fromCharCode(parseInt(oct, 8) & 0xff);
+      i += oct.length;
+    } else {
+      out += SIMPLE_ESCAPES[nx] ?? nx;
+      i += 1;
+    }
+  }
+  return { bytes: out, truncated: t.startsWith("...", end) };
+}
+
+/** Bytes (latin1 string) as text, when they are valid UTF-8; undefined otherwise. */
+export function bytesToUtf8(bytes: string): string | undefined {
+  const buf = Buffer.from(bytes, "latin1");
+  const text = buf.toString("utf8");
+  return Buffer.from(text, "utf8").equals(buf) ? text : undefined;
+}
+
+/** The decoded string argument at `index` (0-based), as text; undefined when it is not a whole string. */
+export function firstStringArg(args: string, index: number): string | undefined {
+  const items = splitArgs(args);
+  const tok = items[index];
+  if (tok === undefined) return undefined;
+  const d = decodeCString(tok);
+  if (!d || d.truncated) return undefined;
+  return bytesToUtf8(d.bytes) ?? d.bytes;
+}
+
+/** `3</etc/passwd>` (strace -y) gives `{ fd: 3, path: "/etc/passwd" }`; a bare `3` gives no path. */
+export function parseFd(token: string): { fd: number; path?: string } | undefined {
+  const t = token.trim();
+  const m = /^(-?\d+)(?:<(.*)>)?$/s.exec(t);
+  if (!m) return undefined;
+  const fd = Number(m[1]);
+  return m[2] === undefined ? { fd } : { fd, path: m[2] };
+}

@@ -1,0 +1,694 @@
+import { ARCH_INFO, isSyscall, resolveSyscallName, type Arch } from "../model/arch.js";
+import type { Diagnostic } from "../model/diagnostics.js";
+import type {
+  ProcessExit,
+  ProcessInfo,
+  RunSource,
+  SummaryTable,
+  SyscallCounts,
+  SyscallEvent,
+} from "../model/trace.js";
+import { firstStringArg } from "./args.js";
+import { DiagnosticLog } from "./diagnostic-log.js";
+import {
+  findCloseParen,
+  isDigit,
+  isNameChar,
+  parseResult,
+  skipSpaces,
+  stripAnsi,
+  type CallResult,
+} from "./scan.js";
+import { SummaryTableReader } from "./summary-table.js";
+
+export interface ParseOptions {
+  /** The architecture the trace was recorded on (64-bit personality). */
+  arch: Arch;
+  /** Receives every syscall event; leave out when only counts are needed (saves building objects). */
+  onSyscall?: (event: SyscallEvent) => void;
+}
+
+/** Everything one run yields, as plain data (it crosses worker-thread boundaries). */
+export interface RunResult {
+  source: RunSource;
+  /** What the run's files held. */
+  kind: "trace" | "summary" | "trace+summary" | "empty";
+  arch: Arch;
+  /** Counts from the trace lines, per architecture and syscall name. */
+  counts: Partial<Record<Arch, Record<string, SyscallCounts>>>;
+  /** strace's own `-c` tables found in the files. */
+  tables: SummaryTable[];
+  processes: ProcessInfo[];
+  lines: number;
+  bytes: number;
+  events: number;
+  diagnostics: Diagnostic[];
+}
+
+const UNFINISHED = " <unfinished ...>";
+const DETACHED = " <detached ...>";
+
+interface PendingCall {
+  name: string;
+  args: string;
+  line: number;
+  arch: Arch;
+}
+
+interface ProcState {
+  pid: number;
+  arch: Arch;
+  /** Counters for the current arch (cached lookup into the run's counts). */
+  counts: Map<string, SyscallCounts>;
+  pending: PendingCall | null;
+  info: ProcessInfo;
+  signals: Set<string>;
+  archInferred: boolean;
+}
+
+/**
+ * Parses the lines of one run (one trace file, or the `-ff` files of one recording) into counts,
+ * processes and diagnostics, and streams syscall events to `onSyscall`. Memory stays proportional to
+ * the number of processes and distinct syscalls, never to the number of lines.
+ */
+export class TraceParser {
+  private readonly log = new DiagnosticLog();
+  private readonly counts = new Map<Arch, Map<string, SyscallCounts>>();
+  private readonly procs = new Map<number, ProcState>();
+  private readonly live = new Set<number>();
+  /** Children created by the unprefixed root process before its pid was known (stderr mode). */
+  private readonly rootChildren = new Set<number>();
+  private readonly table: SummaryTableReader;
+  private readonly tables: SummaryTable[] = [];
+  private readonly unknownNames = new Set<string>();
+  private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
+  private readonly base: Arch;
+
+  private file = "";
+  private filePid = -1;
+  private sawPrefix = false;
+  private rootBound = false;
+  /** The pid unprefixed lines belong to before any prefix was seen: 0 until a strace message names it. */
+  private rootPid = 0;
+  private lastPid = 0;
+  private last: ProcState | null = null;
+  /** A call line cut short by interleaved output (stderr mode), waiting for its `) = N` continuation. */
+  private spliced: { state: ProcState; call: PendingCall } | null = null;
+  private lines = 0;
+  private bytes = 0;
+  private events = 0;
+  private traceLines = 0;
+
+  constructor(
+    private readonly source: RunSource,
+    options: ParseOptions,
+  ) {
+    this.base = options.arch;
+    this.onSyscall = options.onSyscall;
+    this.table = new SummaryTableReader(options.arch, (code, line, col, msg) => this.log.add(code, this.file, line, col, msg));
+  }
+
+  /** Starts a file of the run. `pid` is the process of a `-ff` file (`P.PID`), else undefined. */
+  beginFile(file: string, pid?: number): void {
+    this.file = file;
+    this.filePid = pid ?? -1;
+    this.spliced = null;
+    this.table.reset();
+  }
+
+  /** Notes a file-level problem (empty, binary, unreadable) for this run. */
+  fileDiagnostic(code: Parameters<DiagnosticLog["add"]>[0], message: string, line = 0): void {
+    this.log.add(code, this.file, line, 0, message);
+  }
+
+  addBytes(n: number): void {
+    this.bytes += n;
+  }
+
+  /**
+   * One physical line without its newline. `complete` is false for a last line that had no newline
+   * (strace killed while writing it).
+   */
+  line(raw: string, lineNo: number, complete = true): void {
+    this.lines++;
+    let s = raw;
+    const n0 = s.length;
+    if (n0 > 0 && s.charCodeAt(n0 - 1) === 13) s = s.slice(0, -1);
+    if (s.indexOf("\x1b") >= 0) s = stripAnsi(s);
+    if (this.table.active) {
+      const t = this.table.line(s, lineNo);
+      if (t) this.addTable(t);
+      return;
+    }
+    const c0 = s.charCodeAt(0);
+    // `-k` stack frames and `-e read=/write=` hex dumps belong to the previous event.
+    if (c0 === 0x20 && (s.startsWith(" > ", 0) || s.startsWith(" | ", 0))) return;
+
+    let p = 0;
+    let pid = -1;
+    // [pid  N] (stderr form), optionally with -Y comm: [pid 12<cat>]
+    if (c0 === 0x5b && s.startsWith("[pid", 0)) {
+      let i = skipSpaces(s, 4);
+      const start = i;
+      while (isDigit(s.charCodeAt(i))) i++;
+      if (i > start) {
+        pid = Number(s.slice(start, i));
+        if (s.charCodeAt(i) === 0x3c) i = s.indexOf(">", i) + 1 || i;
+        if (s.charCodeAt(i) === 0x5d) i++;
+        p = skipSpaces(s, i);
+        this.notePrefix(pid);
+      }
+    } else {
+      p = skipSpaces(s, 0);
+      // PID column (`-f -o`): digits then spaces; a timestamp has `.` or `:` before its space.
+      if (isDigit(s.charCodeAt(p))) {
+        let i = p;
+        while (isDigit(s.charCodeAt(i))) i++;
+        if (s.charCodeAt(i) === 0x3c /* -Y comm */) {
+          const j = s.indexOf("> ", i);
+          if (j > 0) {
+            pid = Number(s.slice(p, i));
+            p = skipSpaces(s, j + 1);
+          }
+        } else if (s.charCodeAt(i) === 0x20) {
+          pid = Number(s.slice(p, i));
+          p = skipSpaces(s, i);
+        }
+      }
+    }
+    // Timestamps: -t 14:50:52, -tt 14:50:52.123456, -ttt 1700000000.123456, -r 0.000008, and
+    // `-tt -r`: `20:37:49.050065 (+     0.000012) `.
+    if (isDigit(s.charCodeAt(p))) {
+      let i = p;
+      for (;;) {
+        const c = s.charCodeAt(i);
+        if (isDigit(c) || c === 0x2e || c === 0x3a) i++;
+        else break;
+      }
+      if (s.charCodeAt(i) === 0x20 && i > p) {
+        p = skipSpaces(s, i);
+        if (s.charCodeAt(p) === 0x28 && s.charCodeAt(p + 1) === 0x2b) {
+          const j = s.indexOf(") ", p);
+          if (j > 0) p = skipSpaces(s, j + 1);
+        }
+      }
+    }
+    // -i instruction pointer: [00007f3e4c0a1234]
+    if (s.charCodeAt(p) === 0x5b && !s.startsWith("[ Process", p)) {
+      const j = s.indexOf("] ", p);
+      if (j > 0 && /^\[[ 0-9a-f?]+$/.test(s.slice(p, j))) p = skipSpaces(s, j + 1);
+    }
+
+    const c = s.charCodeAt(p);
+    if (c >= 0x61 && c <= 0x7a) {
+      // A syscall name (names never start with a digit or `_`... except `_exit`, `_llseek`, handled below).
+      if (this.call(s, p, pid, lineNo, complete)) return;
+    } else if (c === 0x5f) {
+      if (this.call(s, p, pid, lineNo, complete)) return;
+    } else if (c === 0x3c /* < */ && s.startsWith("<... ", p)) {
+      if (this.resumed(s, p, pid, lineNo)) return;
+    } else if (c === 0x2b /* + */ && s.startsWith("+++ ", p)) {
+      this.exitLine(s, p, pid, lineNo);
+      return;
+    } else if (c === 0x2d /* - */ && s.startsWith("--- ", p)) {
+      this.signalLine(s, p, pid);
+      return;
+    } else if (c === 0x29 /* ) */ && this.spliced) {
+      if (this.continuation(s, p, lineNo)) return;
+    } else if (c === 0x5b /* [ */ && s.startsWith("[ Process PID=", p)) {
+      this.personality(s, p, lineNo);
+      return;
+    }
+    this.other(s, p, pid, lineNo);
+  }
+
+  /** Ends the run: calls still in progress count as unfinished, and tables are checked against the trace. */
+  finish(): RunResult {
+    this.table.end();
+    const t = this.table.take();
+    if (t) this.addTable(t);
+    let inProgress = 0;
+    let firstLine = 0;
+    const pids: number[] = [];
+    for (const st of this.procs.values()) {
+      if (st.pending) {
+        inProgress++;
+        if (firstLine === 0 || st.pending.line < firstLine) firstLine = st.pending.line;
+        if (pids.length < 5) pids.push(st.pid);
+        this.closePending(st);
+      }
+    }
+    if (inProgress > 0) {
+      this.log.add(
+        "SC_TRUNCATED_TRACE",
+        this.file,
+        firstLine,
+        0,
+        `the trace ends while ${inProgress} call(s) were still in progress (pid ${pids.join(", ")}${inProgress > pids.length ? ", ..." : ""}); they count as unfinished`,
+      );
+    }
+    const counts: RunResult["counts"] = {};
+    for (const [arch, m] of [...this.counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const rec: Record<string, SyscallCounts> = {};
+      for (const name of [...m.keys()].sort()) rec[name] = { ...m.get(name)! };
+      if (Object.keys(rec).length > 0) counts[arch] = rec;
+    }
+    this.checkTables(counts);
+    const processes = [...this.procs.values()]
+      .map((st) => ({ ...st.info, signals: [...st.signals].sort() }))
+      .sort((a, b) => a.pid - b.pid);
+    const hasTrace = this.events > 0 || this.traceLines > 0;
+    const kind: RunResult["kind"] = hasTrace ? (this.tables.length > 0 ? "trace+summary" : "trace") : this.tables.length > 0 ? "summary" : "empty";
+    return {
+      source: this.source,
+      kind,
+      arch: this.base,
+      counts,
+      tables: this.tables,
+      processes,
+      lines: this.lines,
+      bytes: this.bytes,
+      events: this.events,
+      diagnostics: this.log.finish().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col)),
+    };
+  }
+
+  // ---- lines ---------------------------------------------------------------------------------
+
+  private call(s: string, p: number, pid: number, lineNo: number, complete: boolean): boolean {
+    let i = p;
+    while (isNameChar(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i) !== 0x28 || i === p) return false;
+    const rawName = s.slice(p, i);
+    const st = this.state(pid);
+    this.traceLines++;
+    if (this.spliced && this.spliced.state === st) {
+      // The cut line's call never got its continuation.
+      this.spliced = null;
+    }
+    if (st.pending) {
+      this.log.add("SC_UNFINISHED_LOST", this.file, lineNo, p + 1, `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`);
+      this.closePending(st);
+    }
+    const close = findCloseParen(s, i + 1);
+    if (close >= 0) {
+      const r = parseResult(s, close + 1);
+      if (r) {
+        this.complete(st, rawName, s.slice(i + 1, close), r, lineNo, p);
+        return true;
+      }
+      // `name(args) <unfinished ...>` cannot happen; `name(args)` with no result is a cut line.
+    }
+    if (!s.endsWith(UNFINISHED) && !s.endsWith(DETACHED)) {
+      // Tracee output spliced into the arguments (stderr mode) can hold a stray `"` or `(`: fall back
+      // to the last `) = RESULT` on the line.
+      const fb = lastResult(s, i + 1);
+      if (fb) {
+        this.complete(st, rawName, s.slice(i + 1, fb.close), fb.result, lineNo, p);
+        return true;
+      }
+    }
+    if (s.endsWith(UNFINISHED) || s.endsWith(DETACHED)) {
+      st.pending = { name: rawName, args: s.slice(i + 1, s.length - UNFINISHED.length), line: lineNo, arch: st.arch };
+      if (s.endsWith(DETACHED)) this.closePending(st);
+      return true;
+    }
+    // A line cut short: interleaved tracee output or a strace message spliced into it (stderr mode),
+    // or the last line of a killed strace. Wait for a `) = N` continuation or a resumed line.
+    st.pending = { name: rawName, args: s.slice(i + 1), line: lineNo, arch: st.arch };
+    this.spliced = { state: st, call: st.pending };
+    const attached = s.indexOf("strace: Process ", i);
+    if (attached > 0) this.message(s, attached + 8, lineNo);
+    if (!complete) {
+      this.log.add("SC_TRUNCATED_TRACE", this.file, lineNo, s.length + 1, `the last line ends inside ${rawName}() without a newline; strace was probably killed`);
+    }
+    return true;
+  }
+
+  private resumed(s: string, p: number, pid: number, lineNo: number): boolean {
+    const nameStart = p + 5;
+    let i = nameStart;
+    while (isNameChar(s.charCodeAt(i))) i++;
+    if (!s.startsWith(" resumed>", i)) return false;
+    const rawName = s.slice(nameStart, i);
+    const st = this.state(pid);
+    this.traceLines++;
+    const restStart = i + 9;
+    let pending = st.pending;
+    st.pending = null;
+    if (this.spliced && this.spliced.state === st) this.spliced = null;
+    if (pending && pending.name !== rawName) {
+      this.log.add("SC_RESUMED_MISMATCH", this.file, lineNo, p + 1, `pid ${st.pid} resumes ${rawName}() but its unfinished call is ${pending.name}() from line ${pending.line}; that call counts as unfinished`);
+      st.pending = pending;
+      this.closePending(st);
+      pending = null;
+    } else if (!pending) {
+      this.log.add("SC_RESUMED_WITHOUT_CALL", this.file, lineNo, p + 1, `pid ${st.pid} resumes ${rawName}() but no unfinished ${rawName}() call was seen for it`);
+    }
+    // `<... nanosleep resumed> <unfinished ...>) = ?`: a thread killed in the call.
+    const close = findCloseParen(s, restStart);
+    const r = close >= 0 ? parseResult(s, close + 1) : null;
+    const args = (pending ? pending.args : "") + (close >= 0 ? s.slice(restStart, close) : s.slice(restStart));
+    const line = pending ? pending.line : lineNo;
+    if (!r) {
+      if (s.endsWith(UNFINISHED)) {
+        // Interrupted again (stderr mode switches pids mid-line): still pending.
+        st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
+        return true;
+      }
+      this.log.add("SC_MALFORMED_CALL", this.file, lineNo, (close >= 0 ? close : s.length) + 1, `expected ") = RESULT" after ${rawName} resumed, found "${clip(s.slice(restStart))}"`);
+      st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
+      this.closePending(st);
+      return true;
+    }
+    this.complete(st, rawName, args, r, line, p, pending?.arch);
+    return true;
+  }
+
+  /** `) = 129` after interleaved output in stderr mode, completing the cut call line. */
+  private continuation(s: string, p: number, lineNo: number): boolean {
+    const sp = this.spliced!;
+    const r = parseResult(s, p + 1);
+    if (!r) return false;
+    this.spliced = null;
+    const st = sp.state;
+    if (st.pending !== sp.call) return false;
+    st.pending = null;
+    this.complete(st, sp.call.name, sp.call.args, r, sp.call.line, p, sp.call.arch);
+    void lineNo;
+    return true;
+  }
+
+  private exitLine(s: string, p: number, pid: number, lineNo: number): void {
+    const st = this.state(pid);
+    const body = s.slice(p + 4, s.lastIndexOf(" +++") > p ? s.lastIndexOf(" +++") : s.length);
+    let exit: ProcessExit | undefined;
+    if (body.startsWith("exited with ")) {
+      exit = { kind: "exited", code: Number(body.slice(12)) };
+    } else if (body.startsWith("killed by ")) {
+      const sig = body.slice(10).split(" ")[0] ?? "";
+      exit = { kind: "killed", signal: sig, coreDumped: body.includes("(core dumped)") };
+    } else if (body.startsWith("superseded by execve in pid ")) {
+      const by = Number(body.slice(28));
+      exit = { kind: "superseded", by };
+      // The exec'ing thread's call completes on this (the leader's) pid.
+      const other = this.procs.get(by);
+      if (other?.pending) {
+        st.pending = other.pending;
+        other.pending = null;
+      }
+      this.live.delete(by);
+      delete st.info.exit;
+      return;
+    } else {
+      this.log.add("SC_NOT_STRACE", this.file, lineNo, p + 1, `unrecognized "+++" line "${clip(s)}"`);
+      return;
+    }
+    if (exit && (exit.kind !== "exited" || Number.isInteger(exit.code))) st.info.exit = exit;
+    if (st.pending) this.closePending(st);
+    this.live.delete(st.pid);
+  }
+
+  private signalLine(s: string, p: number, pid: number): void {
+    const st = this.state(pid);
+    let i = p + 4;
+    const start = i;
+    while (i < s.length && s.charCodeAt(i) !== 0x20) i++;
+    const word = s.slice(start, i);
+    if (word.startsWith("SIG")) st.signals.add(word);
+  }
+
+  private personality(s: string, p: number, lineNo: number): void {
+    // [ Process PID=1234 runs in 32 bit mode. ] / x32 mode / 64 bit mode
+    const m = /^\[ Process PID=(\d+) runs in (32 bit|64 bit|x32) mode\. \]/.exec(s.slice(p));
+    if (!m) {
+      this.log.add("SC_NOT_STRACE", this.file, lineNo, p + 1, `unrecognized personality line "${clip(s)}"`);
+      return;
+    }
+    const st = this.namedState(Number(m[1]), false);
+    const info = ARCH_INFO[this.base];
+    const target = m[2] === "64 bit" ? this.base : m[2] === "32 bit" ? info.compat32 : info.x32;
+    if (target === null) {
+      this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, p + 1, `a ${m[2]} personality does not exist on ${this.base}; is --arch right?`);
+      return;
+    }
+    this.setArch(st, target);
+  }
+
+  /** strace's own messages: `strace: Process N attached`, old `Process N attached`, ... */
+  private message(s: string, p: number, lineNo: number): boolean {
+    // p points at "Process " (after any "strace: ")
+    const m = /^Process (\d+) (attached|detached|resumed)/.exec(s.slice(p, p + 40));
+    if (!m) return false;
+    const pid = Number(m[1]);
+    if (m[2] === "detached") {
+      const st = this.procs.get(pid);
+      if (st?.pending) this.closePending(st);
+      this.live.delete(pid);
+    } else if (!this.procs.has(pid)) {
+      // `strace -p N` (no -f): the unprefixed lines that follow are N's.
+      if (this.traceLines === 0) this.namedState(pid, true);
+      else this.live.add(pid);
+    }
+    void lineNo;
+    return true;
+  }
+
+  private other(s: string, p: number, pid: number, lineNo: number): void {
+    if (s.length === 0 || p >= s.length) return;
+    if (s.startsWith("strace: ", p)) {
+      const rest = s.slice(p + 8);
+      if (rest.startsWith("[ Process PID=")) return this.personality(s, p + 8, lineNo);
+      if (this.message(s, p + 8, lineNo)) return;
+      // Other messages of strace itself (warnings, `exec: No such file`): not part of the trace model.
+      return;
+    }
+    if (s.startsWith("Process ", p) && this.message(s, p, lineNo)) return;
+    if (this.table.tryStart(s, lineNo)) return;
+    // In stderr mode tracee output can end with the rest of the cut call: `foo) = 3`.
+    if (this.spliced) {
+      const j = s.lastIndexOf(") = ");
+      if (j >= 0) {
+        const saved = this.spliced;
+        if (this.continuation(s, j, lineNo)) return;
+        this.spliced = saved;
+      }
+      // Output of the tracee between the cut call and its continuation is expected.
+      return;
+    }
+    void pid;
+    this.log.add("SC_NOT_STRACE", this.file, lineNo, p + 1, `expected a strace line (syscall, signal, exit or summary table), found "${clip(s)}"`);
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  private notePrefix(pid: number): void {
+    if (!this.sawPrefix) this.sawPrefix = true;
+    // Stderr mode omits the prefix while one tracee is alive: the unprefixed root is the first
+    // prefixed pid that is not one of its known children.
+    if (!this.rootChildren.has(pid)) this.bindRoot(pid);
+  }
+
+  /** Gives the unprefixed root process (pid 0 until now) its real pid, once. */
+  private bindRoot(pid: number): void {
+    if (this.rootBound || this.filePid >= 0) return;
+    this.rootBound = true;
+    this.rootPid = pid;
+    const root = this.procs.get(0);
+    if (!root || this.procs.has(pid)) return;
+    this.procs.delete(0);
+    root.pid = pid;
+    root.info.pid = pid;
+    this.procs.set(pid, root);
+    for (const ch of this.rootChildren) {
+      const c = this.procs.get(ch);
+      if (c && c.info.parent === 0) c.info.parent = pid;
+    }
+    if (this.live.delete(0)) this.live.add(pid);
+    if (this.lastPid === 0) this.lastPid = pid;
+  }
+
+  /** The state of a pid a strace message names (`[ Process PID=N ...`, `Process N attached`). */
+  private namedState(pid: number, atStart: boolean): ProcState {
+    if (!this.procs.has(pid) && !this.rootChildren.has(pid) && !this.sawPrefix && (atStart || this.procs.has(0))) {
+      this.state(-1); // make sure the root exists
+      this.bindRoot(pid);
+    }
+    return this.procs.get(pid) ?? this.state(pid);
+  }
+
+  private state(pid: number): ProcState {
+    if (pid < 0) {
+      if (this.filePid >= 0) pid = this.filePid;
+      else if (!this.sawPrefix) pid = this.rootPid;
+      else if (this.live.size === 1) pid = this.live.values().next().value!;
+      else pid = this.lastPid;
+    }
+    const last = this.last;
+    if (last !== null && last.pid === pid) return last;
+    let st = this.procs.get(pid);
+    if (!st) {
+      st = this.newProc(pid, this.base);
+    }
+    this.live.add(pid);
+    this.lastPid = pid;
+    this.last = st;
+    return st;
+  }
+
+  private newProc(pid: number, arch: Arch, parent?: number): ProcState {
+    const info: ProcessInfo = { pid, execs: [], arches: [], signals: [] };
+    if (parent !== undefined) info.parent = parent;
+    const st: ProcState = { pid, arch, counts: this.countsFor(arch), pending: null, info, signals: new Set(), archInferred: false };
+    this.procs.set(pid, st);
+    return st;
+  }
+
+  private countsFor(arch: Arch): Map<string, SyscallCounts> {
+    let m = this.counts.get(arch);
+    if (!m) {
+      m = new Map();
+      this.counts.set(arch, m);
+    }
+    return m;
+  }
+
+  private setArch(st: ProcState, arch: Arch): void {
+    st.arch = arch;
+    st.counts = this.countsFor(arch);
+  }
+
+  private closePending(st: ProcState): void {
+    const p = st.pending;
+    if (!p) return;
+    st.pending = null;
+    this.complete(st, p.name, p.args, { outcome: "unfinished", retval: "", errno: "", decor: "" }, p.line, 0, p.arch);
+  }
+
+  /** Counts one call and hands it to the consumer. */
+  private complete(st: ProcState, rawName: string, args: string, r: CallResult, lineNo: number, col: number, arch?: Arch): void {
+    let a = arch ?? st.arch;
+    let counts = a === st.arch ? st.counts : this.countsFor(a);
+    let name = rawName;
+    let known = true;
+    if (!isSyscall(a, rawName)) {
+      const resolved = resolveSyscallName(a, rawName);
+      if (resolved !== undefined) name = resolved;
+      else {
+        // A 32-bit (or x32) process whose personality line strace suppressed (-o with a command).
+        const info = ARCH_INFO[this.base];
+        const candidates: (Arch | null)[] = [info.compat32, info.x32];
+        const alt = candidates.find((x): x is Arch => x !== null && x !== a && resolveSyscallName(x, rawName) !== undefined);
+        if (alt && !st.archInferred && a === this.base) {
+          st.archInferred = true;
+          this.setArch(st, alt);
+          a = alt;
+          counts = st.counts;
+          name = resolveSyscallName(alt, rawName)!;
+          this.log.add("SC_ARCH_INFERRED", this.file, lineNo, col + 1, `pid ${st.pid} calls ${rawName}(), which exists on ${alt} but not ${this.base}: treating the process as ${alt} from here (strace printed no personality line)`);
+        } else {
+          known = false;
+          const key = `${a}\0${rawName}`;
+          if (!this.unknownNames.has(key)) {
+            this.unknownNames.add(key);
+            this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, col + 1, `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`);
+          }
+        }
+      }
+    }
+    let c = counts.get(name);
+    if (!c) {
+      c = { calls: 0, errors: 0, unfinished: 0 };
+      counts.set(name, c);
+    }
+    if (r.outcome === "unfinished") c.unfinished++;
+    else {
+      c.calls++;
+      if (r.outcome === "error") c.errors++;
+    }
+    this.events++;
+    if (!st.info.arches.includes(a)) st.info.arches.push(a);
+    if (r.outcome === "ok") this.processEffects(st, name, args, r);
+    if (this.onSyscall) {
+      this.onSyscall({ pid: st.pid, arch: a, name, known, args, outcome: r.outcome, retval: r.retval, errno: r.errno, retDecor: r.decor, line: lineNo });
+    }
+  }
+
+  /** What a successful call changes in the process table: children, exec'd programs. */
+  private processEffects(st: ProcState, name: string, args: string, r: CallResult): void {
+    switch (name) {
+      case "clone":
+      case "clone3":
+      case "fork":
+      case "vfork": {
+        const child = Number(r.retval);
+        if (Number.isInteger(child) && child > 0) {
+          const existing = this.procs.get(child);
+          if (existing) existing.info.parent = st.pid;
+          else this.newProc(child, st.arch, st.pid);
+          if (!existing) this.setArch(this.procs.get(child)!, st.arch);
+          this.live.add(child);
+          if (st.pid === 0 && !this.rootBound) this.rootChildren.add(child);
+        }
+        break;
+      }
+      case "execve":
+      case "execveat": {
+        const path = firstStringArg(args, name === "execveat" ? 1 : 0);
+        if (path !== undefined && st.info.execs.length < 64) st.info.execs.push(path);
+        // A new program starts in the recording's base personality until strace says otherwise.
+        if (st.arch !== this.base && !st.archInferred) this.setArch(st, this.base);
+        break;
+      }
+    }
+  }
+
+  private addTable(t: SummaryTable): void {
+    const prev = this.tables.find((x) => x.arch === t.arch);
+    if (!prev) {
+      this.tables.push(t);
+      return;
+    }
+    const same = JSON.stringify(Object.entries(prev.rows).sort()) === JSON.stringify(Object.entries(t.rows).sort());
+    this.log.add("SC_TABLE_DUPLICATE", this.file, t.line, 1, `a second ${t.arch} summary table (the first is at line ${prev.line})${same ? " with the same counts" : " with different counts"}; only the first is used`);
+  }
+
+  private checkTables(counts: RunResult["counts"]): void {
+    if (this.events === 0) return;
+    for (const t of this.tables) {
+      const traced = counts[t.arch] ?? {};
+      const names = new Set([...Object.keys(traced), ...Object.keys(t.rows)]);
+      const diffs: string[] = [];
+      for (const name of [...names].sort()) {
+        const a = traced[name];
+        const b = t.rows[name];
+        const ac = a?.calls ?? 0;
+        const ae = a?.errors ?? 0;
+        const bc = b?.calls ?? 0;
+        const be = b?.errors ?? 0;
+        if (ac !== bc || ae !== be) diffs.push(`${name} trace ${ac}/${ae} table ${bc}/${be}`);
+      }
+      if (diffs.length > 0) {
+        this.log.add("SC_TABLE_MISMATCH", this.file, t.line, 0, `the trace lines and strace's ${t.arch} summary table disagree (calls/errors): ${diffs.slice(0, 8).join("; ")}${diffs.length > 8 ? `; and ${diffs.length - 8} more` : ""}`);
+      }
+    }
+  }
+}
+
+/** The last `)` followed by ` = RESULT` on the line, ignoring strings (slow path for damaged lines). */
+function lastResult(s: string, from: number): { close: number; result: CallResult } | null {
+  const re = /\) *= /g;
+  let found: { close: number; result: CallResult } | null = null;
+  re.lastIndex = from;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const r = parseResult(s, m.index + 1);
+    if (r) found = { close: m.index, result: r };
+  }
+  return found;
+}
+
+function clip(s: string, max = 80): string {
+  const t = s.length > max ? `${s.slice(0, max)}...` : s;
+  // Show what the bytes say (lines are read as latin1 to keep every byte).
+  return Buffer.from(t, "latin1").toString("utf8").replace(/[\x00-\x1f"]/g, (ch) => (ch === '"' ? '\\"' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}
