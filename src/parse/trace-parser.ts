@@ -95,6 +95,7 @@ export class TraceParser {
   /** A call line cut short by interleaved output (stderr mode), waiting for its `) = N` continuation. */
   private spliced: { state: ProcState; call: PendingCall } | null = null;
   private lines = 0;
+  private lastLineNo = 0;
   private bytes = 0;
   private events = 0;
   private traceLines = 0;
@@ -131,6 +132,7 @@ export class TraceParser {
    */
   line(raw: string, lineNo: number, complete = true): void {
     this.lines++;
+    this.lastLineNo = lineNo;
     let s = raw;
     const n0 = s.length;
     if (n0 > 0 && s.charCodeAt(n0 - 1) === 13) s = s.slice(0, -1);
@@ -242,9 +244,9 @@ export class TraceParser {
       this.log.add(
         "SC_TRUNCATED_TRACE",
         this.file,
-        firstLine,
+        this.lastLineNo,
         0,
-        `the trace ends while ${inProgress} call(s) were still in progress (pid ${pids.join(", ")}${inProgress > pids.length ? ", ..." : ""}); they count as unfinished`,
+        `the trace ends while ${inProgress} call(s) were still in progress (pid ${pids.join(", ")}${inProgress > pids.length ? ", ..." : ""}, the first from line ${firstLine}); they count as unfinished`,
       );
     }
     const counts: RunResult["counts"] = {};
@@ -682,7 +684,8 @@ function lastResult(s: string, from: number): { close: number; result: CallResul
   re.lastIndex = from;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const r = parseResult(s, m.index + 1);
-    if (r) found = { close: m.index, result: r };
+    // Only a plausible return value: debug text such as `[wait(0x057f) = 23]` must not pass.
+    if (r && (r.outcome !== "ok" || /^(-?\d+|0x[0-9a-f]+)$/.test(r.retval))) found = { close: m.index, result: r };
   }
   return found;
 }
