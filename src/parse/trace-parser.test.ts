@@ -325,7 +325,7 @@ const CASES: Case[] = [
     form: "truncated last line (strace killed)",
     text: "close(3) = 0\npoll([{fd=3, events=POLLIN}], 1, 3600000",
     events: [{ name: "close" }, { name: "poll", outcome: "unfinished", line: 2 }],
-    diagnostics: ["SC_TRUNCATED_TRACE", "SC_TRUNCATED_TRACE"],
+    diagnostics: ["SC_TRUNCATED_TRACE"],
   },
   {
     form: "-p detach mid-call",

@@ -96,6 +96,8 @@ export class TraceParser {
   private spliced: { state: ProcState; call: PendingCall } | null = null;
   private lines = 0;
   private lastLineNo = 0;
+  /** The call on a last line without newline: already reported, not again at the end. */
+  private truncatedCall: PendingCall | null = null;
   private bytes = 0;
   private events = 0;
   private traceLines = 0;
@@ -234,6 +236,10 @@ export class TraceParser {
     const pids: number[] = [];
     for (const st of this.procs.values()) {
       if (st.pending) {
+        if (st.pending === this.truncatedCall) {
+          this.closePending(st);
+          continue;
+        }
         inProgress++;
         if (firstLine === 0 || st.pending.line < firstLine) firstLine = st.pending.line;
         if (pids.length < 5) pids.push(st.pid);
@@ -322,6 +328,7 @@ export class TraceParser {
     const attached = s.indexOf("strace: Process ", i);
     if (attached > 0) this.message(s, attached + 8, lineNo);
     if (!complete) {
+      this.truncatedCall = st.pending;
       this.log.add("SC_TRUNCATED_TRACE", this.file, lineNo, s.length + 1, `the last line ends inside ${rawName}() without a newline; strace was probably killed`);
     }
     return true;
