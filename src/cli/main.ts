@@ -2,11 +2,18 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
 import { statsCommand } from "./commands/stats.js";
+import { STDIN_ARG } from "../io/inputs.js";
+
+/** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
+function protectStdinArg(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  return argv.map((a, i) => (a === "-" && (end < 0 || i < end) ? STDIN_ARG : a));
+}
 
 /** Runs the CLI; exit codes: 0 success, 1 findings (diff/check gates), 2 user error or --strict diagnostics. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   try {
-    await yargs(argv)
+    await yargs(protectStdinArg(argv))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
       .command(statsCommand)

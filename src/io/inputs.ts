@@ -16,6 +16,9 @@ export interface InputRun extends RunSource {
   runFiles: RunFile[];
 }
 
+/** How the CLI passes a `-` input through its argument parser. */
+export const STDIN_ARG = "\0stdin";
+
 const FF_NAME = /^(.*)\.(\d+)(\.gz)?$/;
 
 /**
@@ -27,7 +30,7 @@ export async function expandInputs(inputs: string[], cwd: string = process.cwd()
   const files: string[] = [];
   let stdin = false;
   for (const input of inputs) {
-    if (input === "-") {
+    if (input === "-" || input === STDIN_ARG) {
       stdin = true;
       continue;
     }

@@ -25,9 +25,13 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   }
   const results = new Array<RunResult>(runs.length);
   let next = 0;
-  const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
+  const fromSource = import.meta.url.endsWith(".ts");
+  const workerUrl = new URL(fromSource ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
   const work = async (): Promise<void> => {
-    const worker = new Worker(workerUrl);
+    // Run from TypeScript sources (tests, tsx), the worker needs tsx's loader registered in it too.
+    const worker = fromSource
+      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true })
+      : new Worker(workerUrl);
     try {
       for (;;) {
         const i = next++;
