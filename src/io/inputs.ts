@@ -19,6 +19,9 @@ export interface InputRun extends RunSource {
 /** How the CLI passes a `-` input through its argument parser. */
 export const STDIN_ARG = "\0stdin";
 
+/** What a directory input skips: documentation and configuration files that live beside traces. */
+export const NOT_TRACES = ["**/*.md", "**/*.json", "**/*.yaml", "**/*.yml", "**/*.sh"];
+
 const FF_NAME = /^(.*)\.(\d+)(\.gz)?$/;
 
 /**
@@ -37,7 +40,8 @@ export async function expandInputs(inputs: string[], cwd: string = process.cwd()
     const st = await stat(input).catch(() => undefined);
     if (st?.isFile()) files.push(input);
     else if (st?.isDirectory()) {
-      const found = await fg("**/*", { cwd: input, onlyFiles: true, dot: false, followSymbolicLinks: true });
+      // Notes kept beside traces (README.md, recording scripts' JSON) are not traces.
+      const found = await fg("**/*", { cwd: input, onlyFiles: true, dot: false, followSymbolicLinks: true, ignore: NOT_TRACES });
       if (found.length === 0) throw new UserError(`${input}: the directory holds no files`, "SC_INPUT_NOT_FOUND");
       for (const f of found.sort()) files.push(joinPath(input, f));
     } else if (fg.isDynamicPattern(input)) {

@@ -340,7 +340,7 @@ export class TraceParser {
     while (isNameChar(s.charCodeAt(i))) i++;
     if (!s.startsWith(" resumed>", i)) return false;
     const rawName = s.slice(nameStart, i);
-    const st = this.state(pid);
+    const st = this.state(pid < 0 ? this.resumingPid(rawName) : pid);
     this.traceLines++;
     const restStart = i + 9;
     let pending = st.pending;
@@ -465,7 +465,10 @@ export class TraceParser {
 
   private other(s: string, p: number, pid: number, lineNo: number): void {
     if (s.length === 0 || p >= s.length) return;
-    if (s.startsWith("strace: ", p)) {
+    // strace's own messages start with its argv[0]: `strace: `, `/usr/bin/strace: `.
+    const tag = s.startsWith("strace: ", p) ? p : /^\S*\/strace: /.test(s.slice(p, p + 256)) ? s.indexOf("strace: ", p) : -1;
+    if (tag >= 0) {
+      p = tag;
       const rest = s.slice(p + 8);
       if (rest.startsWith("[ Process PID=")) return this.personality(s, p + 8, lineNo);
       if (this.message(s, p + 8, lineNo)) return;
@@ -524,6 +527,22 @@ export class TraceParser {
       this.bindRoot(pid);
     }
     return this.procs.get(pid) ?? this.state(pid);
+  }
+
+  /**
+   * Whose `<... NAME resumed>` an unprefixed line is (stderr mode drops the prefix when strace
+   * thinks one tracee is left): the one live pid with an unfinished NAME call, else the usual guess.
+   */
+  private resumingPid(name: string): number {
+    if (!this.sawPrefix || this.filePid >= 0) return -1;
+    let found = -1;
+    for (const pid of this.live) {
+      if (this.procs.get(pid)?.pending?.name === name) {
+        if (found >= 0) return -1;
+        found = pid;
+      }
+    }
+    return found;
   }
 
   private state(pid: number): ProcState {
@@ -636,7 +655,8 @@ export class TraceParser {
           if (existing) existing.info.parent = st.pid;
           else this.newProc(child, st.arch, st.pid);
           if (!existing) this.setArch(this.procs.get(child)!, st.arch);
-          this.live.add(child);
+          // Not live yet: in stderr mode strace counts a child (and prints prefixes) only from its
+          // `Process N attached` message or its first line on.
           if (st.pid === 0 && !this.rootBound) this.rootChildren.add(child);
         }
         break;

@@ -1,0 +1,127 @@
+import type { Arch } from "../model/arch.js";
+import type { SyscallEvent } from "../model/trace.js";
+import { splitArgs } from "../parse/args.js";
+
+/** Syscalls whose first argument a profile can safely pin to constants, by what the trace showed. */
+export type FilterableSyscall = "socket" | "personality" | "clone";
+
+/**
+ * The argument values one run used for the filterable syscalls, per architecture: decimal strings,
+ * or "?" when a value could not be read as a constant (then no filter is emitted for that syscall).
+ * For `clone` the value is "0" (no namespace flags) or the namespace bits it asked for.
+ */
+export type ArgValues = Partial<Record<Arch, Partial<Record<FilterableSyscall, string[]>>>>;
+
+const ADDRESS_FAMILIES: Record<string, number> = {
+  UNSPEC: 0, UNIX: 1, LOCAL: 1, INET: 2, AX25: 3, IPX: 4, APPLETALK: 5, NETROM: 6, BRIDGE: 7, ATMPVC: 8, X25: 9,
+  INET6: 10, ROSE: 11, DECnet: 12, NETBEUI: 13, SECURITY: 14, KEY: 15, NETLINK: 16, ROUTE: 16, PACKET: 17, ASH: 18,
+  ECONET: 19, ATMSVC: 20, RDS: 21, SNA: 22, IRDA: 23, PPPOX: 24, WANPIPE: 25, LLC: 26, IB: 27, MPLS: 28, CAN: 29,
+  TIPC: 30, BLUETOOTH: 31, IUCV: 32, RXRPC: 33, ISDN: 34, PHONET: 35, IEEE802154: 36, CAIF: 37, ALG: 38, NFC: 39,
+  VSOCK: 40, KCM: 41, QIPCRTR: 42, SMC: 43, XDP: 44, MCTP: 45,
+};
+
+/** Linux personality(2) values: the PER_* bases and the flag bits strace prints with `|`. */
+const PERSONALITY: Record<string, number> = {
+  PER_LINUX: 0x0, PER_SVR4: 0x0001, PER_SVR3: 0x0002, PER_SCOSVR3: 0x0003, PER_OSR5: 0x0003, PER_WYSEV386: 0x0004,
+  PER_ISCR4: 0x0005, PER_BSD: 0x0006, PER_SUNOS: 0x0006, PER_XENIX: 0x0007, PER_LINUX32: 0x0008, PER_LINUX32_3GB: 0x0008,
+  PER_IRIX32: 0x0009, PER_IRIXN32: 0x000a, PER_IRIX64: 0x000b, PER_RISCOS: 0x000c, PER_SOLARIS: 0x000d,
+  PER_UW7: 0x000e, PER_OSF4: 0x000f, PER_HPUX: 0x0010, PER_LINUX_32BIT: 0x0800000, PER_LINUX_FDPIC: 0x0080000,
+  UNAME26: 0x0020000, ADDR_NO_RANDOMIZE: 0x0040000, FDPIC_FUNCPTRS: 0x0080000, MMAP_PAGE_ZERO: 0x0100000,
+  ADDR_COMPAT_LAYOUT: 0x0200000, READ_IMPLIES_EXEC: 0x0400000, ADDR_LIMIT_32BIT: 0x0800000, SHORT_INODE: 0x1000000,
+  WHOLE_SECONDS: 0x2000000, STICKY_TIMEOUTS: 0x4000000, ADDR_LIMIT_3GB: 0x8000000,
+};
+
+/** The namespace flags of clone(2): Docker's default profile masks exactly these (0x7E020000). */
+export const CLONE_NAMESPACE_MASK = 0x7e020000;
+const CLONE_NS_FLAGS: Record<string, number> = {
+  CLONE_NEWNS: 0x00020000, CLONE_NEWCGROUP: 0x02000000, CLONE_NEWUTS: 0x04000000, CLONE_NEWIPC: 0x08000000,
+  CLONE_NEWUSER: 0x10000000, CLONE_NEWPID: 0x20000000, CLONE_NEWNET: 0x40000000,
+};
+
+/** A number strace printed (`2`, `0x2`, `-1`), or a `/* comment *\/`-decorated one (-X verbose). */
+function numeric(token: string): number | undefined {
+  const t = token.replace(/\s*\/\*.*\*\/\s*$/, "").trim();
+  if (/^-?\d+$/.test(t)) return Number(t);
+  if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t.slice(2), 16);
+  return undefined;
+}
+
+export function addressFamilyValue(token: string): number | undefined {
+  const n = numeric(token);
+  if (n !== undefined) return n;
+  const m = /^[AP]F_([A-Za-z0-9]+)$/.exec(token.trim());
+  return m ? ADDRESS_FAMILIES[m[1]!] : undefined;
+}
+
+export function personalityValue(token: string): number | undefined {
+  const n = numeric(token);
+  if (n !== undefined) return n >>> 0;
+  let v = 0;
+  for (const part of token.split("|")) {
+    const p = part.trim();
+    const bit = PERSONALITY[p] ?? numeric(p);
+    if (bit === undefined) return undefined;
+    v |= bit;
+  }
+  return v >>> 0;
+}
+
+/** The namespace bits a clone call asked for, from `flags=A|B|SIGCHLD` or a raw number; undefined if unreadable. */
+export function cloneNamespaceBits(args: string): number | undefined {
+  const items = splitArgs(args);
+  let flags = items.find((a) => a.startsWith("flags="))?.slice(6);
+  if (flags === undefined) {
+    // -X raw: clone(0x1200011, ...) — the flags are the first argument on x86 and arm.
+    flags = items[0];
+    if (flags === undefined) return undefined;
+  }
+  const n = numeric(flags);
+  if (n !== undefined) return (n & CLONE_NAMESPACE_MASK) >>> 0;
+  let bits = 0;
+  for (const part of flags.split("|")) {
+    const p = part.trim();
+    if (Object.hasOwn(CLONE_NS_FLAGS, p)) bits |= CLONE_NS_FLAGS[p]!;
+    else if (/^0x[0-9a-f]+$/i.test(p)) bits |= parseInt(p, 16) & CLONE_NAMESPACE_MASK;
+    else if (!/^(CLONE_[A-Z_]+|SIG[A-Z0-9+-]+|\d+)$/.test(p)) return undefined;
+  }
+  return bits >>> 0;
+}
+
+/** Collects, from a run's events, the argument constants of the filterable syscalls. */
+export class ArgValueCollector {
+  private readonly values = new Map<string, Set<string>>();
+
+  observe(e: SyscallEvent): void {
+    const name = e.name;
+    if (name !== "socket" && name !== "personality" && name !== "clone") return;
+    let v: number | undefined;
+    if (name === "clone") v = cloneNamespaceBits(e.args);
+    else {
+      const first = splitArgs(e.args)[0] ?? "";
+      v = name === "socket" ? addressFamilyValue(first) : personalityValue(first);
+    }
+    const key = `${e.arch}\0${name}`;
+    let set = this.values.get(key);
+    if (!set) {
+      set = new Set();
+      this.values.set(key, set);
+    }
+    set.add(v === undefined ? "?" : String(v));
+  }
+
+  result(): ArgValues {
+    const out: ArgValues = {};
+    for (const key of [...this.values.keys()].sort()) {
+      const [arch, name] = key.split("\0") as [Arch, FilterableSyscall];
+      (out[arch] ??= {})[name] = [...this.values.get(key)!].sort(compareNumeric);
+    }
+    return out;
+  }
+}
+
+export function compareNumeric(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return a < b ? -1 : a > b ? 1 : 0;
+  return x - y;
+}
