@@ -18,6 +18,8 @@ export interface RunStats {
   id: string;
   files: string[];
   kind: RunResult["kind"];
+  /** strace flags the text shows it was recorded with (inferred). */
+  flags: string[];
   /** Where the counts of this run come from: the trace lines, or strace's summary table when there are none. */
   countedFrom: "trace" | "summary-table" | "nothing";
   arches: Arch[];
@@ -71,6 +73,7 @@ export function summarizeRuns(runs: RunResult[], extra: Diagnostic[] = []): Trac
       id: run.source.id,
       files: run.source.files,
       kind: run.kind,
+      flags: run.flags,
       countedFrom: run.events > 0 ? "trace" : run.tables.length > 0 ? "summary-table" : "nothing",
       arches: (Object.keys(counts) as Arch[]).sort(),
       lines: run.lines,

@@ -57,7 +57,7 @@ export function emitStatsText(stats: TraceStats): string {
   for (const r of stats.runs) {
     out.push("");
     const from = r.countedFrom === "summary-table" ? ", counts from strace's summary table" : "";
-    out.push(`run ${r.id}: ${r.kind}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`);
+    out.push(`run ${r.id}: ${r.kind}${r.flags.length ? ` (strace ${r.flags.join(" ")})` : ""}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`);
     if (r.files.length > 1) out.push(`  files: ${r.files.join(" ")}`);
     if (r.processes.length > 0) {
       const prow = r.processes.map((p) => [

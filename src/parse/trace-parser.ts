@@ -34,6 +34,8 @@ export interface RunResult {
   /** What the run's files held. */
   kind: "trace" | "summary" | "trace+summary" | "empty";
   arch: Arch;
+  /** strace flags the text shows (inferred: `-f`, `-ff`, `-t`/`-tt`/`-ttt`/`-r`, `-T`, `-y`, `-i`, `-k`, `-c`/`-C`). */
+  flags: string[];
   /** Counts from the trace lines, per architecture and syscall name. */
   counts: Partial<Record<Arch, Record<string, SyscallCounts>>>;
   /** strace's own `-c` tables found in the files. */
@@ -101,6 +103,11 @@ export class TraceParser {
   private bytes = 0;
   private events = 0;
   private traceLines = 0;
+  /** strace flags the text shows it was recorded with (inferred, for the allowlist's record of runs). */
+  private readonly flags = new Set<string>();
+  private flagT = false;
+  private timestampFlag = "";
+  private flagY = false;
 
   constructor(
     private readonly source: RunSource,
@@ -146,7 +153,10 @@ export class TraceParser {
     }
     const c0 = s.charCodeAt(0);
     // `-k` stack frames and `-e read=/write=` hex dumps belong to the previous event.
-    if (c0 === 0x20 && (s.startsWith(" > ", 0) || s.startsWith(" | ", 0))) return;
+    if (c0 === 0x20 && (s.startsWith(" > ", 0) || s.startsWith(" | ", 0))) {
+      this.flags.add(s.charCodeAt(1) === 0x3e ? "-k" : "-e read/write=");
+      return;
+    }
 
     let p = 0;
     let pid = -1;
@@ -157,6 +167,7 @@ export class TraceParser {
       while (isDigit(s.charCodeAt(i))) i++;
       if (i > start) {
         pid = Number(s.slice(start, i));
+        if (!this.sawPrefix) this.flags.add("-f");
         if (s.charCodeAt(i) === 0x3c) i = s.indexOf(">", i) + 1 || i;
         if (s.charCodeAt(i) === 0x5d) i++;
         p = skipSpaces(s, i);
@@ -178,6 +189,7 @@ export class TraceParser {
           pid = Number(s.slice(p, i));
           p = skipSpaces(s, i);
         }
+        if (pid >= 0 && this.flags.size === 0) this.flags.add("-f");
       }
     }
     // Timestamps: -t 14:50:52, -tt 14:50:52.123456, -ttt 1700000000.123456, -r 0.000008, and
@@ -190,6 +202,7 @@ export class TraceParser {
         else break;
       }
       if (s.charCodeAt(i) === 0x20 && i > p) {
+        if (this.timestampFlag === "") this.timestampFlag = timestampStyle(s.slice(p, i), p > 0 && pid < 0);
         p = skipSpaces(s, i);
         if (s.charCodeAt(p) === 0x28 && s.charCodeAt(p + 1) === 0x2b) {
           const j = s.indexOf(") ", p);
@@ -200,7 +213,10 @@ export class TraceParser {
     // -i instruction pointer: [00007f3e4c0a1234]
     if (s.charCodeAt(p) === 0x5b && !s.startsWith("[ Process", p)) {
       const j = s.indexOf("] ", p);
-      if (j > 0 && /^\[[ 0-9a-f?]+$/.test(s.slice(p, j))) p = skipSpaces(s, j + 1);
+      if (j > 0 && /^\[[ 0-9a-f?]+$/.test(s.slice(p, j))) {
+        p = skipSpaces(s, j + 1);
+        this.flags.add("-i");
+      }
     }
 
     const c = s.charCodeAt(p);
@@ -267,9 +283,16 @@ export class TraceParser {
       .sort((a, b) => a.pid - b.pid);
     const hasTrace = this.events > 0 || this.traceLines > 0;
     const kind: RunResult["kind"] = hasTrace ? (this.tables.length > 0 ? "trace+summary" : "trace") : this.tables.length > 0 ? "summary" : "empty";
+    const flags = new Set(this.flags);
+    if (this.filePid >= 0 && this.source.files.length > 1) flags.add("-ff");
+    if (this.timestampFlag) flags.add(this.timestampFlag);
+    if (this.flagT) flags.add("-T");
+    if (this.flagY) flags.add("-y");
+    if (this.tables.length > 0) flags.add(hasTrace ? "-C" : "-c");
     return {
       source: this.source,
       kind,
+      flags: [...flags].sort(),
       arch: this.base,
       counts,
       tables: this.tables,
@@ -635,6 +658,9 @@ export class TraceParser {
       if (r.outcome === "error") c.errors++;
     }
     this.events++;
+    if (!this.flagT && r.decor.endsWith(">") && /<\d+\.\d+>$/.test(r.decor)) this.flagT = true;
+    // -y decorates returned fds: `= 3</etc/passwd>`, `= 4<socket:[123]>` (a duration is `<0.000012>`).
+    if (!this.flagY && r.decor.charCodeAt(0) === 0x3c && !isDigit(r.decor.charCodeAt(1)) && r.decor.endsWith(">")) this.flagY = true;
     if (!st.info.arches.includes(a)) st.info.arches.push(a);
     if (r.outcome === "ok") this.processEffects(st, name, args, r);
     if (this.onSyscall) {
@@ -702,6 +728,13 @@ export class TraceParser {
       }
     }
   }
+}
+
+/** Which timestamp flag printed `token`: `14:50:52` -t, `14:50:52.123456` -tt, `1700000000.123` -ttt, `0.000008` -r. */
+function timestampStyle(token: string, indented: boolean): string {
+  if (token.includes(":")) return token.includes(".") ? "-tt" : "-t";
+  const secs = Number(token.split(".")[0]);
+  return indented || secs < 100000000 ? "-r" : "-ttt";
 }
 
 /** The last `)` followed by ` = RESULT` on the line, ignoring strings (slow path for damaged lines). */
