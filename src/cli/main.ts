@@ -1,6 +1,8 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
+import { generateCommand } from "./commands/generate.js";
+import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
 import { STDIN_ARG } from "../io/inputs.js";
 
@@ -16,6 +18,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await yargs(protectStdinArg(argv))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
+      .command(recordCommandModule)
+      .command(generateCommand)
       .command(statsCommand)
       .demandCommand(1, "name a command; see the list above")
       .strict()

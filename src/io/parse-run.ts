@@ -1,13 +1,37 @@
-import { TraceParser, type ParseOptions, type RunResult } from "../parse/trace-parser.js";
+import { createHash } from "node:crypto";
+import type { ObservedRun, RunResult } from "../model/trace.js";
+import { ArgValueCollector } from "../parse/arg-values.js";
+import { TraceParser, type ParseOptions } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
 import { openInput, readLines } from "./read-lines.js";
 
+export interface RunParseOptions extends ParseOptions {
+  /** Also hash the content and collect argument constants (what `generate` needs). */
+  observe?: boolean;
+}
+
+
 /** Reads every file of a run, streaming, and returns what the parser learnt. */
-export async function parseRun(run: InputRun, options: ParseOptions): Promise<RunResult> {
+export async function parseRun(run: InputRun, options: RunParseOptions & { observe: true }): Promise<ObservedRun>;
+export async function parseRun(run: InputRun, options: RunParseOptions): Promise<RunResult>;
+export async function parseRun(run: InputRun, options: RunParseOptions): Promise<RunResult | ObservedRun> {
   const { runFiles, ...source } = run;
-  const parser = new TraceParser({ id: source.id, files: source.files }, options);
+  const hash = options.observe ? createHash("sha256") : undefined;
+  const collector = options.observe ? new ArgValueCollector() : undefined;
+  const outer = options.onSyscall;
+  const onSyscall = collector
+    ? outer
+      ? (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => {
+          collector.observe(e);
+          outer(e);
+        }
+      : (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => collector.observe(e)
+    : outer;
+  const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
   for (const f of runFiles) {
     parser.beginFile(f.display, f.pid);
+    // File boundaries are part of the content: two -ff files are not their concatenation.
+    hash?.update(`\0${f.pid ?? ""}\0`);
     let stream;
     try {
       stream = openInput(f.path);
@@ -17,9 +41,14 @@ export async function parseRun(run: InputRun, options: ParseOptions): Promise<Ru
     }
     await readLines(stream, {
       line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
-      bytes: (n) => parser.addBytes(n),
+      bytes: (n, chunk) => {
+        parser.addBytes(n);
+        hash?.update(chunk);
+      },
       problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
     });
   }
-  return parser.finish();
+  const result = parser.finish();
+  if (!hash || !collector) return result;
+  return { ...result, sha256: hash.digest("hex"), argValues: collector.result() };
 }

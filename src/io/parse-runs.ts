@@ -1,12 +1,17 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
-import type { RunResult } from "../parse/trace-parser.js";
+import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
 
+/** A worker's young generation: small, so N workers stay within the memory budget (measured by scripts/bench.mjs). */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
+
 export interface ParseRunsOptions {
   arch: Arch;
+  /** Hash runs and collect argument constants (for `generate`). */
+  observe?: boolean;
   /** Worker threads to use; default: one per core, never more than there are runs. 1 parses in this thread. */
   jobs?: number;
 }
@@ -15,12 +20,15 @@ export interface ParseRunsOptions {
  * Parses many runs, on every core: each run goes to a worker thread, which streams it and sends back
  * only its counts, processes and diagnostics. Results come back in input order.
  */
+export async function parseRuns(runs: InputRun[], options: ParseRunsOptions & { observe: true }): Promise<ObservedRun[]>;
+export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]>;
 export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]> {
+  const one = { arch: options.arch, observe: options.observe ?? false };
   const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
   const jobs = Math.min(options.jobs ?? availableParallelism(), fileRuns.length);
   if (jobs <= 1) {
     const out: RunResult[] = [];
-    for (const r of runs) out.push(await parseRun(r, { arch: options.arch }));
+    for (const r of runs) out.push(await parseRun(r, one));
     return out;
   }
   const results = new Array<RunResult>(runs.length);
@@ -30,15 +38,15 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   const work = async (): Promise<void> => {
     // Run from TypeScript sources (tests, tsx), the worker needs tsx's loader registered in it too.
     const worker = fromSource
-      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true })
-      : new Worker(workerUrl);
+      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
+      : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
     try {
       for (;;) {
         const i = next++;
         if (i >= runs.length) return;
         const run = runs[i]!;
         if (run.runFiles.some((f) => f.path === "-")) {
-          results[i] = await parseRun(run, { arch: options.arch });
+          results[i] = await parseRun(run, one);
           continue;
         }
         results[i] = await new Promise<RunResult>((resolve, reject) => {
@@ -53,7 +61,7 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
           };
           worker.once("message", onMessage);
           worker.once("error", onError);
-          worker.postMessage({ run, arch: options.arch });
+          worker.postMessage({ run, ...one });
         });
       }
     } finally {

@@ -4,8 +4,8 @@ import type { Arch } from "../model/arch.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
 
-parentPort!.on("message", (m: { run: InputRun; arch: Arch }) => {
-  parseRun(m.run, { arch: m.arch }).then(
+parentPort!.on("message", (m: { run: InputRun; arch: Arch; observe: boolean }) => {
+  parseRun(m.run, { arch: m.arch, observe: m.observe }).then(
     (result) => parentPort!.postMessage({ ok: true, result }),
     (e: unknown) => parentPort!.postMessage({ ok: false, error: String((e as Error)?.message ?? e), stack: (e as Error)?.stack }),
   );

@@ -8,14 +8,15 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 export interface LineHandler {
   /** A physical line without `\n`, as latin1 (one char per byte, so no byte is lost). */
   line(text: string, lineNo: number, complete: boolean): void;
-  bytes(n: number): void;
+  /** A chunk of decompressed input, before it is split into lines. */
+  bytes(n: number, chunk: Buffer): void;
   /** A file-level problem; reading stops after it. */
   problem(code: "SC_BINARY_INPUT" | "SC_EMPTY_INPUT" | "SC_INPUT_UNREADABLE" | "SC_LINE_TOO_LONG", message: string, lineNo: number): void;
 }
 
 /** Opens `path` (or standard input for `-`) as a byte stream. */
 export function openInput(path: string): Readable {
-  return path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  return path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 16 });
 }
 
 /** The decompressed chunks of a stream: gzip is recognised by its magic bytes, whatever the name. */
@@ -35,7 +36,7 @@ async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
         }
       })(),
     );
-    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    const gunzip = createGunzip({ chunkSize: 1 << 16 });
     rest.on("error", (e) => gunzip.destroy(e));
     yield* rest.pipe(gunzip) as AsyncIterable<Buffer>;
     return;
@@ -72,7 +73,7 @@ export async function readLines(input: Readable, h: LineHandler): Promise<void> 
         }
       }
       total += buf.length;
-      h.bytes(buf.length);
+      h.bytes(buf.length, buf);
       const s = buf.toString("latin1");
       let start = 0;
       for (;;) {

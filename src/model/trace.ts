@@ -75,3 +75,40 @@ export interface RunSource {
   id: string;
   files: string[];
 }
+
+/** Everything one run yields, as plain data (it crosses worker-thread boundaries). */
+export interface RunResult {
+  source: RunSource;
+  /** What the run's files held. */
+  kind: "trace" | "summary" | "trace+summary" | "empty";
+  arch: Arch;
+  /** strace flags the text shows (inferred: `-f`, `-ff`, `-t`/`-tt`/`-ttt`/`-r`, `-T`, `-y`, `-i`, `-k`, `-c`/`-C`). */
+  flags: string[];
+  /** Counts from the trace lines, per architecture and syscall name. */
+  counts: Partial<Record<Arch, Record<string, SyscallCounts>>>;
+  /** strace's own `-c` tables found in the files. */
+  tables: SummaryTable[];
+  processes: ProcessInfo[];
+  lines: number;
+  bytes: number;
+  events: number;
+  diagnostics: Diagnostic[];
+}
+
+
+/** Syscalls whose first argument a profile can pin to constants, by what the trace showed. */
+export type FilterableSyscall = "socket" | "personality" | "clone";
+
+/**
+ * The argument values one run used for the filterable syscalls, per architecture: decimal strings,
+ * or "?" when a value could not be read as a constant (then no filter is emitted for that syscall).
+ * For `clone` the value is the namespace bits it asked for ("0": none).
+ */
+export type ArgValues = Partial<Record<Arch, Partial<Record<FilterableSyscall, string[]>>>>;
+
+/** A run as `generate` sees it: the parse result, its content hash, and argument constants. */
+export interface ObservedRun extends RunResult {
+  /** SHA-256 of the run's decompressed bytes (files in order), identifying the run across merges. */
+  sha256: string;
+  argValues: ArgValues;
+}

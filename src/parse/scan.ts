@@ -68,12 +68,30 @@ export function skipSpaces(s: string, i: number): number {
   return i;
 }
 
-/** The parsed tail of a call line after its closing parenthesis: ` = RESULT [decorations]`. */
+/**
+ * The parsed tail of a call line after its closing parenthesis: ` = RESULT [decorations]`. The value
+ * and decorations stay indexes into the line (`src`) until someone asks: most consumers only count.
+ */
 export interface CallResult {
   outcome: "ok" | "error" | "unfinished";
-  retval: string;
+  /** The error name (`ENOENT`, `errno 22`); empty unless outcome is `error`. */
   errno: string;
-  decor: string;
+  src: string;
+  retStart: number;
+  retEnd: number;
+  decorFrom: number;
+}
+
+export const NO_RESULT: CallResult = { outcome: "unfinished", errno: "", src: "", retStart: 0, retEnd: 0, decorFrom: 0 };
+
+/** The return value token (`3`, `0x7f..`, `-1`, `?`); empty when unfinished. */
+export function retvalOf(r: CallResult): string {
+  return r.outcome === "unfinished" ? "" : r.src.slice(r.retStart, r.retEnd);
+}
+
+/** What strace printed after the value (`</etc/passwd>`, `(flags O_RDWR)`, `<0.000012>`). */
+export function decorOf(r: CallResult): string {
+  return r.src.slice(r.decorFrom).trim();
 }
 
 /**
@@ -82,7 +100,7 @@ export interface CallResult {
  * Error text is ignored (it is localized); only the `E...` name counts. Returns null when there is no
  * `=` result.
  */
-export function parseResult(s: string, i: number): CallResult | null {
+export function parseResult(s: string, i: number, into?: CallResult): CallResult | null {
   i = skipSpaces(s, i);
   if (s.charCodeAt(i) !== 0x3d /* = */) return null;
   i++;
@@ -96,11 +114,10 @@ export function parseResult(s: string, i: number): CallResult | null {
     if (c === SPACE || c === LT) break;
     end++;
   }
-  const retval = s.slice(i, end);
   let outcome: CallResult["outcome"] = "ok";
   let errno = "";
   let decorFrom = end;
-  const first = retval.charCodeAt(0);
+  const first = s.charCodeAt(i);
   if (first === 0x3f /* ? */ || first === 0x2d /* - */) {
     // `-1 ENOENT (...)`, `? ERESTARTSYS (...)`, `-1 (errno 22)`
     const e = end + 1;
@@ -123,7 +140,16 @@ export function parseResult(s: string, i: number): CallResult | null {
       outcome = "unfinished";
     }
   }
-  return { outcome, retval: outcome === "unfinished" ? "" : retval, errno, decor: s.slice(decorFrom).trim() };
+  if (into) {
+    into.outcome = outcome;
+    into.errno = errno;
+    into.src = s;
+    into.retStart = i;
+    into.retEnd = end;
+    into.decorFrom = decorFrom;
+    return into;
+  }
+  return { outcome, errno, src: s, retStart: i, retEnd: end, decorFrom };
 }
 
 /** Removes ANSI colour sequences (strace 7 can colour its output). */

@@ -1,8 +1,8 @@
 import { ARCH_INFO, isSyscall, resolveSyscallName, type Arch } from "../model/arch.js";
-import type { Diagnostic } from "../model/diagnostics.js";
 import type {
   ProcessExit,
   ProcessInfo,
+  RunResult,
   RunSource,
   SummaryTable,
   SyscallCounts,
@@ -14,37 +14,23 @@ import {
   findCloseParen,
   isDigit,
   isNameChar,
+  decorOf,
+  NO_RESULT,
   parseResult,
+  retvalOf,
   skipSpaces,
   stripAnsi,
   type CallResult,
 } from "./scan.js";
 import { SummaryTableReader } from "./summary-table.js";
 
+export type { RunResult } from "../model/trace.js";
+
 export interface ParseOptions {
   /** The architecture the trace was recorded on (64-bit personality). */
   arch: Arch;
   /** Receives every syscall event; leave out when only counts are needed (saves building objects). */
   onSyscall?: (event: SyscallEvent) => void;
-}
-
-/** Everything one run yields, as plain data (it crosses worker-thread boundaries). */
-export interface RunResult {
-  source: RunSource;
-  /** What the run's files held. */
-  kind: "trace" | "summary" | "trace+summary" | "empty";
-  arch: Arch;
-  /** strace flags the text shows (inferred: `-f`, `-ff`, `-t`/`-tt`/`-ttt`/`-r`, `-T`, `-y`, `-i`, `-k`, `-c`/`-C`). */
-  flags: string[];
-  /** Counts from the trace lines, per architecture and syscall name. */
-  counts: Partial<Record<Arch, Record<string, SyscallCounts>>>;
-  /** strace's own `-c` tables found in the files. */
-  tables: SummaryTable[];
-  processes: ProcessInfo[];
-  lines: number;
-  bytes: number;
-  events: number;
-  diagnostics: Diagnostic[];
 }
 
 const UNFINISHED = " <unfinished ...>";
@@ -57,6 +43,18 @@ interface PendingCall {
   arch: Arch;
 }
 
+/** What a raw name on an arch stands for, looked up once per parser. */
+interface NameInfo {
+  arch: Arch;
+  name: string;
+  known: boolean;
+  counts: SyscallCounts;
+  /** A call that changes the process table (clone, fork, execve). */
+  effects: boolean;
+}
+
+const EFFECTS = new Set(["clone", "clone3", "fork", "vfork", "execve", "execveat"]);
+
 interface ProcState {
   pid: number;
   arch: Arch;
@@ -66,6 +64,8 @@ interface ProcState {
   info: ProcessInfo;
   signals: Set<string>;
   archInferred: boolean;
+  /** The arch of the last call counted (saves a search of info.arches per call). */
+  lastArch: Arch | null;
 }
 
 /**
@@ -82,7 +82,7 @@ export class TraceParser {
   private readonly rootChildren = new Set<number>();
   private readonly table: SummaryTableReader;
   private readonly tables: SummaryTable[] = [];
-  private readonly unknownNames = new Set<string>();
+  private readonly names = new Map<Arch, Map<string, NameInfo>>();
   private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
   private readonly base: Arch;
 
@@ -98,6 +98,10 @@ export class TraceParser {
   private spliced: { state: ProcState; call: PendingCall } | null = null;
   private lines = 0;
   private lastLineNo = 0;
+  private ansiProbe = 1000;
+  /** Reused for the fast path's result (consumed before the next line). */
+  private readonly scratch: CallResult = { ...NO_RESULT };
+  private ansi = false;
   /** The call on a last line without newline: already reported, not again at the end. */
   private truncatedCall: PendingCall | null = null;
   private bytes = 0;
@@ -106,6 +110,7 @@ export class TraceParser {
   /** strace flags the text shows it was recorded with (inferred, for the allowlist's record of runs). */
   private readonly flags = new Set<string>();
   private flagT = false;
+  private flagF = false;
   private timestampFlag = "";
   private flagY = false;
 
@@ -124,6 +129,8 @@ export class TraceParser {
     this.filePid = pid ?? -1;
     this.spliced = null;
     this.table.reset();
+    this.ansiProbe = 1000;
+    this.ansi = false;
   }
 
   /** Notes a file-level problem (empty, binary, unreadable) for this run. */
@@ -145,7 +152,12 @@ export class TraceParser {
     let s = raw;
     const n0 = s.length;
     if (n0 > 0 && s.charCodeAt(n0 - 1) === 13) s = s.slice(0, -1);
-    if (s.indexOf("\x1b") >= 0) s = stripAnsi(s);
+    // Colour is all or nothing: look for it in a file's first lines only.
+    if (this.ansiProbe > 0) {
+      this.ansiProbe--;
+      if (s.indexOf("\x1b") >= 0) this.ansi = true;
+    }
+    if (this.ansi) s = stripAnsi(s);
     if (this.table.active) {
       const t = this.table.line(s, lineNo);
       if (t) this.addTable(t);
@@ -174,22 +186,30 @@ export class TraceParser {
         this.notePrefix(pid);
       }
     } else {
-      p = skipSpaces(s, 0);
+      p = c0 === 0x20 ? skipSpaces(s, 0) : 0;
       // PID column (`-f -o`): digits then spaces; a timestamp has `.` or `:` before its space.
-      if (isDigit(s.charCodeAt(p))) {
+      let c = s.charCodeAt(p);
+      if (c >= 0x30 && c <= 0x39) {
         let i = p;
-        while (isDigit(s.charCodeAt(i))) i++;
-        if (s.charCodeAt(i) === 0x3c /* -Y comm */) {
+        let v = 0;
+        while (c >= 0x30 && c <= 0x39) {
+          v = v * 10 + (c - 0x30);
+          c = s.charCodeAt(++i);
+        }
+        if (c === 0x20) {
+          pid = v;
+          p = skipSpaces(s, i);
+        } else if (c === 0x3c /* -Y comm */) {
           const j = s.indexOf("> ", i);
           if (j > 0) {
-            pid = Number(s.slice(p, i));
+            pid = v;
             p = skipSpaces(s, j + 1);
           }
-        } else if (s.charCodeAt(i) === 0x20) {
-          pid = Number(s.slice(p, i));
-          p = skipSpaces(s, i);
         }
-        if (pid >= 0 && this.flags.size === 0) this.flags.add("-f");
+        if (pid >= 0 && !this.flagF) {
+          this.flagF = true;
+          this.flags.add("-f");
+        }
       }
     }
     // Timestamps: -t 14:50:52, -tt 14:50:52.123456, -ttt 1700000000.123456, -r 0.000008, and
@@ -213,7 +233,7 @@ export class TraceParser {
     // -i instruction pointer: [00007f3e4c0a1234]
     if (s.charCodeAt(p) === 0x5b && !s.startsWith("[ Process", p)) {
       const j = s.indexOf("] ", p);
-      if (j > 0 && /^\[[ 0-9a-f?]+$/.test(s.slice(p, j))) {
+      if (j > 0 && isAddress(s, p + 1, j)) {
         p = skipSpaces(s, j + 1);
         this.flags.add("-i");
       }
@@ -321,27 +341,46 @@ export class TraceParser {
       this.log.add("SC_UNFINISHED_LOST", this.file, lineNo, p + 1, `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`);
       this.closePending(st);
     }
+    const n = s.length;
+    if (s.charCodeAt(n - 1) === 0x3e /* > */) {
+      if (s.endsWith(UNFINISHED)) {
+        st.pending = { name: rawName, args: s.slice(i + 1, n - UNFINISHED.length), line: lineNo, arch: st.arch };
+        return true;
+      }
+      if (s.endsWith(DETACHED)) {
+        st.pending = { name: rawName, args: s.slice(i + 1, n - DETACHED.length), line: lineNo, arch: st.arch };
+        this.closePending(st);
+        return true;
+      }
+    }
+    // Fast path: the result follows the last " = " when no string literal comes after it (a " = "
+    // inside a string would have the string's closing quote after it). Checked by the value token.
+    const eq = s.lastIndexOf(" = ");
+    if (eq > i && s.indexOf('"', eq) < 0) {
+      let k = eq;
+      while (s.charCodeAt(k) === 0x20) k--;
+      if (s.charCodeAt(k) === 0x29) {
+        const r = parseResult(s, k + 1, this.scratch);
+        if (r && plausibleValue(r)) {
+          this.complete(st, rawName, s, i + 1, k, r, lineNo, p);
+          return true;
+        }
+      }
+    }
     const close = findCloseParen(s, i + 1);
     if (close >= 0) {
       const r = parseResult(s, close + 1);
       if (r) {
-        this.complete(st, rawName, s.slice(i + 1, close), r, lineNo, p);
+        this.complete(st, rawName, s, i + 1, close, r, lineNo, p);
         return true;
       }
-      // `name(args) <unfinished ...>` cannot happen; `name(args)` with no result is a cut line.
+      // `name(args)` with no result is a cut line.
     }
-    if (!s.endsWith(UNFINISHED) && !s.endsWith(DETACHED)) {
-      // Tracee output spliced into the arguments (stderr mode) can hold a stray `"` or `(`: fall back
-      // to the last `) = RESULT` on the line.
-      const fb = lastResult(s, i + 1);
-      if (fb) {
-        this.complete(st, rawName, s.slice(i + 1, fb.close), fb.result, lineNo, p);
-        return true;
-      }
-    }
-    if (s.endsWith(UNFINISHED) || s.endsWith(DETACHED)) {
-      st.pending = { name: rawName, args: s.slice(i + 1, s.length - UNFINISHED.length), line: lineNo, arch: st.arch };
-      if (s.endsWith(DETACHED)) this.closePending(st);
+    // Tracee output spliced into the arguments (stderr mode) can hold a stray `"` or `(`: fall back
+    // to the last `) = RESULT` on the line.
+    const fb = lastResult(s, i + 1);
+    if (fb) {
+      this.complete(st, rawName, s, i + 1, fb.close, fb.result, lineNo, p);
       return true;
     }
     // A line cut short: interleaved tracee output or a strace message spliced into it (stderr mode),
@@ -393,7 +432,7 @@ export class TraceParser {
       this.closePending(st);
       return true;
     }
-    this.complete(st, rawName, args, r, line, p, pending?.arch);
+    this.complete(st, rawName, args, 0, args.length, r, line, p, pending?.arch);
     return true;
   }
 
@@ -406,7 +445,7 @@ export class TraceParser {
     const st = sp.state;
     if (st.pending !== sp.call) return false;
     st.pending = null;
-    this.complete(st, sp.call.name, sp.call.args, r, sp.call.line, p, sp.call.arch);
+    this.complete(st, sp.call.name, sp.call.args, 0, sp.call.args.length, r, sp.call.line, p, sp.call.arch);
     void lineNo;
     return true;
   }
@@ -590,7 +629,7 @@ export class TraceParser {
   private newProc(pid: number, arch: Arch, parent?: number): ProcState {
     const info: ProcessInfo = { pid, execs: [], arches: [], signals: [] };
     if (parent !== undefined) info.parent = parent;
-    const st: ProcState = { pid, arch, counts: this.countsFor(arch), pending: null, info, signals: new Set(), archInferred: false };
+    const st: ProcState = { pid, arch, counts: this.countsFor(arch), pending: null, info, signals: new Set(), archInferred: false, lastArch: null };
     this.procs.set(pid, st);
     return st;
   }
@@ -613,15 +652,51 @@ export class TraceParser {
     const p = st.pending;
     if (!p) return;
     st.pending = null;
-    this.complete(st, p.name, p.args, { outcome: "unfinished", retval: "", errno: "", decor: "" }, p.line, 0, p.arch);
+    this.complete(st, p.name, p.args, 0, p.args.length, NO_RESULT, p.line, 0, p.arch);
   }
 
-  /** Counts one call and hands it to the consumer. */
-  private complete(st: ProcState, rawName: string, args: string, r: CallResult, lineNo: number, col: number, arch?: Arch): void {
-    let a = arch ?? st.arch;
-    let counts = a === st.arch ? st.counts : this.countsFor(a);
+  /** Counts one call and hands it to the consumer; the arguments are `argsSrc[argsFrom, argsTo)`, sliced only when used. */
+  private complete(st: ProcState, rawName: string, argsSrc: string, argsFrom: number, argsTo: number, r: CallResult, lineNo: number, col: number, arch?: Arch): void {
+    const a0 = arch ?? st.arch;
+    let info = this.nameCache(a0).get(rawName);
+    if (info === undefined) info = this.resolveName(st, a0, rawName, lineNo, col);
+    const c = info.counts;
+    if (r.outcome === "unfinished") c.unfinished++;
+    else {
+      c.calls++;
+      if (r.outcome === "error") c.errors++;
+    }
+    this.events++;
+    if (!this.flagT || !this.flagY) this.noteDecor(r);
+    const a = info.arch;
+    if (st.lastArch !== a) {
+      st.lastArch = a;
+      if (!st.info.arches.includes(a)) st.info.arches.push(a);
+    }
+    const name = info.name;
+    const wantArgs = this.onSyscall !== undefined || (info.effects && r.outcome === "ok");
+    const args = wantArgs ? (argsFrom === 0 && argsTo === argsSrc.length ? argsSrc : argsSrc.slice(argsFrom, argsTo)) : "";
+    if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r);
+    if (this.onSyscall) {
+      this.onSyscall({ pid: st.pid, arch: a, name, known: info.known, args, outcome: r.outcome, retval: retvalOf(r), errno: r.errno, retDecor: decorOf(r), line: lineNo });
+    }
+  }
+
+  private nameCache(arch: Arch): Map<string, NameInfo> {
+    let m = this.names.get(arch);
+    if (!m) {
+      m = new Map();
+      this.names.set(arch, m);
+    }
+    return m;
+  }
+
+  /** Resolves strace's name for a call on `arch` (old names, `syscall_0x..`), switching a process whose names say it runs in another personality. */
+  private resolveName(st: ProcState, arch: Arch, rawName: string, lineNo: number, col: number): NameInfo {
+    let a = arch;
     let name = rawName;
     let known = true;
+    let cacheable = true;
     if (!isSyscall(a, rawName)) {
       const resolved = resolveSyscallName(a, rawName);
       if (resolved !== undefined) name = resolved;
@@ -634,38 +709,32 @@ export class TraceParser {
           st.archInferred = true;
           this.setArch(st, alt);
           a = alt;
-          counts = st.counts;
           name = resolveSyscallName(alt, rawName)!;
+          cacheable = false;
           this.log.add("SC_ARCH_INFERRED", this.file, lineNo, col + 1, `pid ${st.pid} calls ${rawName}(), which exists on ${alt} but not ${this.base}: treating the process as ${alt} from here (strace printed no personality line)`);
         } else {
           known = false;
-          const key = `${a}\0${rawName}`;
-          if (!this.unknownNames.has(key)) {
-            this.unknownNames.add(key);
-            this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, col + 1, `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`);
-          }
+          this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, col + 1, `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`);
         }
       }
     }
+    const counts = this.countsFor(a);
     let c = counts.get(name);
     if (!c) {
       c = { calls: 0, errors: 0, unfinished: 0 };
       counts.set(name, c);
     }
-    if (r.outcome === "unfinished") c.unfinished++;
-    else {
-      c.calls++;
-      if (r.outcome === "error") c.errors++;
-    }
-    this.events++;
-    if (!this.flagT && r.decor.endsWith(">") && /<\d+\.\d+>$/.test(r.decor)) this.flagT = true;
-    // -y decorates returned fds: `= 3</etc/passwd>`, `= 4<socket:[123]>` (a duration is `<0.000012>`).
-    if (!this.flagY && r.decor.charCodeAt(0) === 0x3c && !isDigit(r.decor.charCodeAt(1)) && r.decor.endsWith(">")) this.flagY = true;
-    if (!st.info.arches.includes(a)) st.info.arches.push(a);
-    if (r.outcome === "ok") this.processEffects(st, name, args, r);
-    if (this.onSyscall) {
-      this.onSyscall({ pid: st.pid, arch: a, name, known, args, outcome: r.outcome, retval: r.retval, errno: r.errno, retDecor: r.decor, line: lineNo });
-    }
+    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name) };
+    if (cacheable) this.nameCache(arch).set(rawName, out);
+    return out;
+  }
+
+  /** -T (`<0.000012>` after the result) and -y (`= 3</etc/passwd>`, `= 4<socket:[123]>`). */
+  private noteDecor(r: CallResult): void {
+    if (r.decorFrom >= r.src.length || r.src.charCodeAt(r.src.length - 1) !== 0x3e) return;
+    const decor = decorOf(r);
+    if (!this.flagT && decor.endsWith(">") && /<\d+\.\d+>$/.test(decor)) this.flagT = true;
+    if (!this.flagY && decor.charCodeAt(0) === 0x3c && !isDigit(decor.charCodeAt(1)) && decor.endsWith(">")) this.flagY = true;
   }
 
   /** What a successful call changes in the process table: children, exec'd programs. */
@@ -675,7 +744,7 @@ export class TraceParser {
       case "clone3":
       case "fork":
       case "vfork": {
-        const child = Number(r.retval);
+        const child = Number(retvalOf(r));
         if (Number.isInteger(child) && child > 0) {
           const existing = this.procs.get(child);
           if (existing) existing.info.parent = st.pid;
@@ -738,6 +807,26 @@ function timestampStyle(token: string, indented: boolean): string {
 }
 
 /** The last `)` followed by ` = RESULT` on the line, ignoring strings (slow path for damaged lines). */
+/** `00007f3e4c0a1234` (or `????????` when unknown) between `from` and `to`: an -i instruction pointer. */
+function isAddress(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!(isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x20 || c === 0x3f)) return false;
+  }
+  return to > from;
+}
+
+/** The value token is a number, a hex number or `?` (not debug text such as `23]`). */
+function plausibleValue(r: CallResult): boolean {
+  const s = r.src;
+  if (r.retEnd <= r.retStart) return false;
+  for (let i = r.retStart; i < r.retEnd; i++) {
+    const c = s.charCodeAt(i);
+    if (!(isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x78 || c === 0x2d || c === 0x3f)) return false;
+  }
+  return true;
+}
+
 function lastResult(s: string, from: number): { close: number; result: CallResult } | null {
   const re = /\) *= /g;
   let found: { close: number; result: CallResult } | null = null;
@@ -745,7 +834,7 @@ function lastResult(s: string, from: number): { close: number; result: CallResul
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const r = parseResult(s, m.index + 1);
     // Only a plausible return value: debug text such as `[wait(0x057f) = 23]` must not pass.
-    if (r && (r.outcome !== "ok" || /^(-?\d+|0x[0-9a-f]+)$/.test(r.retval))) found = { close: m.index, result: r };
+    if (r && (r.outcome !== "ok" || plausibleValue(r))) found = { close: m.index, result: r };
   }
   return found;
 }

@@ -1,16 +1,6 @@
 import type { Arch } from "../model/arch.js";
-import type { SyscallEvent } from "../model/trace.js";
-import { splitArgs } from "../parse/args.js";
-
-/** Syscalls whose first argument a profile can safely pin to constants, by what the trace showed. */
-export type FilterableSyscall = "socket" | "personality" | "clone";
-
-/**
- * The argument values one run used for the filterable syscalls, per architecture: decimal strings,
- * or "?" when a value could not be read as a constant (then no filter is emitted for that syscall).
- * For `clone` the value is "0" (no namespace flags) or the namespace bits it asked for.
- */
-export type ArgValues = Partial<Record<Arch, Partial<Record<FilterableSyscall, string[]>>>>;
+import type { ArgValues, FilterableSyscall, SyscallEvent } from "../model/trace.js";
+import { splitArgs } from "./args.js";
 
 const ADDRESS_FAMILIES: Record<string, number> = {
   UNSPEC: 0, UNIX: 1, LOCAL: 1, INET: 2, AX25: 3, IPX: 4, APPLETALK: 5, NETROM: 6, BRIDGE: 7, ATMPVC: 8, X25: 9,
@@ -44,6 +34,12 @@ function numeric(token: string): number | undefined {
   if (/^-?\d+$/.test(t)) return Number(t);
   if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t.slice(2), 16);
   return undefined;
+}
+
+/** `AF_INET` for 2, the number itself when unnamed. */
+export function addressFamilyName(v: number): string {
+  const name = Object.keys(ADDRESS_FAMILIES).find((k) => ADDRESS_FAMILIES[k] === v && k !== "LOCAL" && k !== "ROUTE");
+  return name ? `AF_${name}` : String(v);
 }
 
 export function addressFamilyValue(token: string): number | undefined {

@@ -1,0 +1,107 @@
+import type { Argv, CommandModule } from "yargs";
+import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
+import { ARCHES, isArch, type Arch } from "../../model/arch.js";
+import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
+import { CONFIG_FILE, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+
+interface GenerateArgs {
+  inputs?: string[];
+  name?: string;
+  out?: string;
+  config: string;
+  baseline?: string;
+  format?: string;
+  arch?: string;
+  "recorded-arch"?: string;
+  fresh: boolean;
+  "arg-filters"?: boolean;
+  strict: boolean;
+  jobs?: number;
+}
+
+function list<T extends string>(value: string | undefined, allowed: readonly string[], flag: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const i of items) if (!allowed.includes(i)) throw new UserError(`${flag}: unknown value "${i}", expected one or more of ${allowed.join(", ")} (comma-separated)`);
+  return items as T[];
+}
+
+/** The lines `generate` prints about one container. */
+export function describeResult(r: ContainerResult): string[] {
+  const out: string[] = [];
+  const a = r.allowlist;
+  const observed = Object.values(a.syscalls).filter((e) => e.from.includes("observed")).length;
+  out.push(`${r.job.name}: ${a.runs.length} run(s) (${r.newRuns} new), ${observed} syscalls observed, ${Object.keys(a.syscalls).length} allowed with baselines ${a.baselines.join(", ") || "none"}`);
+  for (const p of r.policies) {
+    const allowed = new Set(p.rules.filter((x) => x.action === "SCMP_ACT_ALLOW").flatMap((x) => x.names)).size;
+    out.push(`  ${p.target}: ${allowed} allowed names in ${p.rules.length} rule(s), architectures ${p.architectures.join(", ")}`);
+    for (const t of p.translated) out.push(`    translated ${t.from} -> ${t.to}`);
+    for (const u of p.untranslatable) out.push(`    warning: ${u.name} left out: ${u.reason}`);
+    for (const k of p.risky) out.push(`    risk: ${k.name}: ${k.reason}`);
+  }
+  return out;
+}
+
+export const generateCommand: CommandModule<object, GenerateArgs> = {
+  command: "generate [inputs..]",
+  describe: "Build a container's allowlist from recorded runs and write its seccomp profiles",
+  builder: (y: Argv) =>
+    y
+      .positional("inputs", { describe: "traces (files, directories, globs, .gz, -); each file or -ff group is one run", type: "string", array: true })
+      .option("name", { type: "string", describe: "container name; with inputs: generate it from them; without: the container of that name in the config" })
+      .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
+      .option("config", { type: "string", default: CONFIG_FILE, describe: "config file mapping containers to inputs; used when no inputs are given" })
+      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
+      .option("format", { type: "string", describe: `seccomp formats to write, comma-separated: ${Object.keys(SECCOMP_FORMATS).join(", ")} (default: docker)` })
+      .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
+      .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
+      .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
+      .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
+      .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
+      .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
+      .example("$0 generate", `every container of ${CONFIG_FILE}`)
+      .example("$0 generate --name web --format docker,oci,spo --arch x86_64,aarch64 samples/web/", "all formats, one profile per architecture") as unknown as Argv<GenerateArgs>,
+  handler: async (args) => {
+    const cwd = process.cwd();
+    const inputs = args.inputs ?? [];
+    const overrides: Record<string, unknown> = {};
+    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"], "--baseline");
+    if (baselines) overrides.baselines = baselines;
+    const formats = list<SeccompFormat>(args.format, Object.keys(SECCOMP_FORMATS), "--format");
+    if (formats) overrides.formats = formats;
+    const arches = list<Arch>(args.arch, ARCHES, "--arch");
+    if (arches) overrides.arches = arches;
+    if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
+    if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
+    let jobs: ContainerJob[];
+    if (inputs.length > 0) {
+      if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");
+      jobs = [jobFor(args.name, { ...overrides, inputs, ...(args.out ? { out: args.out } : {}) }, undefined, cwd, cwd)];
+    } else {
+      const config = await readConfig(args.config);
+      if (!config) {
+        throw new UserError(
+          args.name
+            ? `generate --name ${args.name}: no inputs given and no ${args.config} to find them in; name the traces (syscage generate --name ${args.name} samples/${args.name}/) or add the container to ${args.config}`
+            : `generate: no inputs given and no ${args.config}; run syscage generate --name NAME TRACES..., or write a ${args.config} (see README)`,
+          "SC_NO_INPUTS",
+        );
+      }
+      jobs = jobsFromConfig(config, args.config, args.name ? [args.name] : [], cwd).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: args.out } : {}) }) as ContainerJob);
+    }
+    let diagnostics = 0;
+    const results: ContainerResult[] = [];
+    for (const job of jobs) {
+      const r = await generateContainer(job, args.jobs === undefined ? { fresh: args.fresh } : { fresh: args.fresh, jobs: args.jobs });
+      for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      diagnostics += r.diagnostics.length;
+      results.push(r);
+    }
+    if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
+    for (const r of results) {
+      await writeContainer(r);
+      process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
+    }
+  },
+};

@@ -1,0 +1,42 @@
+import * as yaml from "js-yaml";
+import type { Allowlist } from "../model/allowlist.js";
+
+/** A value in YAML flow style on one line, quoted where YAML needs it (paths from traces included). */
+function flow(v: unknown): string {
+  return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
+}
+
+/**
+ * `allowlist.yaml`: one line per syscall in the aggregate (so a review diff shows exactly what
+ * changed), then the runs it was built from, each with its own counts so later merges stay exact.
+ */
+export function emitAllowlist(a: Allowlist): string {
+  const out: string[] = [];
+  out.push(`# syscage allowlist for ${flow(a.name)}: what ${a.runs.length} recorded run(s) did, plus baselines.`);
+  out.push("# Maintained by `syscage generate` (new runs are merged in); `runs` under each syscall is how many");
+  out.push(`# of the ${a.runs.length} runs made it (a baseline-only entry has 0).`);
+  out.push(`schemaVersion: ${a.schemaVersion}`);
+  out.push(`name: ${flow(a.name)}`);
+  out.push(`baselines: ${flow(a.baselines)}`);
+  out.push(Object.keys(a.syscalls).length ? "syscalls:" : "syscalls: {}");
+  for (const [name, e] of Object.entries(a.syscalls)) out.push(`  ${flow(name)}: ${flow(e)}`);
+  out.push(a.runs.length ? "runs:" : "runs: []");
+  for (const r of a.runs) {
+    out.push(`  - id: ${flow(r.id)}`);
+    out.push(`    files: ${flow(r.files)}`);
+    out.push(`    sha256: ${r.sha256}`);
+    out.push(`    kind: ${flow(r.kind)}`);
+    out.push(`    flags: ${flow(r.flags)}`);
+    out.push(`    arches: ${flow(r.arches)}`);
+    out.push(Object.keys(r.syscalls).length ? "    syscalls:" : "    syscalls: {}");
+    for (const [arch, rec] of Object.entries(r.syscalls)) {
+      out.push(`      ${arch}:`);
+      for (const [name, c] of Object.entries(rec ?? {})) out.push(`        ${flow(name)}: ${flow(c)}`);
+    }
+    if (r.args && Object.keys(r.args).length) {
+      out.push("    args:");
+      for (const [arch, rec] of Object.entries(r.args)) out.push(`      ${arch}: ${flow(rec)}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}

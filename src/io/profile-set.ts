@@ -1,0 +1,124 @@
+import { dirname, join, relative, resolve } from "node:path";
+import { buildAllowlist, recordRun } from "../aggregate/build-allowlist.js";
+import { buildSeccompPolicy } from "../aggregate/seccomp-policy.js";
+import { emitAllowlist } from "../emit/allowlist.js";
+import { SECCOMP_EMITTERS } from "../emit/seccomp.js";
+import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
+import { archOfNode, type Arch } from "../model/arch.js";
+import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
+import { UserError, type Diagnostic } from "../model/diagnostics.js";
+import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
+import type { BaselineName } from "../model/seccomp-knowledge.js";
+import { readIfExists, writeFileAtomic } from "./files.js";
+import { expandInputs } from "./inputs.js";
+import { parseRuns } from "./parse-runs.js";
+import { parseYamlFile } from "./yaml-file.js";
+
+export const CONFIG_FILE = "syscage.yaml";
+
+/** Everything needed to (re)generate one container's profiles. */
+export interface ContainerJob {
+  name: string;
+  /** Inputs, as paths relative to the working directory. */
+  inputs: string[];
+  /** Output directory, relative to the working directory. */
+  out: string;
+  baselines: BaselineName[];
+  formats: SeccompFormat[];
+  recordedArch: Arch;
+  arches: Arch[];
+  argFilters: boolean;
+}
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+export interface ContainerResult {
+  job: ContainerJob;
+  allowlist: Allowlist;
+  previous: Allowlist | undefined;
+  /** Runs in the inputs that the previous allowlist did not hold yet. */
+  newRuns: number;
+  policies: SeccompPolicy[];
+  files: GeneratedFile[];
+  diagnostics: Diagnostic[];
+}
+
+export const DEFAULT_SETTINGS = {
+  baselines: ["runc", "always"] as BaselineName[],
+  formats: ["docker"] as SeccompFormat[],
+  argFilters: true,
+};
+
+export async function readConfig(path: string): Promise<Config | undefined> {
+  const text = await readIfExists(path);
+  if (text === undefined) return undefined;
+  return parseYamlFile(text, path, configSchema, "SC_CONFIG");
+}
+
+/** Turns config (or command-line) settings into a job, with defaults and paths relative to the cwd. */
+export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: string[] }, defaults: Settings | undefined, base: string, cwd: string): ContainerJob {
+  const pick = <K extends keyof Settings>(k: K): Settings[K] => (c[k] !== undefined ? c[k] : defaults?.[k]);
+  const baselines = (pick("baselines") ?? DEFAULT_SETTINGS.baselines) as (BaselineName | "none")[];
+  const recordedArch = pick("recordedArch") ?? archOfNode(process.arch);
+  const rel = (p: string) => relative(cwd, resolve(base, p)) || ".";
+  return {
+    name,
+    inputs: c.inputs.map((i) => (i === "-" ? i : rel(i))),
+    out: rel(c.out ?? join("profiles", name)),
+    baselines: baselines.filter((b): b is BaselineName => b !== "none"),
+    formats: pick("formats") ?? DEFAULT_SETTINGS.formats,
+    recordedArch,
+    arches: pick("arches") ?? [recordedArch],
+    argFilters: pick("argFilters") ?? DEFAULT_SETTINGS.argFilters,
+  };
+}
+
+/** Jobs for every container of a config file (or the named ones). */
+export function jobsFromConfig(config: Config, configPath: string, names: string[], cwd: string): ContainerJob[] {
+  const all = Object.keys(config.containers).sort();
+  for (const n of names) if (!all.includes(n)) throw new UserError(`${configPath}: no container named "${n}" (it has: ${all.join(", ") || "none"})`, "SC_CONFIG");
+  return (names.length ? names : all).map((n) => jobFor(n, config.containers[n]!, config.defaults, dirname(configPath), cwd));
+}
+
+/** Profile file name for a format and target, with the arch in the name when there are several. */
+export function profileFileName(format: SeccompFormat, arch: Arch, several: boolean): string {
+  const f = SECCOMP_FORMATS[format].file;
+  if (!several) return f;
+  const dot = f.indexOf(".");
+  return `${f.slice(0, dot)}.${arch}${f.slice(dot)}`;
+}
+
+/**
+ * Regenerates a container in memory: parses its inputs, merges them into the allowlist already in
+ * its output directory (unless `fresh`), and renders every profile. Nothing is written.
+ */
+export async function generateContainer(job: ContainerJob, options: { fresh: boolean; jobs?: number }): Promise<ContainerResult> {
+  const allowlistPath = join(job.out, "allowlist.yaml");
+  const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
+  const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
+  const runs = await expandInputs(job.inputs);
+  const parsed = await parseRuns(runs, options.jobs === undefined ? { arch: job.recordedArch, observe: true } : { arch: job.recordedArch, observe: true, jobs: options.jobs });
+  const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
+  const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
+  const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch });
+  if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
+  const files: GeneratedFile[] = [{ path: allowlistPath, content: emitAllowlist(allowlist) }];
+  const policies: SeccompPolicy[] = [];
+  for (const arch of job.arches) {
+    const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters });
+    policies.push(policy);
+    for (const format of job.formats) {
+      files.push({ path: join(job.out, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });
+    }
+  }
+  return { job, allowlist, previous, newRuns, policies, files, diagnostics: parsed.flatMap((r) => r.diagnostics) };
+}
+
+/** Writes a container's files, each atomically. */
+export async function writeContainer(result: ContainerResult): Promise<void> {
+  for (const f of result.files) await writeFileAtomic(f.path, f.content);
+}

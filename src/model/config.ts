@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { ARCHES, type Arch } from "./arch.js";
+import { SECCOMP_FORMATS, type SeccompFormat } from "./seccomp.js";
+
+// `syscage.yaml`: which traces make which container's profiles. Read from disk, so checked with zod.
+
+const archSchema = z.enum(ARCHES as [Arch, ...Arch[]]);
+const formatSchema = z.enum(Object.keys(SECCOMP_FORMATS) as [SeccompFormat, ...SeccompFormat[]]);
+const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"]);
+
+const settingsSchema = z
+  .object({
+    /** Baselines added to what was observed (default: runc, always). `none` for bare processes. */
+    baselines: z.array(baselineSchema).optional(),
+    /** seccomp formats to write (default: docker). */
+    formats: z.array(formatSchema).min(1).optional(),
+    /** Architecture the traces were recorded on (default: this machine's). */
+    recordedArch: archSchema.optional(),
+    /** Target architectures, one seccomp profile each (default: the recorded one). */
+    arches: z.array(archSchema).min(1).optional(),
+    /** Pin socket domains, personality and clone flags to observed constants (default: true). */
+    argFilters: z.boolean().optional(),
+  })
+  .strict();
+
+export const containerSchema = settingsSchema
+  .extend({
+    /** Trace files, directories or globs, relative to the config file. */
+    inputs: z.array(z.string().min(1)).min(1),
+    /** Output directory (default: profiles/NAME). */
+    out: z.string().min(1).optional(),
+    /** Image names the container runs as, for Falco rules (Docker and CRI forms). */
+    images: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    defaults: settingsSchema.optional(),
+    containers: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a container name: letters, digits, '.', '_', '-'"), containerSchema),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ContainerConfig = z.infer<typeof containerSchema>;
+export type Settings = z.infer<typeof settingsSchema>;

@@ -1,0 +1,45 @@
+import type { Arch } from "./arch.js";
+
+/** A libseccomp comparison, as Docker and the OCI runtime spec write it. */
+export interface SeccompArg {
+  index: number;
+  /** For SCMP_CMP_MASKED_EQ this is the mask (runc/crun convention); the datum is `valueTwo`. */
+  value: number;
+  valueTwo?: number;
+  op: "SCMP_CMP_EQ" | "SCMP_CMP_MASKED_EQ";
+}
+
+export interface SeccompRule {
+  names: string[];
+  action: "SCMP_ACT_ALLOW" | "SCMP_ACT_ERRNO";
+  errnoRet?: number;
+  /** Conditions on distinct argument indexes (they AND). One condition per rule keeps runc and crun agreeing. */
+  args?: SeccompArg[];
+  /** Why the rule exists (Docker format keeps it; OCI drops it). */
+  comment: string;
+}
+
+/** One seccomp profile for one target architecture, before it is written in a format. */
+export interface SeccompPolicy {
+  name: string;
+  target: Arch;
+  defaultAction: "SCMP_ACT_ERRNO";
+  defaultErrnoRet: number;
+  /** SCMP_ARCH_* values: the target and the 32-bit/x32 personalities that ran. */
+  architectures: string[];
+  rules: SeccompRule[];
+  /** Names recorded on another architecture that were translated for this target. */
+  translated: { from: string; to: string }[];
+  /** Names that have no equivalent on the target: left out, and reported. */
+  untranslatable: { name: string; reason: string }[];
+  /** High-risk syscalls the profile allows, with the reason (the lint). */
+  risky: { name: string; reason: string }[];
+}
+
+export const SECCOMP_FORMATS = {
+  docker: { file: "seccomp.json", describe: "Docker / moby JSON (docker run --security-opt seccomp=FILE)" },
+  oci: { file: "seccomp.oci.json", describe: "OCI runtime-spec linux.seccomp JSON (containerd, Kubernetes Localhost profiles)" },
+  spo: { file: "seccomp-profile.yaml", describe: "Security Profiles Operator SeccompProfile resource" },
+} as const satisfies Record<string, { file: string; describe: string }>;
+
+export type SeccompFormat = keyof typeof SECCOMP_FORMATS;
