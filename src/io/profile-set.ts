@@ -15,13 +15,17 @@ import { parseRuns } from "./parse-runs.js";
 import { parseYamlFile } from "./yaml-file.js";
 
 export const CONFIG_FILE = "syscage.yaml";
+/** Where `generate` and `check` look when ./syscage.yaml does not exist (keeps a repository's top level small). */
+export const CONFIG_FALLBACK = "profiles/syscage.yaml";
 
 /** Everything needed to (re)generate one container's profiles. */
 export interface ContainerJob {
   name: string;
-  /** Inputs, as paths relative to the working directory. */
+  /** The directory inputs and `out` are relative to (the config file's), and run names are shown from. */
+  base: string;
+  /** Inputs as given (relative to `base`, or absolute). */
   inputs: string[];
-  /** Output directory, relative to the working directory. */
+  /** Output directory (relative to `base`, or absolute). */
   out: string;
   baselines: BaselineName[];
   formats: SeccompFormat[];
@@ -58,16 +62,16 @@ export async function readConfig(path: string): Promise<Config | undefined> {
   return parseYamlFile(text, path, configSchema, "SC_CONFIG");
 }
 
-/** Turns config (or command-line) settings into a job, with defaults and paths relative to the cwd. */
-export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: string[] }, defaults: Settings | undefined, base: string, cwd: string): ContainerJob {
+/** Turns config (or command-line) settings into a job, with defaults. */
+export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: string[] }, defaults: Settings | undefined, base: string, profilesDir = "profiles"): ContainerJob {
   const pick = <K extends keyof Settings>(k: K): Settings[K] => (c[k] !== undefined ? c[k] : defaults?.[k]);
   const baselines = (pick("baselines") ?? DEFAULT_SETTINGS.baselines) as (BaselineName | "none")[];
   const recordedArch = pick("recordedArch") ?? archOfNode(process.arch);
-  const rel = (p: string) => relative(cwd, resolve(base, p)) || ".";
   return {
     name,
-    inputs: c.inputs.map((i) => (i === "-" ? i : rel(i))),
-    out: rel(c.out ?? join("profiles", name)),
+    base,
+    inputs: c.inputs,
+    out: c.out ?? join(profilesDir, name),
     baselines: baselines.filter((b): b is BaselineName => b !== "none"),
     formats: pick("formats") ?? DEFAULT_SETTINGS.formats,
     recordedArch,
@@ -77,10 +81,16 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
 }
 
 /** Jobs for every container of a config file (or the named ones). */
-export function jobsFromConfig(config: Config, configPath: string, names: string[], cwd: string): ContainerJob[] {
+export function jobsFromConfig(config: Config, configPath: string, names: string[]): ContainerJob[] {
   const all = Object.keys(config.containers).sort();
   for (const n of names) if (!all.includes(n)) throw new UserError(`${configPath}: no container named "${n}" (it has: ${all.join(", ") || "none"})`, "SC_CONFIG");
-  return (names.length ? names : all).map((n) => jobFor(n, config.containers[n]!, config.defaults, dirname(configPath), cwd));
+  const base = dirname(resolve(configPath));
+  return (names.length ? names : all).map((n) => jobFor(n, config.containers[n]!, config.defaults, base, config.profiles ?? "profiles"));
+}
+
+/** Where a job's file goes, as a path to show and open from the working directory. */
+export function outPath(job: ContainerJob, file: string): string {
+  return relative(process.cwd(), resolve(job.base, job.out, file)) || file;
 }
 
 /** Profile file name for a format and target, with the arch in the name when there are several. */
@@ -96,10 +106,10 @@ export function profileFileName(format: SeccompFormat, arch: Arch, several: bool
  * its output directory (unless `fresh`), and renders every profile. Nothing is written.
  */
 export async function generateContainer(job: ContainerJob, options: { fresh: boolean; jobs?: number }): Promise<ContainerResult> {
-  const allowlistPath = join(job.out, "allowlist.yaml");
+  const allowlistPath = outPath(job, "allowlist.yaml");
   const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
   const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
-  const runs = await expandInputs(job.inputs);
+  const runs = await expandInputs(job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))), job.base);
   const parsed = await parseRuns(runs, options.jobs === undefined ? { arch: job.recordedArch, observe: true } : { arch: job.recordedArch, observe: true, jobs: options.jobs });
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
@@ -112,7 +122,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
     const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters });
     policies.push(policy);
     for (const format of job.formats) {
-      files.push({ path: join(job.out, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });
+      files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });
     }
   }
   return { job, allowlist, previous, newRuns, policies, files, diagnostics: parsed.flatMap((r) => r.diagnostics) };

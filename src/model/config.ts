@@ -27,7 +27,7 @@ export const containerSchema = settingsSchema
   .extend({
     /** Trace files, directories or globs, relative to the config file. */
     inputs: z.array(z.string().min(1)).min(1),
-    /** Output directory (default: profiles/NAME). */
+    /** Output directory, relative to the config file (default: PROFILES/NAME). */
     out: z.string().min(1).optional(),
     /** Image names the container runs as, for Falco rules (Docker and CRI forms). */
     images: z.array(z.string().min(1)).optional(),
@@ -37,6 +37,8 @@ export const containerSchema = settingsSchema
 export const configSchema = z
   .object({
     schemaVersion: z.literal(1),
+    /** Directory that holds one NAME/ folder per container, relative to this file (default: profiles). */
+    profiles: z.string().min(1).optional(),
     defaults: settingsSchema.optional(),
     containers: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a container name: letters, digits, '.', '_', '-'"), containerSchema),
   })

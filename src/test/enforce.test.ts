@@ -104,7 +104,7 @@ describe("seccomp enforcement with libseccomp", { skip: ready ? false : "needs s
       assert.equal(rec.status, 0);
       w.reset?.(dir);
 
-      const job = jobFor("w", { inputs: [rec.file], out: join(dir, "profile"), formats: ["docker", "oci"] }, undefined, dir, process.cwd());
+      const job = jobFor("w", { inputs: [rec.file], out: join(dir, "profile"), formats: ["docker", "oci"] }, undefined, dir);
       const result = await generateContainer(job, { fresh: true });
       const profile = result.files.find((f) => f.path.endsWith("seccomp.json"))!;
       const oci = result.files.find((f) => f.path.endsWith("seccomp.oci.json"))!;

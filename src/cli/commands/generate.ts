@@ -1,14 +1,16 @@
+import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
-import { CONFIG_FILE, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
   inputs?: string[];
   name?: string;
   out?: string;
-  config: string;
+  config?: string;
   baseline?: string;
   format?: string;
   arch?: string;
@@ -42,6 +44,16 @@ export function describeResult(r: ContainerResult): string[] {
   return out;
 }
 
+/** The config file: the one named, else ./syscage.yaml, else profiles/syscage.yaml. */
+export async function findConfig(named: string | undefined): Promise<{ config: Config; path: string } | undefined> {
+  for (const path of named ? [named] : [CONFIG_FILE, CONFIG_FALLBACK]) {
+    const config = await readConfig(path);
+    if (config) return { config, path };
+    if (named) throw new UserError(`${named}: no such config file`, "SC_CONFIG");
+  }
+  return undefined;
+}
+
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: "generate [inputs..]",
   describe: "Build a container's allowlist from recorded runs and write its seccomp profiles",
@@ -50,7 +62,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .positional("inputs", { describe: "traces (files, directories, globs, .gz, -); each file or -ff group is one run", type: "string", array: true })
       .option("name", { type: "string", describe: "container name; with inputs: generate it from them; without: the container of that name in the config" })
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
-      .option("config", { type: "string", default: CONFIG_FILE, describe: "config file mapping containers to inputs; used when no inputs are given" })
+      .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
       .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
       .option("format", { type: "string", describe: `seccomp formats to write, comma-separated: ${Object.keys(SECCOMP_FORMATS).join(", ")} (default: docker)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
@@ -77,18 +89,18 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     let jobs: ContainerJob[];
     if (inputs.length > 0) {
       if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");
-      jobs = [jobFor(args.name, { ...overrides, inputs, ...(args.out ? { out: args.out } : {}) }, undefined, cwd, cwd)];
+      jobs = [jobFor(args.name, { ...overrides, inputs, ...(args.out ? { out: args.out } : {}) }, undefined, cwd)];
     } else {
-      const config = await readConfig(args.config);
-      if (!config) {
+      const found = await findConfig(args.config);
+      if (!found) {
         throw new UserError(
           args.name
-            ? `generate --name ${args.name}: no inputs given and no ${args.config} to find them in; name the traces (syscage generate --name ${args.name} samples/${args.name}/) or add the container to ${args.config}`
-            : `generate: no inputs given and no ${args.config}; run syscage generate --name NAME TRACES..., or write a ${args.config} (see README)`,
+            ? `generate --name ${args.name}: no inputs given and no ${args.config ?? CONFIG_FILE} to find them in; name the traces (syscage generate --name ${args.name} samples/${args.name}/) or add the container to a config file`
+            : `generate: no inputs given and no ${args.config ?? `${CONFIG_FILE} or ${CONFIG_FALLBACK}`}; run syscage generate --name NAME TRACES..., or write a config file (see README)`,
           "SC_NO_INPUTS",
         );
       }
-      jobs = jobsFromConfig(config, args.config, args.name ? [args.name] : [], cwd).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: args.out } : {}) }) as ContainerJob);
+      jobs = jobsFromConfig(found.config, found.path, args.name ? [args.name] : []).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: resolve(cwd, args.out) } : {}) }) as ContainerJob);
     }
     let diagnostics = 0;
     const results: ContainerResult[] = [];
