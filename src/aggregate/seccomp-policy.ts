@@ -73,7 +73,9 @@ export function buildSeccompPolicy(allowlist: Allowlist, options: PolicyOptions)
   for (const b of allowlist.baselines as BaselineName[]) for (const arch of native) for (const n of baselineNames(b, arch)) allow.add(n);
 
   const rules: SeccompRule[] = [];
-  const filtered = options.argFilters ? argFilterRules(allowlist, allow, native) : [];
+  // When translating, the constants come from the recorded architecture's calls (same argument order).
+  const sources = translating ? new Set([...recordedArches].filter((a) => primaryOf(a) === a)) : native;
+  const filtered = options.argFilters ? argFilterRules(allowlist, allow, sources, native.has("i386")) : [];
   const filteredNames = new Set(filtered.map((r) => r.names[0]!));
   const plain = [...allow].filter((n) => !filteredNames.has(n)).sort();
   rules.push({
@@ -122,7 +124,7 @@ function dedupe<T>(xs: T[], key: (x: T) => string): T[] {
  * used. Only when every run that made the call recorded readable constants for it (summary tables
  * carry no arguments), and only when no baseline needs the call unconstrained.
  */
-function argFilterRules(allowlist: Allowlist, allow: Set<string>, native: Set<Arch>): SeccompRule[] {
+function argFilterRules(allowlist: Allowlist, allow: Set<string>, sources: Set<Arch>, withI386: boolean): SeccompRule[] {
   const rules: SeccompRule[] = [];
   for (const name of ["clone", "personality", "socket"] as FilterableSyscall[]) {
     if (!allow.has(name)) continue;
@@ -131,7 +133,7 @@ function argFilterRules(allowlist: Allowlist, allow: Set<string>, native: Set<Ar
     const values = new Set<string>();
     let readable = true;
     for (const run of allowlist.runs) {
-      for (const arch of native) {
+      for (const arch of sources) {
         const called = run.syscalls[arch]?.[name];
         if (!called) continue;
         const seen = run.args?.[arch]?.[name];
@@ -162,7 +164,7 @@ function argFilterRules(allowlist: Allowlist, allow: Set<string>, native: Set<Ar
         args: [arg],
         comment:
           name === "socket"
-            ? `socket(${addressFamilyName(Number(v))}): one of the address families the recorded runs used${native.has("i386") ? " (i386 socketcall is not covered by this filter)" : ""}`
+            ? `socket(${addressFamilyName(Number(v))}): one of the address families the recorded runs used${withI386 ? " (i386 socketcall is not covered by this filter)" : ""}`
             : `personality(${v}): a value the recorded runs used`,
       });
     }

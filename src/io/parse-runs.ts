@@ -38,7 +38,7 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   const work = async (): Promise<void> => {
     // Run from TypeScript sources (tests, tsx), the worker needs tsx's loader registered in it too.
     const worker = fromSource
-      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
       : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
     try {
       for (;;) {

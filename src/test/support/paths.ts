@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -10,6 +10,8 @@ export const FIXTURES = join(REPO, "src", "test", "fixtures");
 export const CORPUS = join(REPO, "..", "shared", "corpus");
 export const SHARED_DATA = join(REPO, "..", "shared", "data");
 export const CLI = join(REPO, "src", "cli.ts");
+/** tsx's loader by absolute URL, so a CLI run from another working directory still finds it. */
+export const TSX = pathToFileURL(join(REPO, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 /** Whether a system tool is there; in CI (CI=true) a missing tool fails the test instead of skipping it. */
 export function haveTool(cmd: string, args: string[] = ["--version"]): boolean {

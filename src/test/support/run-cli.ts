@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { CLI, REPO } from "./paths.js";
+import { CLI, REPO, TSX } from "./paths.js";
 
 /** Runs the CLI from source (through tsx), as a user would run `syscage ARGS`. */
 export function runCli(args: string[], options: { input?: string | Buffer; cwd?: string } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+  const r = spawnSync(process.execPath, ["--import", TSX, CLI, ...args], {
     cwd: options.cwd ?? REPO,
     input: options.input,
     encoding: "utf8",
