@@ -8,6 +8,7 @@ export interface ArchArg {
 
 export function archOption<T>(y: Argv<T>): Argv<T & ArchArg> {
   return y.option("arch", {
+    alias: "recorded-arch",
     type: "string",
     choices: ARCHES,
     describe: "architecture the trace was recorded on (its 64-bit personality); default: this machine's",

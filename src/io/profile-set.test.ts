@@ -2,7 +2,7 @@
 // profiles of the samples staying current.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
@@ -67,6 +67,15 @@ describe("generate", () => {
 });
 
 describe("committed profiles of the samples", () => {
+  it("name only syscalls libseccomp resolves for their architectures", { skip: !haveTool(PY_CHECK[0]!, ["-c", "import seccomp"]) && "python3-seccomp is not installed" }, () => {
+    const files = readdirSync(join(REPO, "profiles"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+    assert.ok(files.length >= 8, `only ${files.length} profiles`);
+    for (const f of files) {
+      const check = spawnSync("/usr/bin/python3", [LOADER, "--check", join(REPO, "profiles", f)], { encoding: "utf8" });
+      assert.equal(check.status, 0, `${f}: unknown to libseccomp: ${check.stdout}${check.stderr}`);
+    }
+  });
+
   it("are what profiles/syscage.yaml produces from samples/ (run `syscage generate` after changing either)", async () => {
     const configPath = join(REPO, "profiles", "syscage.yaml");
     const config = await readConfig(configPath);

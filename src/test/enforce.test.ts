@@ -31,6 +31,8 @@ interface Workload {
   /** An observed syscall the workload cannot do without: removing it must break the run. */
   essential: string;
   tool?: string;
+  /** Argument-filtered rules the profile must hold, so the run under it proves they are safe. */
+  filtered?: string[];
 }
 
 const HTTP_PAIR = `
@@ -59,13 +61,14 @@ w.on("message", (h) => {
 `;
 
 const WORKLOADS: Workload[] = [
-  { name: "server on loopback with its client (python http.server + urllib)", cmd: () => [PY, "-c", HTTP_PAIR], essential: "accept4" },
+  { name: "server on loopback with its client (python http.server + urllib)", cmd: () => [PY, "-c", HTTP_PAIR], essential: "accept4", filtered: ["socket"] },
   { name: "language runtime with threads and a child process (node worker + execFileSync)", cmd: () => [process.execPath, "-e", NODE_RUNTIME], essential: "clone3" },
   {
     name: "shell pipeline (sh, printf | sort | uniq, a failing ls)",
     cmd: (dir) => ["/bin/sh", "-c", `cd ${dir} && printf 'b\\na\\nb\\n' | sort | uniq -c > out.txt && cat out.txt && (ls /nonexistent 2>/dev/null || echo missing)`],
     reset: (dir) => rmSync(join(dir, "out.txt"), { force: true }),
     essential: "pipe2",
+    filtered: ["clone"],
   },
   {
     name: "database (sqlite3 with a file, a transaction and a join)",
@@ -126,6 +129,9 @@ describe("seccomp enforcement with libseccomp", { skip: ready ? false : "needs s
       const allowed = new Set(doc.syscalls.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names));
       const expectedNames = new Set([...observed, ...baselineNames("runc", "x86_64"), ...baselineNames("always", "x86_64")]);
       assert.deepEqual([...allowed].sort(), [...expectedNames].sort());
+
+      const withArgs = (JSON.parse(profile.content) as { syscalls: { names: string[]; args?: unknown[] }[] }).syscalls.filter((r) => r.args).flatMap((r) => r.names);
+      for (const n of w.filtered ?? []) assert.ok(withArgs.includes(n), `${n} should be argument-filtered`);
 
       // Runs under the profile: exit 0, same output.
       const confined = run([PY, LOADER, profilePath, ...cmd]);
