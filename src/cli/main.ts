@@ -1,6 +1,8 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
+import { checkCommand } from "./commands/check.js";
+import { diffCommand } from "./commands/diff.js";
 import { generateCommand } from "./commands/generate.js";
 import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
@@ -14,12 +16,19 @@ function protectStdinArg(argv: string[]): string[] {
 
 /** Runs the CLI; exit codes: 0 success, 1 findings (diff/check gates), 2 user error or --strict diagnostics. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  // `syscage diff ... | head` closes the pipe early: that is not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     await yargs(protectStdinArg(argv))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
       .command(recordCommandModule)
       .command(generateCommand)
+      .command(diffCommand)
+      .command(checkCommand)
       .command(statsCommand)
       .demandCommand(1, "name a command; see the list above")
       .strict()

@@ -9,6 +9,8 @@ import { configSchema, type Config, type ContainerConfig, type Settings } from "
 import { UserError, type Diagnostic } from "../model/diagnostics.js";
 import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
+import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
+import type { DiffReport } from "../model/diff.js";
 import { readIfExists, writeFileAtomic } from "./files.js";
 import { expandInputs } from "./inputs.js";
 import { parseRuns } from "./parse-runs.js";
@@ -131,4 +133,25 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
 /** Writes a container's files, each atomically. */
 export async function writeContainer(result: ContainerResult): Promise<void> {
   for (const f of result.files) await writeFileAtomic(f.path, f.content);
+}
+
+/**
+ * The semantic diff between the files a container has on disk and what was just generated for it
+ * (paths relative to the working directory; a file not on disk yet counts as added).
+ */
+export async function diffWithDisk(result: ContainerResult): Promise<DiffReport> {
+  const before: ArtifactSet = new Map();
+  const after: ArtifactSet = new Map();
+  for (const f of result.files) {
+    const old = await readIfExists(f.path);
+    if (old !== undefined) before.set(f.path, old);
+    after.set(f.path, f.content);
+  }
+  return diffArtifacts("committed", before, "regenerated", after);
+}
+
+/** Whether every generated file is byte-identical to the one on disk. */
+export async function upToDate(result: ContainerResult): Promise<boolean> {
+  for (const f of result.files) if ((await readIfExists(f.path)) !== f.content) return false;
+  return true;
 }

@@ -4,7 +4,8 @@ import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+import { emitDiffText } from "../../emit/diff-report.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -112,6 +113,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     }
     if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
     for (const r of results) {
+      // What this run changes in the profiles it replaces, before they are replaced.
+      const diff = await diffWithDisk(r);
+      const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
+      if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: Boolean(process.stdout.isTTY) }));
       await writeContainer(r);
       process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
     }

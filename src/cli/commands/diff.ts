@@ -1,0 +1,43 @@
+import type { Argv, CommandModule } from "yargs";
+import { shouldFail } from "../../diff/compare.js";
+import { diffArtifacts } from "../../diff/diff-artifacts.js";
+import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
+import { loadSide, pairSingles } from "../../io/artifact-sets.js";
+import { FAIL_ON, type FailOn } from "../../model/diff.js";
+import { UserError } from "../../model/diagnostics.js";
+
+interface DiffArgs {
+  old: string;
+  new: string;
+  format: DiffFormat;
+  "fail-on"?: FailOn;
+  color?: boolean;
+}
+
+export const diffCommand: CommandModule<object, DiffArgs> = {
+  command: "diff <old> <new>",
+  describe: "Show what changed between two versions of profiles, semantically (seccomp, AppArmor, Falco, allowlist)",
+  builder: (y: Argv) =>
+    y
+      .positional("old", { type: "string", demandOption: true, describe: "file, profile directory, or REF:PATH in git (origin/main:profiles/web)" })
+      .positional("new", { type: "string", demandOption: true, describe: "file, profile directory, or REF:PATH" })
+      .option("format", { choices: Object.keys(DIFF_FORMATS) as DiffFormat[], default: "text" as DiffFormat, describe: "text (colour on a terminal), markdown (a pull-request comment) or json" })
+      .option("fail-on", { choices: FAIL_ON, describe: "exit 1 when a change of this kind is present: added (any new permission), risky, removed, any" })
+      .option("color", { type: "boolean", describe: "colour the text format (default: when stdout is a terminal)" })
+      .example("$0 diff origin/main:profiles/web profiles/web", "what a branch changes in a container's profiles")
+      .example("$0 diff --format markdown --fail-on risky origin/main:profiles profiles", "a pull-request comment; fail CI on risky grants")
+      .example("$0 diff ../shared/data/moby-seccomp-default.json profiles/web/seccomp.x86_64.json", "Docker's default profile against a generated one") as unknown as Argv<DiffArgs>,
+  handler: async (args) => {
+    const [a, b] = await Promise.all([loadSide(args.old), loadSide(args.new)]);
+    const [before, after] = pairSingles(a, b);
+    let report;
+    try {
+      report = diffArtifacts(a.label, before, b.label, after);
+    } catch (e) {
+      throw new UserError((e as Error).message, "SC_DIFF_INPUT", { cause: e });
+    }
+    if (report.artifacts.length === 0) throw new UserError(`nothing to compare: neither ${a.label} nor ${b.label} holds a seccomp, AppArmor, Falco or allowlist file`, "SC_DIFF_INPUT");
+    process.stdout.write(DIFF_FORMATS[args.format](report, args.color ?? Boolean(process.stdout.isTTY)));
+    if (args["fail-on"] && shouldFail(report, args["fail-on"])) process.exitCode = 1;
+  },
+};
