@@ -11,10 +11,10 @@ function effectOf(kind: Item["kind"], type: Change["type"], before?: string, aft
     const allow = (v?: string) => v === "SCMP_ACT_ALLOW" || v === "SCMP_ACT_LOG";
     if (allow(after) && !allow(before)) return "grant";
     if (allow(before) && !allow(after)) return "revoke";
-    if (before !== undefined && after !== undefined && kind === "permission") {
-      // AppArmor perms or Falco list items: wider is a grant.
-      const b = new Set(before.split(/[ ,]+/));
-      const a = new Set(after.split(/[ ,]+/));
+    if (before !== undefined && after !== undefined && kind === "permission" && /^[a-z]+( -> .*)?$/.test(before) && /^[a-z]+( -> .*)?$/.test(after)) {
+      // AppArmor permission letters: wider is a grant.
+      const b = new Set(before.split(" ")[0]);
+      const a = new Set(after.split(" ")[0]);
       const widened = [...a].some((x) => !b.has(x));
       const narrowed = [...b].some((x) => !a.has(x));
       if (widened && !narrowed) return "grant";

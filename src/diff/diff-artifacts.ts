@@ -84,6 +84,12 @@ function annotator(kind: ArtifactKind, allowlist: Allowlist | undefined, default
       out = { ...c, effect: allows(a) && !allows(b) ? "grant" : allows(b) && !allows(a) ? "revoke" : "info" };
     }
     if (kind === "falco" && c.id.endsWith(" enabled") && c.type === "changed") out = { ...c, effect: c.after === "false" ? "grant" : "revoke" };
+    if (kind === "allowlist" && c.group === "syscalls") {
+      if (c.type === "changed") out = { ...out, effect: "info" };
+      // Coverage worth a reviewer's eye: a syscall only a few of many runs made.
+      const m = /^seen in (\d+) of (\d+) runs/.exec(c.after ?? "");
+      if (m && Number(m[1]) > 0 && Number(m[2]) >= 3 && Number(m[1]) / Number(m[2]) <= 0.34) out = { ...out, reason: `low coverage: seen in only ${m[1]} of ${m[2]} runs` };
+    }
     if (out.effect !== "grant") return out;
     const name = kind === "seccomp" ? c.id.split(" ")[1] : kind === "allowlist" && c.group === "syscalls" ? c.id : undefined;
     if (name !== undefined) {
