@@ -52,7 +52,9 @@ export function buildSeccompPolicy(allowlist: Allowlist, options: PolicyOptions)
     if (!e.from.includes("observed")) continue;
     for (const arch of e.arches) {
       if (native.has(arch)) {
-        allow.add(name);
+        // A name the parser could not resolve (an unknown `syscall_0x..`) is no permission: report it.
+        if (isSyscall(arch, name)) allow.add(name);
+        else untranslatable.push({ name, reason: `not a syscall on ${arch} (the trace's diagnostics say where it came from)` });
         continue;
       }
       if (!translating || primaryOf(arch) !== arch) {
