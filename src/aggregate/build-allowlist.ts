@@ -3,6 +3,8 @@ import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
 import { BASELINES, type BaselineName } from "../model/seccomp-knowledge.js";
 import type { ObservedRun } from "../model/trace.js";
 import { runCounts } from "./trace-stats.js";
+import { aggregateResources } from "./resources.js";
+import type { GeneralizeOptions } from "./generalize.js";
 
 export interface AllowlistOptions {
   name: string;
@@ -10,6 +12,8 @@ export interface AllowlistOptions {
   baselines: BaselineName[];
   /** Architectures to add baseline names for when no run says (default: the runs' own). */
   fallbackArch?: Arch;
+  /** How file paths are generalized (all rules on by default). */
+  generalize?: GeneralizeOptions;
 }
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -22,6 +26,10 @@ function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
 
 function sortedRecord<T>(r: Partial<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<string, T>;
+}
+
+function richness(r: RunRecord): number {
+  return (r.resources ? 2 : 0) + (r.args ? 1 : 0);
 }
 
 /** What the allowlist keeps of a parsed run. */
@@ -45,6 +53,7 @@ export function recordRun(run: ObservedRun): RunRecord {
     syscalls: sortedRecord(syscalls),
   };
   if (Object.keys(run.argValues).length > 0) record.args = run.argValues;
+  if (run.resources) record.resources = run.resources;
   return record;
 }
 
@@ -62,8 +71,9 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
   const unique = new Map<string, RunRecord>();
   for (const r of runs) {
     const prev = unique.get(r.sha256);
-    // The same content under two names: keep one, chosen without regard to order.
-    if (!prev || r.id < prev.id) unique.set(r.sha256, r);
+    // The same content twice (under two names, or recorded by an older syscage): keep one, chosen
+    // without regard to order: the record that knows more (resources, arguments), then the smaller name.
+    if (!prev || richness(r) > richness(prev) || (richness(r) === richness(prev) && r.id < prev.id)) unique.set(r.sha256, r);
   }
   const sortedRuns = [...unique.values()].sort(byKey((r) => `${r.id}\0${r.sha256}`));
   const entries = new Map<string, SyscallEntry>();
@@ -112,11 +122,15 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
     e.from.sort((a, b) => (a === "observed" ? -1 : b === "observed" ? 1 : a < b ? -1 : 1));
     syscalls[name] = e;
   }
-  return { schemaVersion: 1, name: options.name, baselines, runs: sortedRuns, syscalls };
+  const out: Allowlist = { schemaVersion: 1, name: options.name, baselines, runs: sortedRuns, syscalls };
+  if (options.generalize && Object.keys(options.generalize).length > 0) out.generalize = options.generalize;
+  if (sortedRuns.some((r) => r.resources)) out.resources = aggregateResources(sortedRuns, options.generalize);
+  return out;
 }
 
 /** Merges two allowlists of one container: the union of their runs and of their baselines. */
 export function mergeAllowlists(a: Allowlist, b: Allowlist): Allowlist {
   const name = a.name < b.name ? a.name : b.name;
-  return buildAllowlist([...a.runs, ...b.runs], { name, baselines: [...a.baselines, ...b.baselines] as BaselineName[] });
+  const generalize = { ...(b.generalize ?? {}), ...(a.generalize ?? {}) } as GeneralizeOptions;
+  return buildAllowlist([...a.runs, ...b.runs], { name, baselines: [...a.baselines, ...b.baselines] as BaselineName[], ...(Object.keys(generalize).length ? { generalize } : {}) });
 }

@@ -15,7 +15,7 @@ describe("syscage generate", () => {
     const out = join(mkdtempSync(join(tmpdir(), "syscage-gen-")), "basic");
     const r = runCli(["generate", "--name", "basic", "--out", out, "--recorded-arch", "x86_64", join(BASIC, "run1.trace"), join(BASIC, "run2.trace")]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ["allowlist.yaml", "seccomp.json"]);
+    assert.deepEqual(readdirSync(out).sort(), ["allowlist.yaml", "apparmor.profile", "seccomp.json"], "no falco-rules.yaml without --image");
     assert.match(r.stdout, /^basic: 2 run\(s\) \(2 new\), \d+ syscalls observed/);
     assert.equal(readFileSync(join(out, "seccomp.json"), "utf8"), readFileSync(join(FIXTURES, "generate", "basic", "expected", "seccomp.x86_64.json"), "utf8"));
     // Adding the same runs again changes nothing: they are already in the allowlist.
@@ -61,7 +61,7 @@ describe("syscage generate", () => {
     const r = runCli(["generate"], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(readdirSync(join(dir, "profiles")).sort(), ["one", "two"]);
-    assert.deepEqual(readdirSync(join(dir, "profiles", "two")).sort(), ["allowlist.yaml", "seccomp.oci.json"]);
+    assert.deepEqual(readdirSync(join(dir, "profiles", "two")).sort(), ["allowlist.yaml", "apparmor.profile", "seccomp.oci.json"]);
     // No temporary files are left behind by the atomic writes.
     assert.deepEqual(readdirSync(join(dir, "profiles", "one")).filter((f) => f.endsWith(".tmp")), []);
   });

@@ -6,6 +6,20 @@ function flow(v: unknown): string {
   return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
 }
 
+/** One line per file, program, socket, endpoint, capability. */
+function pushResources(out: string[], indent: string, r: Record<string, unknown[]>): void {
+  for (const key of ["files", "execs", "sockets", "listens", "connects", "capabilities", "unresolved"]) {
+    const list = r[key];
+    if (list === undefined) continue;
+    if (list.length === 0) {
+      out.push(`${indent}${key}: []`);
+      continue;
+    }
+    out.push(`${indent}${key}:`);
+    for (const item of list) out.push(`${indent}  - ${flow(item)}`);
+  }
+}
+
 /**
  * `allowlist.yaml`: one line per syscall in the aggregate (so a review diff shows exactly what
  * changed), then the runs it was built from, each with its own counts so later merges stay exact.
@@ -20,6 +34,12 @@ export function emitAllowlist(a: Allowlist): string {
   out.push(`baselines: ${flow(a.baselines)}`);
   out.push(Object.keys(a.syscalls).length ? "syscalls:" : "syscalls: {}");
   for (const [name, e] of Object.entries(a.syscalls)) out.push(`  ${flow(name)}: ${flow(e)}`);
+  if (a.generalize) out.push(`generalize: ${flow(a.generalize)}`);
+  if (a.resources) {
+    out.push("# What the runs touched, merged and generalized; `runs` is in how many runs each was seen.");
+    out.push("resources:");
+    pushResources(out, "  ", a.resources as unknown as Record<string, unknown[]>);
+  }
   out.push(a.runs.length ? "runs:" : "runs: []");
   for (const r of a.runs) {
     out.push(`  - id: ${flow(r.id)}`);
@@ -36,6 +56,10 @@ export function emitAllowlist(a: Allowlist): string {
     if (r.args && Object.keys(r.args).length) {
       out.push("    args:");
       for (const [arch, rec] of Object.entries(r.args)) out.push(`      ${arch}: ${flow(rec)}`);
+    }
+    if (r.resources) {
+      out.push("    resources:");
+      pushResources(out, "      ", r.resources as unknown as Record<string, unknown[]>);
     }
   }
   return `${out.join("\n")}\n`;

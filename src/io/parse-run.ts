@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import { ArgValueCollector } from "../parse/arg-values.js";
+import { ResourceCollector } from "../parse/resources.js";
+import { diagnostic } from "../model/diagnostics.js";
 import { TraceParser, type ParseOptions } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
 import { openInput, readLines } from "./read-lines.js";
@@ -18,14 +20,16 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
   const { runFiles, ...source } = run;
   const hash = options.observe ? createHash("sha256") : undefined;
   const collector = options.observe ? new ArgValueCollector() : undefined;
+  // One resource collector for the run: -ff files come parent first (lowest pid), so children
+  // inherit cwd and fds at their clone as they would in one -f trace.
+  const resources = options.observe ? new ResourceCollector({ file: source.id }) : undefined;
   const outer = options.onSyscall;
   const onSyscall = collector
-    ? outer
-      ? (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => {
-          collector.observe(e);
-          outer(e);
-        }
-      : (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => collector.observe(e)
+    ? (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => {
+        collector.observe(e);
+        resources?.observe(e);
+        outer?.(e);
+      }
     : outer;
   const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
   for (const f of runFiles) {
@@ -50,5 +54,7 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
   }
   const result = parser.finish();
   if (!hash || !collector) return result;
-  return { ...result, sha256: hash.digest("hex"), argValues: collector.result() };
+  const diagnostics = [...result.diagnostics];
+  for (const p of resources?.problems() ?? []) diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source.id, p.line, 0, p.message));
+  return { ...result, diagnostics, sha256: hash.digest("hex"), argValues: collector.result(), resources: result.events > 0 ? resources?.result() : undefined };
 }

@@ -6,7 +6,12 @@ import { SECCOMP_EMITTERS } from "../emit/seccomp.js";
 import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
 import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
-import { UserError, type Diagnostic } from "../model/diagnostics.js";
+import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
+import type { ContainerResources } from "../model/resources.js";
+import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
+import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
+import { withoutValues } from "../aggregate/resources.js";
+import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
@@ -34,6 +39,9 @@ export interface ContainerJob {
   recordedArch: Arch;
   arches: Arch[];
   argFilters: boolean;
+  /** Image repositories the container runs as (Docker and CRI forms), for Falco's scope. */
+  images: string[];
+  generalize?: GeneralizeOptions;
 }
 
 export interface GeneratedFile {
@@ -50,6 +58,8 @@ export interface ContainerResult {
   policies: SeccompPolicy[];
   files: GeneratedFile[];
   diagnostics: Diagnostic[];
+  /** What was not written and why, for the user. */
+  notes: string[];
 }
 
 export const DEFAULT_SETTINGS = {
@@ -79,6 +89,8 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
     recordedArch,
     arches: pick("arches") ?? [recordedArch],
     argFilters: pick("argFilters") ?? DEFAULT_SETTINGS.argFilters,
+    images: c.images ?? [],
+    ...(pick("generalize") ? { generalize: pick("generalize") as GeneralizeOptions } : {}),
   };
 }
 
@@ -116,7 +128,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
-  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch });
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, ...(job.generalize ? { generalize: job.generalize } : {}) });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const files: GeneratedFile[] = [{ path: allowlistPath, content: emitAllowlist(allowlist) }];
   const policies: SeccompPolicy[] = [];
@@ -127,7 +139,43 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
       files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });
     }
   }
-  return { job, allowlist, previous, newRuns, policies, files, diagnostics: parsed.flatMap((r) => r.diagnostics) };
+  const diagnostics = parsed.flatMap((r) => r.diagnostics);
+  const notes: string[] = [];
+  if (allowlist.resources) {
+    const syscalls = [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
+    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, allowlist.runs.length, syscalls, allowlistPath);
+    files.push(...extra);
+    diagnostics.push(...rejected);
+    notes.push(...more);
+  } else notes.push("no AppArmor profile or Falco rules: the runs hold no trace lines (summary tables only)");
+  return { job, allowlist, previous, newRuns, policies, files, diagnostics, notes };
+}
+
+/**
+ * apparmor.profile and falco-rules.yaml from a container's resources. A value either format cannot
+ * hold safely is left out of both, with a diagnostic; a bad container name or image is an error.
+ */
+export function emitResourceArtifacts(job: ContainerJob, resources: ContainerResources, runs: number, syscalls: string[], source: string): { files: GeneratedFile[]; diagnostics: Diagnostic[]; notes: string[] } {
+  const diagnostics: Diagnostic[] = [];
+  const notes: string[] = [];
+  const aaProblems = findAppArmorProblems(job.name, resources);
+  const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
+  if (nameProblem) throw new UserError(`${job.name}: ${nameProblem.reason}`, nameProblem.code);
+  const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
+  const falcoProblems = job.images.length > 0 ? findFalcoProblems([falcoInput(resources)]) : [];
+  const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
+  if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+  const rejected = new Set<string>();
+  for (const p of [...aaProblems, ...falcoProblems]) {
+    if (rejected.has(p.value)) continue;
+    rejected.add(p.value);
+    diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of the AppArmor profile and Falco rules: ${p.reason}`));
+  }
+  const safe = rejected.size > 0 ? withoutValues(resources, rejected) : resources;
+  const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, safe, { runs }) }];
+  if (job.images.length > 0) files.push({ path: outPath(job, "falco-rules.yaml"), content: emitFalcoRules([falcoInput(safe)]) });
+  else notes.push("no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)");
+  return { files, diagnostics, notes };
 }
 
 /** Writes a container's files, each atomically. */

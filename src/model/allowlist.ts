@@ -11,6 +11,46 @@ const count = z.number().int().nonnegative();
 /** `[calls, errors, unfinished]` of one syscall in one run. */
 const runCountsSchema = z.tuple([count, count, count]);
 
+const fileUseSchema = z
+  .object({
+    path: z.string().min(1),
+    access: z.array(z.enum(["read", "write", "append", "create", "delete", "exec", "map", "link", "lock", "stat"])),
+    dir: z.boolean(),
+    generalizedBy: z.string().optional(),
+    glob: z.literal(true).optional(),
+  })
+  .strict();
+const execUseSchema = z.object({ path: z.string().min(1), parent: z.string().optional() }).strict();
+const socketUseSchema = z.object({ family: z.string(), type: z.string(), protocol: z.string().optional() }).strict();
+const endpointSchema = z.object({ family: z.string(), proto: z.string().optional(), address: z.string(), port: z.number().int().optional() }).strict();
+const capabilitySchema = z.object({ name: z.string(), evidence: z.string() }).strict();
+const seen = { runs: count };
+
+/** What one run touched (see model/resources.ts). */
+export const runResourcesSchema = z
+  .object({
+    files: z.array(fileUseSchema),
+    execs: z.array(execUseSchema),
+    sockets: z.array(socketUseSchema),
+    listens: z.array(endpointSchema),
+    connects: z.array(endpointSchema),
+    capabilities: z.array(capabilitySchema),
+    unresolved: z.array(z.object({ syscall: z.string(), path: z.string(), line: z.number().int() }).strict()),
+  })
+  .strict();
+
+/** A container's resources over its runs, each with the number of runs it was seen in. */
+export const containerResourcesSchema = z
+  .object({
+    files: z.array(fileUseSchema.extend(seen)),
+    execs: z.array(execUseSchema.extend(seen)),
+    sockets: z.array(socketUseSchema.extend(seen)),
+    listens: z.array(endpointSchema.extend(seen)),
+    connects: z.array(endpointSchema.extend(seen)),
+    capabilities: z.array(capabilitySchema.extend(seen)),
+  })
+  .strict();
+
 export const runRecordSchema = z
   .object({
     /** The run's name: its file, or the common prefix of its `-ff` files. */
@@ -26,6 +66,8 @@ export const runRecordSchema = z
     syscalls: z.partialRecord(archSchema, z.record(z.string(), runCountsSchema)),
     /** Argument constants of filterable syscalls, per architecture (decimal strings, `?` when unreadable). */
     args: z.partialRecord(archSchema, z.partialRecord(z.enum(["socket", "personality", "clone"]), z.array(z.string()))).optional(),
+    /** Files, programs, sockets and capabilities the run used (absent for summary tables). */
+    resources: runResourcesSchema.optional(),
   })
   .strict();
 
@@ -50,6 +92,20 @@ export const allowlistSchema = z
     baselines: z.array(z.string()),
     runs: z.array(runRecordSchema),
     syscalls: z.record(z.string(), syscallEntrySchema),
+    /** The path generalization rules in force (all on when absent). */
+    generalize: z
+      .object({
+        pid: z.boolean().optional(),
+        uuid: z.boolean().optional(),
+        hash: z.boolean().optional(),
+        manyFiles: z.boolean().optional(),
+        manyFilesThreshold: z.number().int().min(1).optional(),
+        manyFilesSkip: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The runs' resources merged and generalized (what AppArmor and Falco rules are made from). */
+    resources: containerResourcesSchema.optional(),
   })
   .strict();
 

@@ -20,6 +20,18 @@ const settingsSchema = z
     arches: z.array(archSchema).min(1).optional(),
     /** Pin socket domains, personality and clone flags to observed constants (default: true). */
     argFilters: z.boolean().optional(),
+    /** Path generalization rules for AppArmor and Falco (all on by default; see README). */
+    generalize: z
+      .object({
+        pid: z.boolean().optional(),
+        uuid: z.boolean().optional(),
+        hash: z.boolean().optional(),
+        manyFiles: z.boolean().optional(),
+        manyFilesThreshold: z.number().int().min(1).optional(),
+        manyFilesSkip: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

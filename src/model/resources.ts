@@ -20,6 +20,13 @@ export interface FileUse {
   dir: boolean;
   /** When generalization produced this path: the rule's name (`pid`, `uuid`, `hash`, `many-files`). */
   generalizedBy?: string;
+  /**
+   * `path` is a pattern (set by `aggregate/generalize.ts`, always with `generalizedBy`): a bare `*` is a
+   * glob for the characters of one path segment (never `/`), and the real name's own `*` and `\` are
+   * escaped as `\*` and `\\`. Absent: `path` is literal text, a `*` in it is a real character.
+   * Read patterns with `pathPieces()` from `aggregate/generalize.ts` rather than by hand.
+   */
+  glob?: true;
 }
 
 /** A program executed successfully, and who executed it. */

@@ -1,5 +1,6 @@
 import type { Arch } from "./arch.js";
 import type { Diagnostic } from "./diagnostics.js";
+import type { RunResources } from "./resources.js";
 
 /**
  * One syscall as a trace recorded it, after `<unfinished ...>` / `<... resumed>` halves were joined.
@@ -111,4 +112,6 @@ export interface ObservedRun extends RunResult {
   /** SHA-256 of the run's decompressed bytes (files in order), identifying the run across merges. */
   sha256: string;
   argValues: ArgValues;
+  /** Files, programs, sockets and capabilities the run used (undefined for a summary table alone). */
+  resources: RunResources | undefined;
 }

@@ -1,7 +1,7 @@
 // Lazy decoding of a call's argument text. The parser keeps arguments as the raw text strace printed;
 // consumers that need paths, flags, fds or addresses decode only the calls they care about.
 
-import { isDigit, skipString } from "./scan.js";
+import { isDecorationStart, skipString } from "./scan.js";
 
 /**
  * Splits argument text at the commas that separate arguments (outside strings, brackets, braces,
@@ -21,7 +21,7 @@ export function splitArgs(args: string): string[] {
     }
     if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
     else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
-    else if (c === 0x3c && i > 0 && isDigit(args.charCodeAt(i - 1))) {
+    else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
       const j = args.indexOf(">", i + 1);
       if (j > 0) i = j;
     } else if (c === 0x2c && depth === 0) {

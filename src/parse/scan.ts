@@ -34,6 +34,11 @@ export function skipString(s: string, i: number): number {
   }
 }
 
+/** A `-y` decoration opens at `i`: `3</path>`, `AT_FDCWD</cwd>` (the path inside is not quoted). */
+export function isDecorationStart(s: string, i: number): boolean {
+  return isDigit(s.charCodeAt(i - 1)) || (i >= 8 && s.startsWith("AT_FDCWD", i - 8));
+}
+
 /**
  * Index of the `)` that closes the argument list whose text starts at `from` (depth 0 there), or -1
  * when the line ends first. Skips string literals and `-y` decorations (`3</path (with) parens>`,
@@ -53,7 +58,7 @@ export function findCloseParen(s: string, from: number): number {
     else if (c === RPAREN) {
       if (depth === 0) return i;
       depth--;
-    } else if (c === LT && i > from && isDigit(s.charCodeAt(i - 1))) {
+    } else if (c === LT && i > from && isDecorationStart(s, i)) {
       const j = s.indexOf(">", i + 1);
       if (j < 0) return -1;
       i = j;

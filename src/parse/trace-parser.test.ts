@@ -89,6 +89,11 @@ const CASES: Case[] = [
     events: [{ name: "fstat", retval: "0" }],
   },
   {
+    form: "-y cwd decoration holding a comma and a parenthesis",
+    text: '6526  openat(AT_FDCWD</tmp/a,b(c>, "x", O_RDONLY) = 3</tmp/a,b(c/x>\n',
+    events: [{ name: "openat", retval: "3", args: 'AT_FDCWD</tmp/a,b(c>, "x", O_RDONLY' }],
+  },
+  {
     form: "-yy socket decoration with ->",
     text: "7001  connect(3<TCP:[127.0.0.1:45678->127.0.0.1:80]>, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n",
     events: [{ name: "connect", retval: "0" }],

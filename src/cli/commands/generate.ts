@@ -20,6 +20,7 @@ interface GenerateArgs {
   "arg-filters"?: boolean;
   strict: boolean;
   jobs?: number;
+  image?: string | string[];
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly string[], flag: string): T[] | undefined {
@@ -42,6 +43,13 @@ export function describeResult(r: ContainerResult): string[] {
     for (const u of p.untranslatable) out.push(`    warning: ${u.name} left out: ${u.reason}`);
     for (const k of p.risky) out.push(`    risk: ${k.name}: ${k.reason}`);
   }
+  const res = r.allowlist.resources;
+  if (res) {
+    out.push(`  resources: ${res.files.length} file rule(s), ${res.execs.length} program(s), ${res.sockets.length} socket kind(s), ${res.listens.length} listening, ${res.connects.length} outbound, capabilities ${res.capabilities.map((c) => c.name).join(", ") || "none"}`);
+    const unresolved = r.allowlist.runs.reduce((n, run) => n + (run.resources?.unresolved.length ?? 0), 0);
+    if (unresolved > 0) out.push(`    warning: ${unresolved} relative path(s) could not be resolved (cwd unknown); see allowlist.yaml`);
+  }
+  for (const n of r.notes) out.push(`  note: ${n}`);
   return out;
 }
 
@@ -72,6 +80,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
       .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
       .example("$0 generate --name web --format docker,oci,spo --arch x86_64,aarch64 samples/web/", "all formats, one profile per architecture") as unknown as Argv<GenerateArgs>,
@@ -87,6 +96,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (arches) overrides.arches = arches;
     if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
+    if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     let jobs: ContainerJob[];
     if (inputs.length > 0) {
       if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");

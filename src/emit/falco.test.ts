@@ -1,0 +1,609 @@
+// Falco rules emitter, checked against real tools where there are some:
+// - Falco's own rules schema (draft-06, validated with ajv);
+// - Debian's sysdig 0.29.3 filter compiler, on each rule's condition expanded the way Falco expands
+//   it (lists pasted as text by a transcription of rule_loader_compiler.cpp `resolve_list`, macros
+//   substituted whole) and on each output format. `sysdig -r /nonexistent.scap FILTER` compiles
+//   the filter before opening the file: "can't open file" means it compiled, "filter error at
+//   position N" or "invalid formatting token" that it did not (exit 1 either way);
+// - the same compiler as a literal oracle: `evt.type in (LITERAL)` fails with "unknown event type
+//   VALUE", VALUE being the string it read, so a quoted value reads back as exactly one literal;
+// - libc fnmatch(3) (through python3 ctypes), which Falco's `glob` operator calls with flags 0.
+// Falco >= 0.32 lexes strings with libs' parser.cpp, not the legacy compiler sysdig 0.29 has; its
+// lexer (lex_quoted_str + unescape_str, libs 0.25) is transcribed below as a second literal oracle.
+// Tools missing outside CI skip their tests; in CI (CI=true) a missing tool fails.
+
+import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Ajv } from "ajv";
+import * as yaml from "js-yaml";
+import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
+import type { ContainerResources } from "../model/resources.js";
+import { assertGolden } from "../test/support/golden.js";
+import { FIXTURES, SHARED_DATA, haveTool } from "../test/support/paths.js";
+import { FalcoEmitError, type FalcoContainer, emitFalcoRules, falcoStringProblem, findFalcoProblems, imageRepositoryForms, quoteFalcoString } from "./falco.js";
+
+const HAVE_SYSDIG = haveTool("sysdig", ["--version"]);
+const HAVE_PYTHON = haveTool("python3", ["--version"]);
+const GOLDEN = join(FIXTURES, "falco");
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+function resources(partial: Partial<ContainerResources>): ContainerResources {
+  return { files: [], execs: [], sockets: [], listens: [], connects: [], capabilities: [], ...partial };
+}
+
+/** A gunicorn/Flask app in the python image, recorded three times. */
+function pythonWeb(): FalcoContainer {
+  return {
+    name: "web",
+    images: ["docker.io/library/python", "python"],
+    runs: 3,
+    resources: resources({
+      files: [
+        { path: "/app/__pycache__", access: ["create"], dir: true, runs: 1 },
+        { path: "/app/__pycache__/app.cpython-312.pyc", access: ["write", "create"], dir: false, runs: 1 },
+        { path: "/app/app.py", access: ["read"], dir: false, runs: 3 },
+        { path: "/app/logs/access.log", access: ["append", "create"], dir: false, runs: 3 },
+        { path: "/app/logs/error.log", access: ["append", "create"], dir: false, runs: 3 },
+        { path: "/dev/null", access: ["read", "write"], dir: false, runs: 3 },
+        { path: "/etc/hosts", access: ["read"], dir: false, runs: 3 },
+        { path: "/proc/*/status", access: ["read"], dir: false, generalizedBy: "pid", glob: true, runs: 3 },
+        { path: "/tmp/wgunicorn-*", access: ["read", "write", "create", "delete"], dir: false, generalizedBy: "hash", glob: true, runs: 3 },
+        { path: "/usr/local/bin/gunicorn", access: ["read", "exec"], dir: false, runs: 3 },
+        { path: "/usr/local/lib/python3.12/site-packages/flask/app.py", access: ["read"], dir: false, runs: 3 },
+      ],
+      execs: [
+        { path: "/bin/sh", parent: "/usr/local/bin/python3.12", runs: 1 },
+        { path: "/usr/bin/uname", parent: "/bin/sh", runs: 1 },
+        { path: "/usr/local/bin/gunicorn", runs: 3 },
+        { path: "/usr/local/bin/python3.12", parent: "/usr/local/bin/gunicorn", runs: 3 },
+      ],
+      sockets: [
+        { family: "inet", type: "stream", protocol: "tcp", runs: 3 },
+        { family: "inet", type: "dgram", protocol: "udp", runs: 3 },
+        { family: "unix", type: "stream", runs: 1 },
+      ],
+      listens: [
+        { family: "inet", proto: "tcp", address: "0.0.0.0", port: 8000, runs: 3 },
+        { family: "inet", proto: "tcp", address: "127.0.0.1", port: 9191, runs: 2 },
+      ],
+      connects: [
+        { family: "inet", proto: "tcp", address: "10.0.0.5", port: 5432, runs: 3 },
+        { family: "inet", proto: "udp", address: "127.0.0.11", port: 53, runs: 3 },
+        { family: "inet6", proto: "tcp", address: "::ffff:10.0.0.6", port: 6379, runs: 2 },
+        { family: "unix", address: "/var/run/nscd/socket", runs: 1 },
+      ],
+      capabilities: [{ name: "setuid", evidence: "setuid(1000) at run1:412", runs: 3 }],
+    }),
+    syscalls: ["accept4", "bind", "brk", "clone3", "close", "connect", "epoll_wait", "execve", "exit_group", "fstat", "futex", "getrandom", "listen", "mmap", "openat", "pread64", "prlimit64", "read", "rseq", "rt_sigaction", "rt_sigreturn", "socket", "write"],
+  };
+}
+
+/** Values chosen to break a condition that pastes them unquoted, or quotes them naively. */
+const HOSTILE_ACCEPTED = [
+  "/x)and(proc.name!=bash",
+  '/a" or "1"="1',
+  "/srv/my files/report 2024.txt",
+  "/tmp/back\\slash",
+  '/tmp/quote\\"mix',
+  "/tmp/semi;colon,comma=equals",
+  "/données/文件",
+  "/tmp/syscage_inj_exec_paths",
+] as const;
+
+function hostileContainer(values: readonly string[] = HOSTILE_ACCEPTED): FalcoContainer {
+  return {
+    name: "inj",
+    images: ["python"],
+    runs: 1,
+    resources: resources({
+      files: values.map((path) => ({ path, access: ["write"], dir: false, runs: 1 })),
+      execs: values.map((path) => ({ path, runs: 1 })),
+    }),
+    syscalls: ["read"],
+  };
+}
+
+/** Same shape as hostileContainer, with harmless values. */
+function benignContainer(count: number): FalcoContainer {
+  const values = Array.from({ length: count }, (_, i) => `/benign/${String(i).padStart(2, "0")}`);
+  return { ...hostileContainer(values) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Falco's expansion, transcribed
+
+interface RulesFile {
+  items: Record<string, unknown>[];
+  lists: { name: string; items: string[] }[];
+  macros: Map<string, string>;
+  rules: { rule: string; condition: string; output: string; enabled: boolean }[];
+}
+
+function parseRules(text: string): RulesFile {
+  const items = yaml.load(text) as Record<string, unknown>[];
+  assert.ok(Array.isArray(items), "a rules file is a YAML list");
+  const lists: RulesFile["lists"] = [];
+  const macros = new Map<string, string>();
+  const rules: RulesFile["rules"] = [];
+  for (const it of items) {
+    if (typeof it.list === "string") lists.push({ name: it.list, items: (it.items as unknown[]).map(String) });
+    else if (typeof it.macro === "string") macros.set(it.macro, String(it.condition));
+    else if (typeof it.rule === "string") rules.push({ rule: it.rule, condition: String(it.condition), output: String(it.output), enabled: it.enabled !== false });
+  }
+  return { items, lists, macros, rules };
+}
+
+/** rule_loader_compiler.cpp `quote_item`: quotes only an item with a space that is not already quoted. */
+function quoteItem(e: string): string {
+  return e.includes(" ") && e[0] !== '"' && e[0] !== "'" ? `"${e}"` : e;
+}
+
+/** rule_loader_compiler.cpp `resolve_list`, line by line: textual, strings included. */
+function resolveList(condition: string, name: string, items: readonly string[]): string {
+  const blanks = " \t\n\r";
+  const delims = `${blanks}(),=`;
+  let cnd = condition;
+  let start = cnd.indexOf(name);
+  while (start !== -1) {
+    let end = start + name.length;
+    if ((start === 0 || delims.includes(cnd[start - 1] as string)) && (end >= cnd.length || delims.includes(cnd[end] as string))) {
+      while (start > 0 && blanks.includes(cnd[start - 1] as string)) start--;
+      while (end < cnd.length && blanks.includes(cnd[end] as string)) end++;
+      const sub = items.map(quoteItem).join(", ");
+      if (sub === "") {
+        if (start > 0 && cnd[start - 1] === ",") start--;
+        else if (end < cnd.length && cnd[end] === ",") end++;
+      }
+      let next = "";
+      if (start > 0) next += `${cnd.slice(0, start)} `;
+      next += `${sub} `;
+      if (end <= cnd.length) next += cnd.slice(end);
+      cnd = next;
+      start += sub.length + 1;
+    }
+    start = cnd.indexOf(name, start + 1);
+  }
+  return cnd;
+}
+
+type Token = { kind: "str"; raw: string; value: string } | { kind: "word"; raw: string } | { kind: "punct"; raw: string };
+
+/** libs 0.25 `unescape_str` (filter/escaping.cpp): the escapes Falco accepts inside a quoted string. */
+function unescapeStr(raw: string): string {
+  let res = "";
+  let escaped = false;
+  for (let i = 1; i < raw.length - 1; i++) {
+    const c = raw[i] as string;
+    if (!escaped) {
+      if (c === "\\") escaped = true;
+      else res += c;
+      continue;
+    }
+    const simple: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", " ": "\\", "\\": "\\", "/": "/" };
+    if (c in simple) res += simple[c];
+    else if ((c === '"' || c === "'") && c === raw[0]) res += c;
+    else throw new Error(`unsupported or invalid escape \\${c}`);
+    escaped = false;
+  }
+  return res;
+}
+
+/**
+ * A lexer for filter text: strings as libs 0.25 `lex_quoted_str` reads them (a quote closes the
+ * string unless the character before it is a backslash, then unescape_str), parentheses and commas,
+ * and everything else as words. Enough to substitute macros outside strings and compare shapes.
+ */
+function lex(text: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (" \t\r\n\b".includes(c)) {
+      i++;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      let prev = c;
+      while (j < text.length && !(text[j] === c && prev !== "\\")) prev = text[j++] as string;
+      if (j >= text.length) throw new Error(`unclosed string at ${i}`);
+      const raw = text.slice(i, j + 1);
+      out.push({ kind: "str", raw, value: unescapeStr(raw) });
+      i = j + 1;
+    } else if ("(),".includes(c)) {
+      out.push({ kind: "punct", raw: c });
+      i++;
+    } else {
+      let j = i;
+      while (j < text.length && !` \t\r\n\b(),"'`.includes(text[j] as string)) j++;
+      out.push({ kind: "word", raw: text.slice(i, j) });
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** A condition as Falco compiles it: lists pasted in (all lists of the file, in order), macros substituted recursively. */
+function expand(f: RulesFile, condition: string, depth = 0): string {
+  assert.ok(depth < 20, "macro recursion");
+  let cnd = condition;
+  for (const l of f.lists) cnd = resolveList(cnd, l.name, l.items);
+  return lex(cnd)
+    .map((t) => (t.kind === "word" && f.macros.has(t.raw) ? `(${expand(f, f.macros.get(t.raw) as string, depth + 1)})` : t.raw))
+    .join(" ");
+}
+
+/** The condition with every string literal replaced by S: two conditions of the same shape compare equal. */
+function shape(expanded: string): string {
+  return lex(expanded)
+    .map((t) => (t.kind === "str" ? "S" : t.raw))
+    .join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+function sysdig(args: string[]): string {
+  const r = spawnSync("sysdig", ["-r", "/nonexistent.scap", ...args], { encoding: "utf8" });
+  assert.equal(r.error, undefined, String(r.error));
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+/** undefined when sysdig compiles the filter; its message otherwise. */
+function sysdigFilterError(filter: string): string | undefined {
+  const out = sysdig([filter]);
+  if (out.includes("can't open file")) return undefined;
+  assert.match(out, /filter error at position \d+|invalid formatting token/, `unexpected sysdig output: ${out}`);
+  return out;
+}
+
+/** The string sysdig's compiler read for a literal (through the "unknown event type" message). */
+function sysdigReadsLiteral(literal: string): string | undefined {
+  const m = /unknown event type (.*)$/s.exec(sysdig([`evt.type in (${literal})`]));
+  return m ? (m[1] as string) : undefined;
+}
+
+/** Whether a Falco output format compiles (sysdig validates -p before opening the file). */
+function sysdigOutputError(format: string): string | undefined {
+  const out = sysdig(["-p", format, "evt.type=open"]);
+  return out.includes("can't open file") && !out.includes("invalid formatting token") ? undefined : out;
+}
+
+/** libc fnmatch(pattern, s, 0) === 0 for each pair: what Falco's `glob` operator computes. */
+function fnmatch(pairs: [string, string][]): boolean[] {
+  const script = "import ctypes,json,sys\nlibc=ctypes.CDLL(None)\nprint(json.dumps([libc.fnmatch(p.encode(),s.encode(),0)==0 for p,s in json.load(sys.stdin)]))";
+  const r = spawnSync("python3", ["-c", script], { input: JSON.stringify(pairs), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as boolean[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addMetaSchema(createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-06.json") as object);
+const validateSchema = ajv.compile(JSON.parse(readFileSync(join(SHARED_DATA, "falco_rules_schema.json"), "utf8")) as object);
+
+function assertSchemaValid(text: string): void {
+  const ok = validateSchema(yaml.load(text));
+  assert.ok(ok, `schema: ${ajv.errorsText(validateSchema.errors)}`);
+}
+
+/** Every list and macro is used by a rule (directly or through macros), nothing uses `append`. */
+function assertNoUnused(f: RulesFile): void {
+  const used = new Set<string>();
+  const visit = (condition: string): void => {
+    for (const t of lex(condition)) {
+      if (t.kind !== "word") continue;
+      if (f.macros.has(t.raw) && !used.has(t.raw)) {
+        used.add(t.raw);
+        visit(f.macros.get(t.raw) as string);
+      }
+      if (f.lists.some((l) => l.name === t.raw)) used.add(t.raw);
+    }
+  };
+  for (const r of f.rules) visit(r.condition);
+  for (const name of [...f.lists.map((l) => l.name), ...f.macros.keys()]) assert.ok(used.has(name), `${name} is defined but no rule uses it`);
+  for (const it of f.items) assert.ok(!("append" in it), `append: in ${JSON.stringify(it)}`);
+}
+
+let unknownToSysdig: Promise<Set<string>> | undefined;
+
+function sysdigAsync(filter: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile("sysdig", ["-r", "/nonexistent.scap", filter], (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+  });
+}
+
+/**
+ * The Falco event names (from the libs 0.25 table) that sysdig 0.29.3 predates (statx,
+ * close_range, ...), found once: compile `evt.type in (CHUNK)`, drop the name sysdig reports
+ * unknown, again until the chunk compiles (chunks in parallel; each sysdig start costs ~50 ms).
+ */
+function eventsUnknownToSysdig(): Promise<Set<string>> {
+  unknownToSysdig ??= (async () => {
+    const names = [...new Set(Object.values(FALCO_SYSCALL_EVENTS).map((e) => e.event))].sort();
+    const unknown = new Set<string>();
+    const settle = async (chunk: string[]): Promise<void> => {
+      let rest = chunk;
+      for (;;) {
+        const out = await sysdigAsync(`evt.type in (${rest.join(", ")})`);
+        if (out.includes("can't open file")) return;
+        const name = /unknown event type (\S+)/.exec(out)?.[1];
+        assert.ok(name !== undefined && rest.includes(name), out);
+        unknown.add(name);
+        rest = rest.filter((n) => n !== name);
+      }
+    };
+    const size = Math.ceil(names.length / 8);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => settle(names.slice(i * size, (i + 1) * size))));
+    return unknown;
+  })();
+  return unknownToSysdig;
+}
+
+/** Every rule's expanded condition and output compile with sysdig; event names this old sysdig lacks are left out of its copy. */
+async function assertSysdigCompiles(f: RulesFile): Promise<void> {
+  const unknown = await eventsUnknownToSysdig();
+  const lists = f.lists.map((l) => ({ ...l, items: l.items.filter((i) => !unknown.has(i)) }));
+  for (const r of f.rules) {
+    const expanded = expand({ ...f, lists }, r.condition);
+    assert.equal(sysdigFilterError(expanded), undefined, `${r.rule}:\n${expanded}`);
+    assert.equal(sysdigOutputError(r.output), undefined, `${r.rule} output`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("falco quoting", () => {
+  it("quotes with \\ and \" escaped, and nothing else", () => {
+    assert.equal(quoteFalcoString("/usr/bin/python3"), '"/usr/bin/python3"');
+    assert.equal(quoteFalcoString('/a" or "1"="1'), '"/a\\" or \\"1\\"=\\"1"');
+    assert.equal(quoteFalcoString("/tmp/back\\slash"), '"/tmp/back\\\\slash"');
+  });
+
+  it("reads back every accepted value as one literal in the libs 0.25 lexer", () => {
+    for (const v of HOSTILE_ACCEPTED) {
+      const tokens = lex(quoteFalcoString(v));
+      assert.deepEqual(tokens.map((t) => t.kind), ["str"], v);
+      assert.equal((tokens[0] as { value: string }).value, v);
+    }
+  });
+
+  it("reads back every accepted value as one literal in sysdig's compiler", { skip: !HAVE_SYSDIG }, () => {
+    for (const v of HOSTILE_ACCEPTED) assert.equal(sysdigReadsLiteral(quoteFalcoString(v)), v, v);
+    // ...which pastes the naive unquoted form as filter syntax:
+    assert.notEqual(sysdigReadsLiteral("/x)and(proc.name!=bash"), "/x)and(proc.name!=bash");
+  });
+
+  it("rejects what cannot be one literal in both grammars", () => {
+    const rejected = ["", "/tmp/ends-in\\", "/tmp/new\nline", "/tmp/tab\there", "/tmp/cr\r", "/tmp/nul\u0000", "/tmp/del\u007f", "/tmp/c1\u0085", "/tmp/it's", "/tmp/\ud800", "/tmp/\u202eexe.txt"];
+    for (const v of rejected) {
+      assert.notEqual(falcoStringProblem(v), undefined, JSON.stringify(v));
+      assert.throws(() => quoteFalcoString(v));
+    }
+    for (const v of HOSTILE_ACCEPTED) assert.equal(falcoStringProblem(v), undefined, v);
+  });
+
+  it("a trailing backslash would hide the closing quote from Falco's lexer", () => {
+    // Escaped naively, `\` + closing quote reads as an escaped quote: the string never ends.
+    assert.throws(() => lex('"/tmp/ends-in\\\\"'), /unclosed string/);
+  });
+
+  it("a ' ends a double-quoted string in sysdig's compiler", { skip: !HAVE_SYSDIG }, () => {
+    assert.match(sysdigFilterError(`evt.type in ("/tmp/it's")`) ?? "", /filter error/);
+    // and is an injection there: this "one literal" compiles as two comparisons.
+    assert.equal(sysdigFilterError(`fd.name in ("x') or proc.name=bash or fd.name in ('y")`), undefined);
+  });
+});
+
+describe("falco list expansion", () => {
+  it("transcribes resolve_list: quoted items stay whole, bare ones with a space get quoted", () => {
+    assert.equal(resolveList("fd.name in (l)", "l", ['"/a b"', "/c d", "e"]), 'fd.name in ( "/a b", "/c d", e )');
+    assert.equal(resolveList("x in (ll, l)", "l", ["1"]), "x in (ll, 1 )");
+  });
+
+  it("a list name inside another list's item would break it open, so such values are refused", { skip: !HAVE_SYSDIG }, () => {
+    // What Falco would do with it: the exec list's attacker-chosen item lands outside any quotes.
+    const payload = quoteFalcoString(") or proc.name=bash or fd.name in (");
+    const broken = resolveList(`fd.name in (${quoteFalcoString("/a (L) b")})`, "L", [payload]);
+    assert.equal(sysdigFilterError(broken), undefined, broken);
+    assert.ok(shape(broken).includes("proc.name=bash"), shape(broken));
+
+    const c = hostileContainer(["/a (syscage_inj_exec_paths) b"]);
+    assert.throws(
+      () => emitFalcoRules([c]),
+      (e: unknown) => e instanceof FalcoEmitError && e.problems.length > 0 && e.problems.every((p) => p.code === "SC_FALCO_VALUE" && p.value.includes("syscage_inj_exec_paths")),
+    );
+    // The name is harmless when a delimiter does not stand on both sides.
+    assert.doesNotThrow(() => emitFalcoRules([hostileContainer(["/tmp/syscage_inj_exec_paths", "/x syscage_inj_exec_pathsy"])]));
+  });
+});
+
+describe("falco rules", () => {
+  const web = pythonWeb();
+
+  it("matches the reviewed golden file", () => {
+    assertGolden(join(GOLDEN, "python-web", "rules.yaml"), emitFalcoRules([web]));
+  });
+
+  it("is deterministic and independent of input order", () => {
+    const db: FalcoContainer = { ...hostileContainer(["/data/db.sqlite"]), name: "db", images: ["keinos/sqlite3"] };
+    assert.equal(emitFalcoRules([web, db]), emitFalcoRules([db, web]));
+  });
+
+  for (const [label, containers, options] of [
+    ["python web", [pythonWeb()], {}],
+    ["python web with syscall rule", [pythonWeb()], { syscallRule: true }],
+    ["hostile values", [hostileContainer()], { syscallRule: true }],
+    ["two containers", [pythonWeb(), { ...benignContainer(3), name: "Web-API.v2", images: ["ghcr.io/acme/api:1.4@sha256:abcd"] }], {}],
+    ["nothing recorded", [{ name: "idle", images: ["busybox"], runs: 1, resources: resources({}), syscalls: [] }], { syscallRule: true }],
+  ] as const) {
+    describe(label, () => {
+      const text = emitFalcoRules(containers as unknown as FalcoContainer[], options);
+      const f = parseRules(text);
+
+      it("validates against Falco's rules schema", () => assertSchemaValid(text));
+
+      it("defines no unused list or macro, and never appends", () => assertNoUnused(f));
+
+      it("names everything with a unique syscage_<container>_ prefix in Falco's identifier syntax", () => {
+        const names = [...f.lists.map((l) => l.name), ...f.macros.keys()];
+        assert.equal(new Set(names).size, names.length);
+        for (const n of names) assert.match(n, /^syscage_[a-z0-9_]+$/);
+        assert.equal(new Set(f.rules.map((r) => r.rule)).size, f.rules.length);
+        for (const it of f.items) {
+          if (typeof it.rule !== "string") continue;
+          assert.match(String(it.priority), /^[A-Z]+$/);
+          assert.ok((it.tags as string[]).includes("drift") && (it.tags as string[]).includes("syscage"));
+          assert.doesNotMatch(String(it.condition), /evt\.dir/);
+        }
+      });
+
+      it("compiles with sysdig, conditions expanded as Falco does and outputs", { skip: !HAVE_SYSDIG }, () => assertSysdigCompiles(f));
+    });
+  }
+
+  it("keeps hostile values literal: same shape as harmless ones, each value one string", () => {
+    const hostile = parseRules(emitFalcoRules([hostileContainer()]));
+    const benign = parseRules(emitFalcoRules([benignContainer(HOSTILE_ACCEPTED.length)]));
+    assert.equal(hostile.rules.length, benign.rules.length);
+    for (const [i, r] of hostile.rules.entries()) {
+      const expanded = expand(hostile, r.condition);
+      assert.equal(shape(expanded), shape(expand(benign, (benign.rules[i] as { condition: string }).condition)), r.rule);
+      if (/process spawned|writing/.test(r.rule)) {
+        const strings = new Set(lex(expanded).flatMap((t) => (t.kind === "str" ? [t.value] : [])));
+        for (const v of HOSTILE_ACCEPTED) assert.ok(strings.has(v), `${r.rule}: ${v}`);
+      }
+    }
+  });
+
+  it("refuses unsafe values with one problem per value, naming it", () => {
+    const c = hostileContainer([...HOSTILE_ACCEPTED, "/tmp/ends-in\\", "/tmp/new\nline"]);
+    c.resources.connects = [
+      { family: "inet", proto: "tcp", address: "10.0.0.1) or (proc.name=bash", port: 80, runs: 1 },
+      { family: "inet6", proto: "tcp", address: "fe80::1%eth0", port: 80, runs: 1 },
+      { family: "inet", proto: "tcp", address: "10.0.0.2", port: 70000, runs: 1 },
+    ];
+    c.images = ["python", "Not An Image", "x\"y"];
+    assert.throws(
+      () => emitFalcoRules([c]),
+      (e: unknown) => {
+        assert.ok(e instanceof FalcoEmitError);
+        assert.equal(e.code, e.problems[0]?.code);
+        const got = e.problems.map((p) => `${p.code} ${p.what} ${p.value}`).sort();
+        assert.deepEqual(got, [
+          "SC_FALCO_IMAGE image Not An Image",
+          'SC_FALCO_IMAGE image x"y',
+          "SC_FALCO_VALUE connect 10.0.0.1) or (proc.name=bash",
+          "SC_FALCO_VALUE connect 10.0.0.2 port 70000",
+          "SC_FALCO_VALUE connect fe80::1%eth0",
+          "SC_FALCO_VALUE exec /tmp/ends-in\\",
+          "SC_FALCO_VALUE exec /tmp/new\nline",
+          "SC_FALCO_VALUE file /tmp/ends-in\\",
+          "SC_FALCO_VALUE file /tmp/new\nline",
+        ]);
+        return true;
+      },
+    );
+    assert.equal(findFalcoProblems([c]).length, 9);
+    assert.deepEqual(findFalcoProblems([web]), []);
+  });
+
+  it("refuses containers whose names collide or name nothing, and containers without images", () => {
+    const a = { ...benignContainer(1), name: "web-api" };
+    const b = { ...benignContainer(1), name: "Web_API" };
+    const c = { ...benignContainer(1), name: "---" };
+    const d = { ...benignContainer(1), name: "noimg", images: [] };
+    const codes = findFalcoProblems([a, b, c, d]).map((p) => `${p.code} ${p.container}`);
+    assert.deepEqual(codes, ["SC_FALCO_NAME Web_API", "SC_FALCO_NAME ---", "SC_FALCO_IMAGE noimg"]);
+  });
+
+  it("scopes by both the Docker and the CRI form of each image", () => {
+    const cases: [string, string[]][] = [
+      ["python", ["docker.io/library/python", "python"]],
+      ["python:3.12-slim", ["docker.io/library/python", "python"]],
+      ["docker.io/library/python", ["docker.io/library/python", "python"]],
+      ["keinos/sqlite3", ["docker.io/keinos/sqlite3", "keinos/sqlite3"]],
+      ["docker.io/keinos/sqlite3@sha256:00ff", ["docker.io/keinos/sqlite3", "keinos/sqlite3"]],
+      ["index.docker.io/library/node", ["docker.io/library/node", "index.docker.io/library/node", "node"]],
+      ["ghcr.io/acme/api:1.4", ["ghcr.io/acme/api"]],
+      ["localhost:5000/app:dev", ["localhost:5000/app"]],
+    ];
+    for (const [image, forms] of cases) assert.deepEqual(imageRepositoryForms(image), { forms }, image);
+    for (const bad of ["Python", "a b", "x)or(y", "/abs", "a//b"]) assert.ok("problem" in imageRepositoryForms(bad), bad);
+  });
+
+  it("allows recorded connections as (port, address) pairs, v4-mapped addresses as IPv4", () => {
+    const f = parseRules(emitFalcoRules([web]));
+    assert.equal(
+      f.macros.get("syscage_web_recorded_connections"),
+      '((fd.sport=53 and fd.sip in ("127.0.0.11"))\nor (fd.sport=5432 and fd.sip in ("10.0.0.5"))\nor (fd.sport=6379 and fd.sip in ("10.0.0.6")))',
+    );
+    assert.deepEqual(f.lists.find((l) => l.name === "syscage_web_listen_ports")?.items, ["8000", "9191"]);
+  });
+
+  it("makes generalized paths globs whose * stays within one path segment, as fnmatch reads them", { skip: !HAVE_PYTHON }, () => {
+    const c = hostileContainer([]);
+    c.resources.files = [
+      { path: "/proc/*/status", access: ["write"], dir: false, generalizedBy: "pid", glob: true, runs: 1 },
+      { path: "/tmp/*", access: ["write"], dir: false, generalizedBy: "many-files", glob: true, runs: 1 },
+      { path: "/w/*/we\\*rd?[x]", access: ["write"], dir: false, generalizedBy: "pid", glob: true, runs: 1 },
+      { path: "/lit/*", access: ["write"], dir: false, runs: 1 },
+    ];
+    const f = parseRules(emitFalcoRules([c]));
+    assert.deepEqual(f.lists.find((l) => l.name === "syscage_inj_write_paths")?.items, ['"/lit/*"']);
+    const clauses = lex(f.macros.get("syscage_inj_write_globs") as string).flatMap((t) => (t.kind === "str" ? [t.value] : []));
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < clauses.length; i += 2) pairs.push([clauses[i] as string, clauses[i + 1] as string]);
+    const expect: [string, boolean][] = [
+      ["/proc/1/status", true],
+      ["/proc/12345/status", true],
+      ["/proc/1/task/1/status", false],
+      ["/proc/status", false],
+      ["/tmp/x", true],
+      ["/tmp/x/y", false],
+      ["/tmp", false],
+      ["/w/7/we*rd?[x]", true],
+      ["/w/7/weXrd?[x]", false],
+      ["/w/7/we*rdZx", false],
+      ["/lit/anything", false],
+    ];
+    // One fnmatch call for every (pattern or guard, path) pair; a path is allowed by a clause when
+    // it matches the pattern and not the guard.
+    const results = fnmatch(expect.flatMap(([s]) => pairs.flatMap(([pattern, guard]): [string, string][] => [[pattern, s], [guard, s]])));
+    const allowed = (index: number): boolean => pairs.some((_, j) => results[(index * pairs.length + j) * 2] === true && results[(index * pairs.length + j) * 2 + 1] === false);
+    for (const [i, [s, want]] of expect.entries()) assert.equal(allowed(i), want, s);
+  });
+
+  it("maps allowed syscalls to Falco event names and leaves the rest to a disabled rule", () => {
+    const text = emitFalcoRules([{ ...web, syscalls: [...web.syscalls, "not_a_syscall", "tuxcall"] }], { syscallRule: true });
+    const f = parseRules(text);
+    const rule = f.rules.find((r) => r.rule.includes("syscall"));
+    assert.ok(rule && !rule.enabled);
+    const unrecorded = new Set(f.lists.find((l) => l.name === "syscage_web_unrecorded_syscall_events")?.items);
+    const all = new Set<string>(Object.values(FALCO_SYSCALL_EVENTS).map((e) => e.event));
+    for (const s of ["pread", "prlimit", "read", "openat", "clone3", "rseq"]) assert.ok(!unrecorded.has(s), s);
+    for (const s of ["pread64", "prlimit64"]) assert.ok(!unrecorded.has(s) && !all.has(s), `${s} is a kernel name, not an event`);
+    for (const s of ["ptrace", "mount", "pwrite", "init_module"]) assert.ok(unrecorded.has(s), s);
+    assert.ok(unrecorded.size > 100);
+    for (const e of unrecorded) assert.ok(all.has(e), e);
+    const desc = String(f.items.find((it) => it.rule === rule.rule)?.desc);
+    assert.match(desc, /not_a_syscall, tuxcall/);
+    assert.match(desc, /too many evt\.type values/);
+    assert.equal(parseRules(emitFalcoRules([web])).rules.some((r) => r.rule.includes("syscall")), false);
+  });
+
+  it("has a generated event table that matches the csv", () => {
+    const lines = readFileSync(join(SHARED_DATA, "falco_syscall_evttype_map.csv"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const header = (lines[0] as string).split(",");
+    const [k, e] = [header.indexOf("kernel_syscall"), header.indexOf("evt_type_in_rules")];
+    const table: Record<string, { event: string } | undefined> = FALCO_SYSCALL_EVENTS;
+    assert.equal(Object.keys(table).length, lines.length - 1);
+    for (const line of lines.slice(1)) {
+      const cells = line.split(",");
+      assert.equal(table[cells[k] as string]?.event, cells[e], line);
+    }
+  });
+});

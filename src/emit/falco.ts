@@ -1,0 +1,646 @@
+// Falco drift rules for containers, from what their recorded runs did: one rule each for programs
+// spawned, files opened for writing, outbound connections and listening ports that no recorded run
+// showed, scoped to the container's images, plus an optional (disabled) syscall rule.
+//
+// Every path, address and image name is untrusted. Falco builds a condition by pasting list items
+// into its text (rule_loader_compiler.cpp `resolve_list`: it quotes an item only when it holds a
+// space and escapes nothing), so each value is written as a complete double-quoted filter literal
+// here, and values no filter grammar reads back as the same single literal are rejected
+// (FalcoEmitError). Quoting verified against Debian's sysdig 0.29.3 filter compiler and the libs
+// 0.25 lexer (`libsinsp/filter/parser.cpp`, `escaping.cpp`); see falco.test.ts.
+
+import * as yaml from "js-yaml";
+import { isIP } from "node:net";
+import { pathPieces } from "../aggregate/generalize.js";
+import { UserError } from "../model/diagnostics.js";
+import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
+import type { ContainerResources, EndpointUse, FileAccess, FileUse } from "../model/resources.js";
+
+export interface FalcoContainer {
+  /** The container's name in the config (`web`); sanitized into the rule identifiers. */
+  name: string;
+  /** Image repositories the container runs as (`docker.io/library/python`, `python`), from the config. */
+  images: string[];
+  resources: ContainerResources;
+  /** Kernel syscall names the container may make (recorded plus baselines), for the syscall rule. */
+  syscalls: string[];
+  /** How many runs the resources were recorded from (the `N` of "seen in n of N runs"). */
+  runs: number;
+}
+
+export interface FalcoRulesOptions {
+  /** Also emit the syscall rule (always `enabled: false`: see its desc). Default false. */
+  syscallRule?: boolean;
+}
+
+/**
+ * The Falco engine the file asks for: the one of Falco 0.44, whose libs (0.25) the event table and
+ * the rules schema come from, and which the upstream ruleset of the same date requires. It is also
+ * what the rules need: conditions without `evt.dir` (right only since Falco 0.42 stopped sending
+ * enter events; `evt.dir` is deprecated with a load warning since), `container.*` fields from the
+ * container plugin (Falco >= 0.41), and `override` for users extending the lists (Falco 0.37). An
+ * older Falco refuses the file with a clear message instead of running rules that mean otherwise.
+ */
+export const FALCO_REQUIRED_ENGINE_VERSION = "0.57.0";
+/** Falco >= 0.41 takes `container.image.repository` from this plugin; upstream's ruleset pins the same. */
+export const FALCO_CONTAINER_PLUGIN = { name: "container", version: "0.4.0" } as const;
+
+export type FalcoProblemCode = "SC_FALCO_NAME" | "SC_FALCO_IMAGE" | "SC_FALCO_VALUE";
+
+/** One input the emitter cannot turn into a rule, and why. */
+export interface FalcoProblem {
+  code: FalcoProblemCode;
+  /** The container (config name) the value belongs to. */
+  container: string;
+  /** What the value is: `container name`, `image`, `file`, `exec`, `connect`, `listen`, `syscall`. */
+  what: string;
+  /** The offending value as the input holds it (may contain control characters: print it escaped). */
+  value: string;
+  reason: string;
+}
+
+/**
+ * Thrown when the input holds values that cannot be written into a Falco rule safely. Carries every
+ * problem, not just the first, so the caller can report one diagnostic per value.
+ */
+export class FalcoEmitError extends UserError {
+  constructor(readonly problems: readonly FalcoProblem[]) {
+    const first = problems[0];
+    const head = first ? `${first.container}: ${first.what} ${JSON.stringify(first.value)}: ${first.reason}` : "no problem";
+    super(`cannot emit Falco rules: ${head}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`, first?.code ?? "SC_FALCO_VALUE");
+    this.name = "FalcoEmitError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter literals
+
+/** Linux PATH_MAX with the NUL: a longer path never came from a successful syscall. */
+const MAX_PATH_BYTES = 4095;
+const UTF8 = new TextEncoder();
+const CONTROL = /\p{Cc}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Bidirectional controls and line separators: representable, but the rule then reads differently from what it matches. */
+const MISLEADING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+
+function codePointName(s: string): string {
+  return `U+${(s.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Why `value` cannot be a double-quoted Falco filter literal, or undefined when it can. What is
+ * accepted reads back as exactly `value` in both filter grammars in use:
+ * - libs >= 0.6 (every Falco that loads this file): a `"` string ends at the first `"` whose
+ *   preceding character is not a backslash, then `\\` and `\"` are unescaped. So a value ending in
+ *   a backslash cannot be written: its escaped `\\` makes the closing quote look escaped.
+ * - the legacy compiler in Debian's sysdig 0.29 (used to check and replay conditions): a quoted
+ *   string ends at the first unescaped `"` *or* `'`, so a value holding `'` breaks out there.
+ * Control characters are refused: the literal must stay on one line of the rule file.
+ */
+export function falcoStringProblem(value: string): string | undefined {
+  if (value === "") return "is empty";
+  const control = CONTROL.exec(value);
+  if (control) return `contains control character ${codePointName(control[0])}; filter literals are kept on one line`;
+  if (LONE_SURROGATE.test(value)) return "is not valid Unicode (a lone surrogate), so its bytes are unknown";
+  const misleading = MISLEADING.exec(value);
+  if (misleading) return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
+  if (value.endsWith("\\")) return "ends in a backslash: Falco's lexer would take the closing quote for an escaped one";
+  if (value.includes("'")) return "contains ', which ends a double-quoted string in sysdig's legacy filter compiler";
+  return undefined;
+}
+
+/** `value` as a double-quoted filter literal (`\` and `"` escaped). Throws when falcoStringProblem finds one. */
+export function quoteFalcoString(value: string): string {
+  const problem = falcoStringProblem(value);
+  if (problem !== undefined) throw new Error(`${JSON.stringify(value)} ${problem}`);
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Falco pastes a list's items wherever the list's name stands between two of these characters
+ * (or the ends of the condition), inside string literals too (`resolve_list`). A literal of ours
+ * that holds one of our list names that way would get that list's (quoted, attacker-chosen) items
+ * pasted into it, breaking out of the quotes: such literals are refused.
+ */
+const LIST_NAME_DELIMITERS = " \t\n\r(),=";
+
+function embedsListName(literal: string, listNames: readonly string[]): string | undefined {
+  for (const name of listNames) {
+    for (let at = literal.indexOf(name); at >= 0; at = literal.indexOf(name, at + 1)) {
+      const before = at === 0 ? undefined : literal[at - 1];
+      const after = literal[at + name.length];
+      if ((before === undefined || LIST_NAME_DELIMITERS.includes(before)) && (after === undefined || LIST_NAME_DELIMITERS.includes(after))) return name;
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and images
+
+/** Falco's identifier syntax (RGX_IDENTIFIER); other list and macro names load with a warning. */
+const IDENTIFIER = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;
+
+/** `web-api.v2` -> `web_api_v2`: the container name in the identifier charset, lower case. */
+export function falcoIdentifier(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+/** OCI distribution path component, and a registry host (with a dot, a port, or `localhost`). */
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const REPOSITORY = new RegExp(`^(?:(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*)(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+
+function isRegistryHost(component: string): boolean {
+  return component.includes(".") || component.includes(":") || component === "localhost";
+}
+
+/**
+ * The image's repository (what `container.image.repository` holds: no tag, no digest) in the forms
+ * Docker and CRI runtimes report it. Docker Hub images appear short under Docker (`python`,
+ * `org/x`) and in full under containerd/CRI-O (`docker.io/library/python`, `docker.io/org/x`).
+ */
+export function imageRepositoryForms(image: string): { forms: string[] } | { problem: string } {
+  let repo = image;
+  const at = repo.indexOf("@");
+  if (at >= 0) repo = repo.slice(0, at);
+  const lastSlash = repo.lastIndexOf("/");
+  const colon = repo.indexOf(":", lastSlash + 1);
+  if (colon >= 0) repo = repo.slice(0, colon);
+  if (!REPOSITORY.test(repo)) return { problem: "is not an image repository name (expected e.g. python, org/app or registry.example:5000/org/app)" };
+  const parts = repo.split("/");
+  const first = parts[0] as string;
+  const forms = new Set([repo]);
+  if (parts.length === 1) forms.add(`docker.io/library/${repo}`);
+  else if (!isRegistryHost(first)) forms.add(`docker.io/${repo}`);
+  else if (first === "docker.io" || first === "index.docker.io") {
+    const rest = parts.slice(1).join("/");
+    forms.add(rest.startsWith("library/") && parts.length === 3 ? rest.slice("library/".length) : rest);
+    if (first === "index.docker.io") forms.add(`docker.io/${rest}`);
+  }
+  return { forms: [...forms].sort() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each rule allows
+
+/** Accesses that open a file for writing (open/openat/openat2 with a write flag, or O_CREAT). */
+const WRITE_ACCESS = {
+  read: false,
+  write: true,
+  append: true,
+  create: true,
+  delete: false,
+  exec: false,
+  map: false,
+  link: false,
+  lock: false,
+  stat: false,
+} as const satisfies Record<FileAccess, boolean>;
+
+/**
+ * A generalized path as a Falco `glob` pattern, or undefined for a literal path. Falco's glob is
+ * fnmatch(3) without FNM_PATHNAME, so `*` also matches `/`, while the model's glob stands for the
+ * characters of one segment: the caller restores that with the slash count (see the write-globs
+ * macro). Literal `* ? [ ] \` are backslash-escaped (fnmatch reads escapes: flags 0).
+ */
+function fnmatchPattern(f: FileUse): string | undefined {
+  const pieces = pathPieces(f);
+  if (!pieces.some((piece) => piece.kind === "glob")) return undefined;
+  return pieces.map((piece) => (piece.kind === "glob" ? "*" : piece.text.replace(/[*?[\]\\]/g, (c) => `\\${c}`))).join("");
+}
+
+interface Counted {
+  runs: number;
+}
+
+interface ListItem {
+  /** The YAML item: a quoted literal, a port number, or an event name. */
+  value: string | number;
+  /** In how many runs it was seen; undefined when not from a trace. */
+  runs?: number;
+}
+
+interface WriteGlob extends Counted {
+  pattern: string;
+  /** `/` characters in the pattern: a match with more crossed a directory where AppArmor's `*` would not. */
+  slashes: number;
+  path: string;
+}
+
+interface ContainerPlan {
+  source: FalcoContainer;
+  id: string;
+  images: string[];
+  execs: Map<string, number>;
+  writes: Map<string, number>;
+  writeGlobs: WriteGlob[];
+  /** port -> addresses (sorted later) */
+  connects: Map<number, Map<string, number>>;
+  listens: Map<number, number>;
+  unixEndpoints: number;
+  /** Falco events of the allowed syscalls, and the allowed syscalls Falco has no event for. */
+  syscallEvents: Set<string>;
+  syscallsWithoutEvent: string[];
+}
+
+function bump<K>(m: Map<K, number>, key: K, runs: number): void {
+  m.set(key, Math.max(m.get(key) ?? 0, runs));
+}
+
+function ipLiteralProblem(address: string): string | undefined {
+  if (address.includes("%")) return "has a zone index (%), which Falco's address parser does not read";
+  if (isIP(address) === 0) return "is not an IPv4 or IPv6 address";
+  return undefined;
+}
+
+/** `::ffff:10.0.0.1` -> `10.0.0.1`: libs turns v4-mapped IPv6 sockets into IPv4 ones, and sysdig reads such literals as bad IPv4. */
+function canonicalIp(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? (m[1] as string) : address;
+}
+
+function isInet(ep: EndpointUse): boolean {
+  return ep.family === "inet" || ep.family === "inet6";
+}
+
+function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[]): ContainerPlan {
+  const problem = (code: FalcoProblemCode, what: string, value: string, reason: string): void => {
+    problems.push({ code, container: c.name, what, value, reason });
+  };
+  const checkLiteral = (what: string, value: string, isPath: boolean): boolean => {
+    const reason = falcoStringProblem(value) ?? (isPath && UTF8.encode(value).length > MAX_PATH_BYTES ? `is longer than ${MAX_PATH_BYTES} bytes (PATH_MAX)` : undefined);
+    if (reason !== undefined) problem("SC_FALCO_VALUE", what, value, reason);
+    return reason === undefined;
+  };
+
+  const images = new Set<string>();
+  if (c.images.length === 0) problem("SC_FALCO_IMAGE", "image", "", "no images configured: the rules are scoped by container.image.repository and would never fire");
+  for (const image of c.images) {
+    const r = imageRepositoryForms(image);
+    if ("problem" in r) problem("SC_FALCO_IMAGE", "image", image, r.problem);
+    else for (const f of r.forms) if (checkLiteral("image", f, false)) images.add(f);
+  }
+
+  const execs = new Map<string, number>();
+  for (const e of c.resources.execs) if (checkLiteral("exec", e.path, true)) bump(execs, e.path, e.runs);
+
+  const writes = new Map<string, number>();
+  const globs = new Map<string, WriteGlob>();
+  for (const f of c.resources.files) {
+    if (f.dir || !f.access.some((a) => WRITE_ACCESS[a])) continue;
+    if (!checkLiteral("file", f.path, true)) continue;
+    const pattern = fnmatchPattern(f);
+    if (pattern === undefined) {
+      bump(writes, f.path, f.runs);
+      continue;
+    }
+    if (!checkLiteral("file pattern", pattern, true)) continue;
+    const prev = globs.get(pattern);
+    globs.set(pattern, { pattern, slashes: [...pattern].filter((ch) => ch === "/").length, path: f.path, runs: Math.max(prev?.runs ?? 0, f.runs) });
+  }
+
+  const connects = new Map<number, Map<string, number>>();
+  let unixEndpoints = 0;
+  const checkPort = (what: string, ep: EndpointUse): ep is EndpointUse & { port: number } => {
+    if (ep.port !== undefined && Number.isInteger(ep.port) && ep.port >= 0 && ep.port <= 65535) return true;
+    problem("SC_FALCO_VALUE", what, `${ep.address} port ${String(ep.port)}`, "an inet endpoint needs a port from 0 to 65535");
+    return false;
+  };
+  for (const ep of c.resources.connects) {
+    if (!isInet(ep)) {
+      unixEndpoints++;
+      continue;
+    }
+    const reason = ipLiteralProblem(ep.address);
+    if (reason !== undefined) {
+      problem("SC_FALCO_VALUE", "connect", ep.address, reason);
+      continue;
+    }
+    if (!checkPort("connect", ep)) continue;
+    const ip = canonicalIp(ep.address);
+    let byIp = connects.get(ep.port);
+    if (!byIp) connects.set(ep.port, (byIp = new Map()));
+    bump(byIp, ip, ep.runs);
+  }
+
+  const listens = new Map<number, number>();
+  for (const ep of c.resources.listens) {
+    // The rule watches listen(2): TCP only. A UDP socket that bound never calls it.
+    if (!isInet(ep) || ep.proto === "udp") continue;
+    if (checkPort("listen", ep)) bump(listens, ep.port, ep.runs);
+  }
+
+  const syscallEvents = new Set<string>();
+  const syscallsWithoutEvent: string[] = [];
+  const table: Readonly<Record<string, { event: string } | undefined>> = FALCO_SYSCALL_EVENTS;
+  for (const s of new Set(c.syscalls)) {
+    const info = Object.hasOwn(table, s) ? table[s] : undefined;
+    if (info) syscallEvents.add(info.event);
+    else syscallsWithoutEvent.push(s);
+  }
+  syscallsWithoutEvent.sort();
+
+  return { source: c, id, images: [...images].sort(), execs, writes, writeGlobs: [...globs.values()].sort((a, b) => cmp(a.pattern, b.pattern)), connects, listens, unixEndpoints, syscallEvents, syscallsWithoutEvent };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+type Item = { kind: "list"; name: string; items: ListItem[] } | { kind: "yaml"; value: Record<string, unknown> } | { kind: "comment"; text: string };
+
+const OUTPUT_TAIL =
+  "evt_type=%evt.type user=%user.name user_uid=%user.uid process=%proc.name proc_exepath=%proc.exepath parent=%proc.pname command=%proc.cmdline container_id=%container.id container_name=%container.name image=%container.image.repository";
+
+function scalar(v: string | number): string {
+  return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
+}
+
+/** Lists by hand, to say per item in how many runs it was seen; everything else through js-yaml. */
+function renderItem(item: Item, totalRuns: number): string {
+  switch (item.kind) {
+    case "comment":
+      return item.text
+        .split("\n")
+        .map((l) => `# ${l}`.trimEnd())
+        .join("\n");
+    case "list": {
+      const lines = [`- list: ${item.name}`, "  items:"];
+      for (const it of item.items) {
+        const note = it.runs !== undefined && it.runs < totalRuns ? `  # seen in ${it.runs} of ${totalRuns} runs` : "";
+        lines.push(`    - ${scalar(it.value)}${note}`);
+      }
+      return lines.join("\n");
+    }
+    case "yaml":
+      return yaml.dump([item.value], { lineWidth: -1, noRefs: true }).trimEnd();
+  }
+}
+
+function joinClauses(clauses: readonly string[]): string {
+  return clauses.join("\nand ");
+}
+
+/** Clauses that are each parenthesized, or-ed, in parentheses when there are several. */
+function anyOf(clauses: readonly string[]): string {
+  return clauses.length === 1 ? (clauses[0] as string) : `(${clauses.join("\nor ")})`;
+}
+
+function rule(fields: { rule: string; desc: string; condition: string; output: string; priority: string; tags: string[]; enabled?: boolean }): Item {
+  const value: Record<string, unknown> = { rule: fields.rule, desc: fields.desc, condition: fields.condition, output: fields.output, priority: fields.priority, tags: fields.tags };
+  if (fields.enabled !== undefined) value.enabled = fields.enabled;
+  return { kind: "yaml", value };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: Item[]; lists: string[] } {
+  const { id } = p;
+  const n = `syscage_${id}`;
+  const N = p.source.runs;
+  const items: Item[] = [];
+  const lists: string[] = [];
+  const quoted = (values: Map<string, number>): ListItem[] =>
+    [...values.entries()].sort((a, b) => cmp(a[0], b[0])).map(([v, runs]) => ({ value: quoteFalcoString(v), runs }));
+  const addList = (name: string, listItems: ListItem[]): void => {
+    items.push({ kind: "list", name, items: listItems });
+    lists.push(name);
+  };
+  const tags = (area: string): string[] => ["syscage", "drift", "container", area, n];
+  const runsText = `${plural(N, "recorded run")} of container ${id}`;
+
+  items.push({ kind: "comment", text: `Container ${id}: ${plural(N, "recorded run")}; images ${p.images.join(", ")}.` });
+  addList(`${n}_images`, p.images.map((i) => ({ value: quoteFalcoString(i) })));
+  const scope = `${n}_container`;
+  items.push({ kind: "yaml", value: { macro: scope, condition: `(container.image.repository in (${n}_images))` } });
+
+  // Programs.
+  const spawn = ["evt.type in (execve, execveat)", scope];
+  if (p.execs.size > 0) {
+    addList(`${n}_exec_paths`, quoted(p.execs));
+    spawn.push(`not proc.exepath in (${n}_exec_paths)`);
+  }
+  items.push(
+    rule({
+      rule: `syscage ${id}: process spawned that was not recorded`,
+      desc:
+        `A program was executed in a container of image ${p.images.join(" or ")} that none of the ${runsText} executed ` +
+        `(${plural(p.execs.size, "recorded program")}). proc.exepath is the executable's path as Falco resolves it; ` +
+        "strace records the path execve was given, so a program reached through a symlink, or a script (whose process is its interpreter), " +
+        "may need the real executable appended.",
+      condition: joinClauses(spawn),
+      output: `Process spawned that syscage did not record for ${id} | ${OUTPUT_TAIL}`,
+      priority: "WARNING",
+      tags: tags("process"),
+    }),
+  );
+
+  // Files opened for writing.
+  const open = ["evt.type in (open, openat, openat2)", "evt.is_open_write=true", "fd.typechar='f'", "fd.num>=0", scope];
+  if (p.writes.size > 0) {
+    addList(`${n}_write_paths`, quoted(p.writes));
+    open.push(`not fd.name in (${n}_write_paths)`);
+  }
+  if (p.writeGlobs.length > 0) {
+    // `*` of a generalized path stands for one path component: fnmatch's `*` crosses `/`, so a match
+    // must also have no more `/` than the pattern (it fails the glob of N+1 slashes).
+    const clauses = p.writeGlobs.map((g) => `(fd.name glob ${quoteFalcoString(g.pattern)} and not fd.name glob ${quoteFalcoString(`${"*/".repeat(g.slashes + 1)}*`)})`);
+    items.push({ kind: "yaml", value: { macro: `${n}_write_globs`, condition: anyOf(clauses) } });
+    open.push(`not ${n}_write_globs`);
+  }
+  const writeCount = p.writes.size + p.writeGlobs.length;
+  items.push(
+    rule({
+      rule: `syscage ${id}: file opened for writing outside the recorded write set`,
+      desc:
+        `A file was opened for writing in a container of image ${p.images.join(" or ")} that none of the ${runsText} wrote ` +
+        `(${plural(writeCount, "recorded path")}${p.writeGlobs.length > 0 ? `, ${p.writeGlobs.length} of them generalized, where * stands for one path component` : ""}). ` +
+        "Like upstream's open_write macro it watches successful open, openat and openat2 calls on regular files.",
+      condition: joinClauses(open),
+      output: `File opened for writing that syscage did not record for ${id} | file=%fd.name flags=%evt.arg.flags ${OUTPUT_TAIL}`,
+      priority: "NOTICE",
+      tags: tags("filesystem"),
+    }),
+  );
+
+  // Outbound connections.
+  const connect = ["evt.type=connect", "fd.typechar in (4, 6)", scope];
+  let pairs = 0;
+  if (p.connects.size > 0) {
+    const clauses = [...p.connects.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([port, ips]) => {
+        pairs += ips.size;
+        const list = [...ips.keys()].sort(cmp).map(quoteFalcoString).join(", ");
+        return `(fd.sport=${port} and fd.sip in (${list}))`;
+      });
+    items.push({ kind: "yaml", value: { macro: `${n}_recorded_connections`, condition: anyOf(clauses) } });
+    connect.push(`not ${n}_recorded_connections`);
+  }
+  items.push(
+    rule({
+      rule: `syscage ${id}: outbound connection that was not recorded`,
+      desc:
+        `A TCP or UDP socket was connected in a container of image ${p.images.join(" or ")} to an address and port that none of the ${runsText} connected to ` +
+        `(${plural(pairs, "recorded destination")}). The result is not checked: an attempt a network policy blocked is drift too. ` +
+        "Addresses are the IPs recorded: a service whose address changes must be appended." +
+        (p.unixEndpoints > 0 ? ` Unix socket connections (${p.unixEndpoints} recorded) are not watched.` : ""),
+      condition: joinClauses(connect),
+      output: `Outbound connection that syscage did not record for ${id} | connection=%fd.name server_ip=%fd.sip server_port=%fd.sport proto=%fd.l4proto ${OUTPUT_TAIL}`,
+      priority: "NOTICE",
+      tags: tags("network"),
+    }),
+  );
+
+  // Listening ports.
+  const listen = ["evt.type=listen", "fd.typechar in (4, 6)", scope];
+  if (p.listens.size > 0) {
+    addList(
+      `${n}_listen_ports`,
+      [...p.listens.entries()].sort((a, b) => a[0] - b[0]).map(([port, runs]) => ({ value: port, runs })),
+    );
+    listen.push(`not fd.sport in (${n}_listen_ports)`);
+  }
+  items.push(
+    rule({
+      rule: `syscage ${id}: listening port that was not recorded`,
+      desc: `A socket started listening in a container of image ${p.images.join(" or ")} on a port that none of the ${runsText} listened on (${plural(p.listens.size, "recorded port")}).`,
+      condition: joinClauses(listen),
+      output: `Listening port that syscage did not record for ${id} | port=%fd.sport proto=%fd.l4proto ${OUTPUT_TAIL}`,
+      priority: "WARNING",
+      tags: tags("network"),
+    }),
+  );
+
+  if (options.syscallRule === true) {
+    // The complement of the allowed events, not `not evt.type in (allowed)`: a positive event set
+    // keeps Falco's per-event-type index working and never matches non-syscall events (procexit,
+    // container, plugin events). Still several hundred types: hence disabled.
+    const all = new Set<string>(Object.values(FALCO_SYSCALL_EVENTS).map((e) => e.event));
+    const unrecorded = [...all].filter((e) => !p.syscallEvents.has(e)).sort(cmp);
+    const without = p.syscallsWithoutEvent;
+    if (unrecorded.length > 0) {
+      addList(`${n}_unrecorded_syscall_events`, unrecorded.map((e) => ({ value: e })));
+      items.push(
+        rule({
+          rule: `syscage ${id}: syscall that was not recorded`,
+          desc:
+            `A syscall was made in a container of image ${p.images.join(" or ")} that is not in the container's allowlist ` +
+            `(${plural(p.syscallEvents.size, "allowed Falco event")} from the recorded syscalls and baselines). Disabled by default: it matches ` +
+            `${unrecorded.length} event types, far over the 100 above which Falco warns that a rule "matches too many evt.type values" ` +
+            "with a significant performance penalty, and it makes Falco capture every syscall. The seccomp profile already enforces this set in the kernel; " +
+            "enable this rule only to audit. Events of read/write-family syscalls arrive only when Falco runs with -A." +
+            (without.length > 0 ? ` Allowed syscalls with no Falco event, so not expressible: ${without.join(", ")}.` : ""),
+          condition: joinClauses([`evt.type in (${n}_unrecorded_syscall_events)`, scope]),
+          output: `Syscall that syscage did not record for ${id} | syscall=%evt.type ${OUTPUT_TAIL}`,
+          priority: "NOTICE",
+          tags: tags("syscall"),
+          enabled: false,
+        }),
+      );
+    }
+  }
+  return { items, lists };
+}
+
+const HEADER = `Falco drift rules generated by syscage from recorded strace runs; regenerate, do not edit.
+Per container, rules alert on what none of its recorded runs did: spawning a program, opening a file
+for writing, connecting to an address, listening on a port. Extend an allowlist from a rules file
+loaded after this one (items are double-quoted filter literals; escape \\ and " inside them):
+  - list: syscage_NAME_exec_paths
+    items: ['"/usr/local/bin/extra"']
+    override: {items: append}
+required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION} is Falco 0.44's engine: the conditions omit evt.dir, right only
+since Falco 0.42 stopped sending enter events, and take container.* from the container plugin.`;
+
+/** Every value the emitter would reject, for all containers; empty when `emitFalcoRules` succeeds. */
+export function findFalcoProblems(containers: readonly FalcoContainer[]): FalcoProblem[] {
+  return planAll(containers).problems;
+}
+
+function planAll(containers: readonly FalcoContainer[]): { plans: ContainerPlan[]; problems: FalcoProblem[] } {
+  const problems: FalcoProblem[] = [];
+  const byId = new Map<string, string>();
+  const plans: ContainerPlan[] = [];
+  for (const c of containers) {
+    const id = falcoIdentifier(c.name);
+    const other = byId.get(id);
+    if (!IDENTIFIER.test(`syscage_${id}`) || id === "") {
+      problems.push({ code: "SC_FALCO_NAME", container: c.name, what: "container name", value: c.name, reason: "has no letter or digit to name its rules by" });
+      continue;
+    }
+    if (other !== undefined) {
+      problems.push({ code: "SC_FALCO_NAME", container: c.name, what: "container name", value: c.name, reason: `names its rules syscage_${id}_..., like container ${JSON.stringify(other)}` });
+      continue;
+    }
+    byId.set(id, c.name);
+    plans.push(planContainer(c, id, problems));
+  }
+  return { plans: plans.sort((a, b) => cmp(a.id, b.id)), problems };
+}
+
+/**
+ * A Falco rules file with drift rules for each container. Pure and deterministic (containers in
+ * name order, values sorted). Throws FalcoEmitError listing every value it cannot represent.
+ */
+export function emitFalcoRules(containers: readonly FalcoContainer[], options: FalcoRulesOptions = {}): string {
+  const { plans, problems } = planAll(containers);
+  if (problems.length > 0) throw new FalcoEmitError(problems);
+
+  const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
+  const listNames = perContainer.flatMap((c) => c.lists);
+  const names = new Set<string>();
+  for (const { items } of perContainer) {
+    for (const it of items) {
+      const name = it.kind === "list" ? it.name : it.kind === "yaml" ? (it.value.macro ?? it.value.rule) : undefined;
+      if (typeof name !== "string") continue;
+      if (names.has(name)) throw new Error(`bug: two items named ${name}`);
+      names.add(name);
+    }
+  }
+
+  // Literals that Falco's textual list expansion would break open (see LIST_NAME_DELIMITERS).
+  const embedded: FalcoProblem[] = [];
+  for (const { p, items } of perContainer) {
+    const check = (what: string, literal: string): void => {
+      const name = embedsListName(literal, listNames);
+      if (name !== undefined) {
+        embedded.push({ code: "SC_FALCO_VALUE", container: p.source.name, what, value: literal, reason: `holds the list name ${name} as a word, which Falco would expand inside the quotes` });
+      }
+    };
+    for (const it of items) {
+      if (it.kind === "list") for (const li of it.items) if (typeof li.value === "string") check(`${it.name} item`, li.value);
+      if (it.kind === "yaml" && typeof it.value.condition === "string") {
+        for (const m of it.value.condition.matchAll(/"(?:[^"\\]|\\.)*"/g)) check(`${String(it.value.macro ?? it.value.rule)} literal`, m[0]);
+      }
+    }
+  }
+  if (embedded.length > 0) throw new FalcoEmitError(embedded);
+
+  const head: Item[] = [
+    { kind: "comment", text: HEADER },
+    { kind: "yaml", value: { required_engine_version: FALCO_REQUIRED_ENGINE_VERSION } },
+    { kind: "yaml", value: { required_plugin_versions: [{ ...FALCO_CONTAINER_PLUGIN }] } },
+  ];
+  const blocks: string[] = head.map((it) => renderItem(it, 0));
+  for (const { p, items } of perContainer) {
+    let pendingComment: string | undefined;
+    for (const it of items) {
+      const text = renderItem(it, p.source.runs);
+      if (it.kind === "comment") pendingComment = text;
+      else {
+        blocks.push(pendingComment === undefined ? text : `${pendingComment}\n${text}`);
+        pendingComment = undefined;
+      }
+    }
+  }
+  return `${blocks.join("\n\n")}\n`;
+}
