@@ -3,6 +3,7 @@ import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
+import { falcoCommand } from "./commands/falco.js";
 import { generateCommand } from "./commands/generate.js";
 import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
@@ -27,6 +28,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
       .command(recordCommandModule)
       .command(generateCommand)
+      .command(falcoCommand)
       .command(diffCommand)
       .command(checkCommand)
       .command(statsCommand)

@@ -1,0 +1,95 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { withoutValues } from "../../aggregate/resources.js";
+import { buildSeccompPolicy } from "../../aggregate/seccomp-policy.js";
+import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../../emit/falco.js";
+import { readIfExists, writeFileAtomic } from "../../io/files.js";
+import { jobsFromConfig, outPath } from "../../io/profile-set.js";
+import { parseYamlFile } from "../../io/yaml-file.js";
+import { allowlistSchema, type Allowlist } from "../../model/allowlist.js";
+import { formatDiagnostic, diagnostic, UserError } from "../../model/diagnostics.js";
+import type { ContainerResources } from "../../model/resources.js";
+import { findConfig } from "./generate.js";
+
+interface FalcoArgs {
+  allowlists?: string[];
+  config?: string;
+  image?: string | string[];
+  out?: string;
+  "syscall-rule": boolean;
+}
+
+/** `web=python,docker.io/library/python` -> images of container web. */
+function imageMap(values: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) throw new UserError(`--image ${v}: expected NAME=IMAGE[,IMAGE...], e.g. web=docker.io/library/python`);
+    m.set(v.slice(0, eq), [...(m.get(v.slice(0, eq)) ?? []), ...v.slice(eq + 1).split(",").filter(Boolean)]);
+  }
+  return m;
+}
+
+async function readAllowlist(path: string): Promise<Allowlist> {
+  const st = await stat(path).catch(() => undefined);
+  const file = st?.isDirectory() ? join(path, "allowlist.yaml") : path;
+  const text = await readIfExists(file);
+  if (text === undefined) throw new UserError(`${file}: no such allowlist (run syscage generate first)`, "SC_INPUT_NOT_FOUND");
+  return parseYamlFile(text, file, allowlistSchema, "SC_ALLOWLIST");
+}
+
+export const falcoCommand: CommandModule<object, FalcoArgs> = {
+  command: "falco [allowlists..]",
+  describe: "Export Falco drift rules for one or more containers into one rules file, from their allowlists",
+  builder: (y: Argv) =>
+    y
+      .positional("allowlists", { type: "string", array: true, describe: "allowlist.yaml files or profile directories (default: every container of the config)" })
+      .option("config", { type: "string", describe: "config file for the containers' images (default: syscage.yaml, else profiles/syscage.yaml)" })
+      .option("image", { type: "string", describe: "NAME=IMAGE[,IMAGE...]: images of a container, when the config does not name them (repeatable)" })
+      .option("out", { type: "string", describe: "write the rules here (atomically) instead of standard output" })
+      .option("syscall-rule", { type: "boolean", default: false, describe: "add the syscall allowlist rule (disabled, see its desc for why)" })
+      .example("$0 falco > /etc/falco/rules.d/syscage.yaml", "every container of the config, for a Falco deployment's custom rules")
+      .example("$0 falco profiles/web profiles/db --image web=python --image db=postgres", "chosen containers") as unknown as Argv<FalcoArgs>,
+  handler: async (args) => {
+    const found = await findConfig(args.config).catch(() => undefined);
+    const images = imageMap(([] as string[]).concat(args.image ?? []));
+    const sources: { allowlist: Allowlist; images: string[]; label: string }[] = [];
+    if (args.allowlists && args.allowlists.length > 0) {
+      const configured = found ? new Map(jobsFromConfig(found.config, found.path, []).map((j) => [j.name, j.images])) : new Map<string, string[]>();
+      for (const p of args.allowlists) {
+        const a = await readAllowlist(p);
+        sources.push({ allowlist: a, images: images.get(a.name) ?? configured.get(a.name) ?? [], label: p });
+      }
+    } else {
+      if (!found) throw new UserError("falco needs allowlists (profiles/NAME or allowlist.yaml) or a config file naming the containers", "SC_NO_INPUTS");
+      for (const job of jobsFromConfig(found.config, found.path, [])) {
+        const p = outPath(job, "allowlist.yaml");
+        sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p });
+      }
+    }
+    const containers: FalcoContainer[] = [];
+    for (const s of sources) {
+      if (!s.allowlist.resources) throw new UserError(`${s.label}: the allowlist holds no resources (its runs are summary tables only)`, "SC_NO_RUNS");
+      if (s.images.length === 0) throw new UserError(`${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`, "SC_FALCO_IMAGE");
+      const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
+      const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
+      const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
+      let resources = s.allowlist.resources as ContainerResources;
+      const c: FalcoContainer = { name: s.allowlist.name, images: s.images, resources, syscalls, runs: s.allowlist.runs.length };
+      const problems = findFalcoProblems([c]);
+      const fatal = problems.find((p) => p.code !== "SC_FALCO_VALUE");
+      if (fatal) throw new UserError(`${s.label}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+      if (problems.length > 0) {
+        for (const p of problems) process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", s.label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
+        resources = withoutValues(resources, new Set(problems.map((p) => p.value)));
+      }
+      containers.push({ ...c, resources });
+    }
+    const text = emitFalcoRules(containers, { syscallRule: args["syscall-rule"] });
+    if (args.out) {
+      await writeFileAtomic(args.out, text);
+      process.stderr.write(`syscage: wrote ${args.out} (${containers.length} container(s))\n`);
+    } else process.stdout.write(text);
+  },
+};
