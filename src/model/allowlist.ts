@@ -51,6 +51,18 @@ export const containerResourcesSchema = z
   })
   .strict();
 
+/** Path generalization rules (see aggregate/generalize.ts); in the config and recorded in the allowlist. */
+export const generalizeSchema = z
+  .object({
+    pid: z.boolean().optional(),
+    uuid: z.boolean().optional(),
+    hash: z.boolean().optional(),
+    manyFiles: z.boolean().optional(),
+    manyFilesThreshold: z.number().int().min(1).optional(),
+    manyFilesSkip: z.array(z.string()).optional(),
+  })
+  .strict();
+
 export const runRecordSchema = z
   .object({
     /** The run's name: its file, or the common prefix of its `-ff` files. */
@@ -93,17 +105,7 @@ export const allowlistSchema = z
     runs: z.array(runRecordSchema),
     syscalls: z.record(z.string(), syscallEntrySchema),
     /** The path generalization rules in force (all on when absent). */
-    generalize: z
-      .object({
-        pid: z.boolean().optional(),
-        uuid: z.boolean().optional(),
-        hash: z.boolean().optional(),
-        manyFiles: z.boolean().optional(),
-        manyFilesThreshold: z.number().int().min(1).optional(),
-        manyFilesSkip: z.array(z.string()).optional(),
-      })
-      .strict()
-      .optional(),
+    generalize: generalizeSchema.optional(),
     /** The runs' resources merged and generalized (what AppArmor and Falco rules are made from). */
     resources: containerResourcesSchema.optional(),
   })

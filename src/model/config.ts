@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ARCHES, type Arch } from "./arch.js";
+import { generalizeSchema } from "./allowlist.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "./seccomp.js";
 
 // `syscage.yaml`: which traces make which container's profiles. Read from disk, so checked with zod.
@@ -21,17 +22,7 @@ const settingsSchema = z
     /** Pin socket domains, personality and clone flags to observed constants (default: true). */
     argFilters: z.boolean().optional(),
     /** Path generalization rules for AppArmor and Falco (all on by default; see README). */
-    generalize: z
-      .object({
-        pid: z.boolean().optional(),
-        uuid: z.boolean().optional(),
-        hash: z.boolean().optional(),
-        manyFiles: z.boolean().optional(),
-        manyFilesThreshold: z.number().int().min(1).optional(),
-        manyFilesSkip: z.array(z.string()).optional(),
-      })
-      .strict()
-      .optional(),
+    generalize: generalizeSchema.optional(),
   })
   .strict();
 

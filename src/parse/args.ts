@@ -1,7 +1,9 @@
 // Lazy decoding of a call's argument text. The parser keeps arguments as the raw text strace printed;
 // consumers that need paths, flags, fds or addresses decode only the calls they care about.
 
-import { isDecorationStart, skipString } from "./scan.js";
+import { decorationEnd, isDecorationStart, skipString } from "./scan.js";
+
+export { decorationEnd };
 
 /**
  * Splits argument text at the commas that separate arguments (outside strings, brackets, braces,
@@ -22,8 +24,11 @@ export function splitArgs(args: string): string[] {
     if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
     else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
-      const j = args.indexOf(">", i + 1);
-      if (j > 0) i = j;
+      const j = decorationEnd(args, i);
+      if (j > 0) {
+        i = j;
+        continue;
+      }
     } else if (c === 0x2c && depth === 0) {
       out.push(args.slice(start, i).trim());
       start = i + 1;
@@ -34,6 +39,7 @@ export function splitArgs(args: string): string[] {
   if (last !== "" || out.length > 0) out.push(last);
   return out;
 }
+
 
 /** A C string literal decoded to its bytes (held as a latin1 string, one char per byte). */
 export interface DecodedString {

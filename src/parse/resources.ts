@@ -25,7 +25,7 @@ import {
 } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { addressFamilyName, addressFamilyValue } from "./arg-values.js";
-import { bytesToUtf8, decodeCString } from "./args.js";
+import { bytesToUtf8, decodeCString, decorationEnd, splitArgs } from "./args.js";
 import { isDigit, skipString } from "./scan.js";
 
 export interface ResourceProblem {
@@ -98,53 +98,6 @@ const STAT = ACCESS_BIT.stat;
 
 // ---------------------------------------------------------------------------------------------
 // Argument text helpers
-
-/** Like `splitArgs`, but also skips `-y` decorations after `AT_FDCWD` (`AT_FDCWD</a,b(c>`). */
-function splitArgsY(args: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const n = args.length;
-  let i = 0;
-  while (i < n) {
-    const c = args.charCodeAt(i);
-    if (c === 0x22) {
-      i = skipString(args, i);
-      continue;
-    }
-    if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
-    else if (c === 0x3c && i > 0 && (isDigit(args.charCodeAt(i - 1)) || args.startsWith("AT_FDCWD", i - 8))) {
-      const j = decorationEnd(args, i);
-      if (j > 0) {
-        i = j;
-        continue;
-      }
-    } else if (c === 0x2c && depth === 0) {
-      out.push(args.slice(start, i).trim());
-      start = i + 1;
-    }
-    i++;
-  }
-  const last = args.slice(start).trim();
-  if (last !== "" || out.length > 0) out.push(last);
-  return out;
-}
-
-/**
- * Index after the `>` closing the decoration that opens at `i` (`<`), or -1. strace escapes `<` and
- * `>` inside the path (`\74`, `\76`), so a raw `<` inside is a nested `-yy` device note
- * (`</dev/null<char 1:3>>`).
- */
-function decorationEnd(s: string, i: number): number {
-  let depth = 0;
-  for (let j = i; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c === 0x3c) depth++;
-    else if (c === 0x3e && --depth === 0) return j + 1;
-  }
-  return -1;
-}
 
 /** `-X verbose` puts the symbolic form in a comment after the number: drop comments. */
 function stripComments(t: string): string {
@@ -749,7 +702,7 @@ export class ResourceCollector {
     }
     if (e.outcome !== "ok" && !(e.name === "connect" && e.errno === "EINPROGRESS") && e.name !== "exit" && e.name !== "exit_group") return;
     // close(fd) is among the most frequent calls and has one argument: no need to split.
-    h(this, p, e, e.name === "close" ? [e.args] : splitArgsY(e.args));
+    h(this, p, e, e.name === "close" ? [e.args] : splitArgs(e.args));
   }
 
   private setFdFromDecoration(p: Proc, e: SyscallEvent): void {

@@ -40,6 +40,20 @@ export function isDecorationStart(s: string, i: number): boolean {
 }
 
 /**
+ * Index just after the `-y` decoration opening at `i`, or -1. `<` nests, and the `->` of a `-yy`
+ * socket (`3<TCP:[127.0.0.1:45678->127.0.0.1:80]>`) does not close it.
+ */
+export function decorationEnd(s: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x3c) depth++;
+    else if (c === 0x3e && s.charCodeAt(j - 1) !== 0x2d && --depth === 0) return j + 1;
+  }
+  return -1;
+}
+
+/**
  * Index of the `)` that closes the argument list whose text starts at `from` (depth 0 there), or -1
  * when the line ends first. Skips string literals and `-y` decorations (`3</path (with) parens>`,
  * `<` right after a digit), so parentheses inside either do not count.
@@ -59,9 +73,10 @@ export function findCloseParen(s: string, from: number): number {
       if (depth === 0) return i;
       depth--;
     } else if (c === LT && i > from && isDecorationStart(s, i)) {
-      const j = s.indexOf(">", i + 1);
+      const j = decorationEnd(s, i);
       if (j < 0) return -1;
       i = j;
+      continue;
     }
     i++;
   }
