@@ -174,7 +174,7 @@ const ADVERSARIAL: readonly [string, string][] = [
   ["/tmp/[^a]", '"/tmp/\\[\\^a\\]"'],
   ["/tmp/back\\slash", '"/tmp/back\\\\slash"'],
   ["/tmp/back\\nslash", '"/tmp/back\\\\nslash"'],
-  ["/tmp/trailing\\", '"/tmp/trailing\\\\"'],
+  ["/tmp/trailing\\", '"/tmp/trailing\\134"'],
   ["/tmp/q?", '"/tmp/q\\?"'],
   ["/tmp/#hash", '"/tmp/#hash"'],
   ["/tmp/#include <abstractions/base>", '"/tmp/#include <abstractions/base>"'],
@@ -206,6 +206,16 @@ describe("emitAppArmor: untrusted paths are literal", () => {
         assertMatchesOnly(fileDfa([onlyPathRule(p)]), path);
       });
     }
+
+    it("a backslash that ends a path closes its string even when more quoted paths follow", () => {
+      // `"…\\"` compiles alone (the lexer falls back to the short match) but swallows the next rule otherwise.
+      const paths = ["/tmp/a\\", "/tmp/b\\\\", "/tmp/c"];
+      const p = emitAppArmor("t", resources({ files: paths.map((x) => file(x)) }), { runs: 1 });
+      assertParserAccepts(p);
+      const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
+      assert.equal(rules.length, paths.length);
+      paths.forEach((path, i) => assertMatchesOnly(fileDfa([rules[i] as string]), path));
+    });
 
     it("every printable ASCII character inside a name is matched literally", () => {
       const paths = PRINTABLE.map((c) => `/tmp/a${c}b`);

@@ -57,7 +57,8 @@ export const APPARMOR_MAX_PATH_BYTES = 4095;
  * variable because `{` is escaped here, giving `@\{`), `^` is literal outside `[]` but harmless to
  * escape. Escaping any other printable character except `$ ,` and the escape letters
  * `0-7 a e f n r t x` is "quoted unnecessarily" (an error under --Werror); `\n`, `\t`, `\x..` and
- * octal turn into other characters. So exactly this set is escaped and nothing else.
+ * octal turn into other characters. So exactly this set is escaped and nothing else, with one
+ * exception: a backslash that ends the path is written as octal `\134` (see quotePath).
  */
 const ESCAPED_IN_PATH = new Set(["\\", '"', "*", "?", "[", "]", "{", "}", "^"]);
 
@@ -143,6 +144,9 @@ export function quotePath(path: string, globs: ReadonlySet<number> = new Set()):
   for (let i = 0; i < path.length; i++) {
     const c = path[i] as string;
     if (c === "*" && globs.has(i)) out += "*";
+    // `\\"` would not close the string: apparmor_parser's lexer reads `\"` as an escaped quote and,
+    // taking the longest match, runs on to the next `"` of the profile. Octal 134 is the same byte.
+    else if (c === "\\" && i === path.length - 1) out += "\\134";
     else if (ESCAPED_IN_PATH.has(c)) out += `\\${c}`;
     else out += c;
   }
