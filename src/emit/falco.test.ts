@@ -132,6 +132,18 @@ describe("falco quoting", () => {
     assert.notEqual(sysdigReadsLiteral("/x)and(proc.name!=bash"), "/x)and(proc.name!=bash");
   });
 
+  it("accepts values up to 255 bytes, the longest Falco's filter compiler stores, and refuses longer ones", () => {
+    const at = `/${"é".repeat(127)}`; // 1 + 254 bytes
+    assert.equal(falcoStringProblem(at), undefined);
+    assert.match(falcoStringProblem(`${at}x`) ?? "", /256 bytes long/);
+  });
+
+  it("sysdig's compiler has the same 255-byte limit", { skip: !HAVE_SYSDIG }, () => {
+    const at = `/${"a".repeat(254)}`;
+    assert.equal(sysdigFilterError(`fd.name in (${quoteFalcoString(at)})`), undefined);
+    assert.match(sysdigFilterError(`fd.name in ("${at}a")`) ?? "", /filter parameter too long/);
+  });
+
   it("rejects what cannot be one literal in both grammars", () => {
     const rejected = ["", "/tmp/ends-in\\", "/tmp/new\nline", "/tmp/tab\there", "/tmp/cr\r", "/tmp/nul\u0000", "/tmp/del\u007f", "/tmp/c1\u0085", "/tmp/it's", "/tmp/\ud800", "/tmp/\u202eexe.txt"];
     for (const v of rejected) {
@@ -171,6 +183,20 @@ describe("falco list expansion", () => {
       () => emitFalcoRules([c]),
       (e: unknown) => e instanceof FalcoEmitError && e.problems.length > 0 && e.problems.every((p) => p.code === "SC_FALCO_VALUE" && p.value.includes("syscage_inj_exec_paths")),
     );
+    // findFalcoProblems names the same values, by their unquoted form, so a caller can leave them out;
+    // another container's list names count too.
+    const values = [...new Set(findFalcoProblems([c]).map((p) => p.value))];
+    assert.deepEqual(values, ["/a (syscage_inj_exec_paths) b"]);
+    assert.doesNotThrow(() => emitFalcoRules([{ ...c, resources: resources({}) }]));
+    const other = { ...hostileContainer(["/b (syscage_inj2_write_paths) c"]), name: "inj" };
+    const second = { ...hostileContainer(["/plain"]), name: "inj2" };
+    assert.deepEqual([...new Set(findFalcoProblems([other, second]).map((p) => `${p.container} ${p.value}`))], ["inj /b (syscage_inj2_write_paths) c"]);
+    assert.deepEqual(findFalcoProblems([other]), []);
+    // A glob pattern is reported by the file's path.
+    const glob = hostileContainer([]);
+    glob.resources.files.push({ path: "/g (syscage_inj_exec_paths) /*", access: ["write"], dir: false, glob: true, generalizedBy: "many-files", runs: 1 });
+    glob.resources.execs.push({ path: "/bin/x", runs: 1 });
+    assert.deepEqual(findFalcoProblems([glob]).map((p) => `${p.what} ${p.value}`), ["file /g (syscage_inj_exec_paths) /*"]);
     // The name is harmless when a delimiter does not stand on both sides.
     assert.doesNotThrow(() => emitFalcoRules([hostileContainer(["/tmp/syscage_inj_exec_paths", "/x syscage_inj_exec_pathsy"])]));
   });

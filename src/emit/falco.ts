@@ -76,7 +76,13 @@ export class FalcoEmitError extends UserError {
 // Filter literals
 
 /** Linux PATH_MAX with the NUL: a longer path never came from a successful syscall. */
-const MAX_PATH_BYTES = 4095;
+/**
+ * The longest string literal Falco's filter compiler stores: libs `sinsp_filter_check::add_filter_value`
+ * grows a value's buffer up to `s_max_filter_value_buf_size` (256) and `string_to_rawval` needs room
+ * for the terminating NUL, so 255 bytes. A longer literal fails the whole rules file at load time
+ * ("filter parameter too long"); Debian's sysdig 0.29 has the same limit.
+ */
+export const FALCO_MAX_LITERAL_BYTES = 255;
 const UTF8 = new TextEncoder();
 const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -106,6 +112,8 @@ export function falcoStringProblem(value: string): string | undefined {
   if (misleading) return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
   if (value.endsWith("\\")) return "ends in a backslash: Falco's lexer would take the closing quote for an escaped one";
   if (value.includes("'")) return "contains ', which ends a double-quoted string in sysdig's legacy filter compiler";
+  const bytes = UTF8.encode(value).length;
+  if (bytes > FALCO_MAX_LITERAL_BYTES) return `is ${bytes} bytes long; Falco's filter compiler stores at most ${FALCO_MAX_LITERAL_BYTES} bytes per value and would refuse the whole rules file`;
   return undefined;
 }
 
@@ -221,6 +229,8 @@ interface ListItem {
   value: string | number;
   /** In how many runs it was seen; undefined when not from a trace. */
   runs?: number;
+  /** The value before quoting, when it came from the input (a path, an image). */
+  source?: string;
 }
 
 interface WriteGlob extends Counted {
@@ -270,8 +280,8 @@ function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[]):
   const problem = (code: FalcoProblemCode, what: string, value: string, reason: string): void => {
     problems.push({ code, container: c.name, what, value, reason });
   };
-  const checkLiteral = (what: string, value: string, isPath: boolean): boolean => {
-    const reason = falcoStringProblem(value) ?? (isPath && UTF8.encode(value).length > MAX_PATH_BYTES ? `is longer than ${MAX_PATH_BYTES} bytes (PATH_MAX)` : undefined);
+  const checkLiteral = (what: string, value: string): boolean => {
+    const reason = falcoStringProblem(value);
     if (reason !== undefined) problem("SC_FALCO_VALUE", what, value, reason);
     return reason === undefined;
   };
@@ -281,23 +291,28 @@ function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[]):
   for (const image of c.images) {
     const r = imageRepositoryForms(image);
     if ("problem" in r) problem("SC_FALCO_IMAGE", "image", image, r.problem);
-    else for (const f of r.forms) if (checkLiteral("image", f, false)) images.add(f);
+    else for (const f of r.forms) if (checkLiteral("image", f)) images.add(f);
   }
 
   const execs = new Map<string, number>();
-  for (const e of c.resources.execs) if (checkLiteral("exec", e.path, true)) bump(execs, e.path, e.runs);
+  for (const e of c.resources.execs) if (checkLiteral("exec", e.path)) bump(execs, e.path, e.runs);
 
   const writes = new Map<string, number>();
   const globs = new Map<string, WriteGlob>();
   for (const f of c.resources.files) {
     if (f.dir || !f.access.some((a) => WRITE_ACCESS[a])) continue;
-    if (!checkLiteral("file", f.path, true)) continue;
+    if (!checkLiteral("file", f.path)) continue;
     const pattern = fnmatchPattern(f);
     if (pattern === undefined) {
       bump(writes, f.path, f.runs);
       continue;
     }
-    if (!checkLiteral("file pattern", pattern, true)) continue;
+    const patternProblem = falcoStringProblem(pattern);
+    if (patternProblem !== undefined) {
+      // Reported by the file's path, so a caller can leave that file out.
+      problem("SC_FALCO_VALUE", "file", f.path, `as the glob pattern ${JSON.stringify(pattern)}, ${patternProblem}`);
+      continue;
+    }
     const prev = globs.get(pattern);
     globs.set(pattern, { pattern, slashes: [...pattern].filter((ch) => ch === "/").length, path: f.path, runs: Math.max(prev?.runs ?? 0, f.runs) });
   }
@@ -409,7 +424,7 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
   const items: Item[] = [];
   const lists: string[] = [];
   const quoted = (values: Map<string, number>): ListItem[] =>
-    [...values.entries()].sort((a, b) => cmp(a[0], b[0])).map(([v, runs]) => ({ value: quoteFalcoString(v), runs }));
+    [...values.entries()].sort((a, b) => cmp(a[0], b[0])).map(([v, runs]) => ({ value: quoteFalcoString(v), source: v, runs }));
   const addList = (name: string, listItems: ListItem[]): void => {
     items.push({ kind: "list", name, items: listItems });
     lists.push(name);
@@ -418,7 +433,7 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
   const runsText = `${plural(N, "recorded run")} of container ${id}`;
 
   items.push({ kind: "comment", text: `Container ${id}: ${plural(N, "recorded run")}; images ${p.images.join(", ")}.` });
-  addList(`${n}_images`, p.images.map((i) => ({ value: quoteFalcoString(i) })));
+  addList(`${n}_images`, p.images.map((i) => ({ value: quoteFalcoString(i), source: i })));
   const scope = `${n}_container`;
   items.push({ kind: "yaml", value: { macro: scope, condition: `(container.image.repository in (${n}_images))` } });
 
@@ -561,12 +576,16 @@ loaded after this one (items are double-quoted filter literals; escape \\ and " 
 required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION} is Falco 0.44's engine: the conditions omit evt.dir, right only
 since Falco 0.42 stopped sending enter events, and take container.* from the container plugin.`;
 
-/** Every value the emitter would reject, for all containers; empty when `emitFalcoRules` succeeds. */
-export function findFalcoProblems(containers: readonly FalcoContainer[]): FalcoProblem[] {
-  return planAll(containers).problems;
+/**
+ * Every value the emitter would reject, for all containers together (a container's list names can
+ * break another's literals); empty when `emitFalcoRules` with the same options succeeds. Leaving
+ * out the values named here (by `value`) makes it succeed: dropping values never adds a list name.
+ */
+export function findFalcoProblems(containers: readonly FalcoContainer[], options: FalcoRulesOptions = {}): FalcoProblem[] {
+  return planAll(containers, options).problems;
 }
 
-function planAll(containers: readonly FalcoContainer[]): { plans: ContainerPlan[]; problems: FalcoProblem[] } {
+function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptions): { plans: ContainerPlan[]; problems: FalcoProblem[]; perContainer: PlannedItems[] } {
   const problems: FalcoProblem[] = [];
   const byId = new Map<string, string>();
   const plans: ContainerPlan[] = [];
@@ -584,7 +603,44 @@ function planAll(containers: readonly FalcoContainer[]): { plans: ContainerPlan[
     byId.set(id, c.name);
     plans.push(planContainer(c, id, problems));
   }
-  return { plans: plans.sort((a, b) => cmp(a.id, b.id)), problems };
+  plans.sort((a, b) => cmp(a.id, b.id));
+  const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
+  problems.push(...embeddedListNames(perContainer));
+  return { plans, problems, perContainer };
+}
+
+interface PlannedItems {
+  p: ContainerPlan;
+  items: Item[];
+  lists: string[];
+}
+
+/** Literals that Falco's textual list expansion would break open (see LIST_NAME_DELIMITERS), by the value they came from. */
+function embeddedListNames(perContainer: readonly PlannedItems[]): FalcoProblem[] {
+  const listNames = perContainer.flatMap((c) => c.lists);
+  const found: FalcoProblem[] = [];
+  for (const { p, items } of perContainer) {
+    const globPaths = new Map(p.writeGlobs.map((g) => [quoteFalcoString(g.pattern), g.path]));
+    const check = (what: string, literal: string, value: string, code: FalcoProblemCode = "SC_FALCO_VALUE"): void => {
+      const name = embedsListName(literal, listNames);
+      if (name !== undefined) {
+        found.push({ code, container: p.source.name, what, value, reason: `holds the list name ${name} as a word, which Falco would expand inside the quotes` });
+      }
+    };
+    for (const it of items) {
+      if (it.kind === "list") {
+        const image = it.name.endsWith("_images");
+        for (const li of it.items) if (typeof li.value === "string") check(image ? "image" : `${it.name} item`, li.value, li.source ?? li.value, image ? "SC_FALCO_IMAGE" : "SC_FALCO_VALUE");
+      }
+      if (it.kind === "yaml" && typeof it.value.condition === "string") {
+        for (const m of it.value.condition.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
+          const path = globPaths.get(m[0]);
+          check(path !== undefined ? "file" : `${String(it.value.macro ?? it.value.rule)} literal`, m[0], path ?? m[0]);
+        }
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -592,11 +648,8 @@ function planAll(containers: readonly FalcoContainer[]): { plans: ContainerPlan[
  * name order, values sorted). Throws FalcoEmitError listing every value it cannot represent.
  */
 export function emitFalcoRules(containers: readonly FalcoContainer[], options: FalcoRulesOptions = {}): string {
-  const { plans, problems } = planAll(containers);
+  const { problems, perContainer } = planAll(containers, options);
   if (problems.length > 0) throw new FalcoEmitError(problems);
-
-  const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
-  const listNames = perContainer.flatMap((c) => c.lists);
   const names = new Set<string>();
   for (const { items } of perContainer) {
     for (const it of items) {
@@ -606,24 +659,6 @@ export function emitFalcoRules(containers: readonly FalcoContainer[], options: F
       names.add(name);
     }
   }
-
-  // Literals that Falco's textual list expansion would break open (see LIST_NAME_DELIMITERS).
-  const embedded: FalcoProblem[] = [];
-  for (const { p, items } of perContainer) {
-    const check = (what: string, literal: string): void => {
-      const name = embedsListName(literal, listNames);
-      if (name !== undefined) {
-        embedded.push({ code: "SC_FALCO_VALUE", container: p.source.name, what, value: literal, reason: `holds the list name ${name} as a word, which Falco would expand inside the quotes` });
-      }
-    };
-    for (const it of items) {
-      if (it.kind === "list") for (const li of it.items) if (typeof li.value === "string") check(`${it.name} item`, li.value);
-      if (it.kind === "yaml" && typeof it.value.condition === "string") {
-        for (const m of it.value.condition.matchAll(/"(?:[^"\\]|\\.)*"/g)) check(`${String(it.value.macro ?? it.value.rule)} literal`, m[0]);
-      }
-    }
-  }
-  if (embedded.length > 0) throw new FalcoEmitError(embedded);
 
   const head: Item[] = [
     { kind: "comment", text: HEADER },

@@ -152,8 +152,10 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
 }
 
 /**
- * apparmor.profile and falco-rules.yaml from a container's resources. A value either format cannot
- * hold safely is left out of both, with a diagnostic; a bad container name or image is an error.
+ * apparmor.profile and falco-rules.yaml from a container's resources. A value AppArmor cannot hold
+ * safely is left out of both; one only Falco cannot hold (a `'`, a trailing backslash, over 255
+ * bytes, a list name) is left out of the Falco rules only. Each with a diagnostic; a bad container
+ * name or image is an error.
  */
 export function emitResourceArtifacts(job: ContainerJob, resources: ContainerResources, runs: number, syscalls: string[], source: string): { files: GeneratedFile[]; diagnostics: Diagnostic[]; notes: string[] } {
   const diagnostics: Diagnostic[] = [];
@@ -161,20 +163,27 @@ export function emitResourceArtifacts(job: ContainerJob, resources: ContainerRes
   const aaProblems = findAppArmorProblems(job.name, resources);
   const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
   if (nameProblem) throw new UserError(`${job.name}: ${nameProblem.reason}`, nameProblem.code);
-  const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
-  const falcoProblems = job.images.length > 0 ? findFalcoProblems([falcoInput(resources)]) : [];
-  const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
-  if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
-  const rejected = new Set<string>();
-  for (const p of [...aaProblems, ...falcoProblems]) {
-    if (rejected.has(p.value)) continue;
-    rejected.add(p.value);
-    diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of the AppArmor profile and Falco rules: ${p.reason}`));
-  }
-  const safe = rejected.size > 0 ? withoutValues(resources, rejected) : resources;
-  const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, safe, { runs }) }];
-  if (job.images.length > 0) files.push({ path: outPath(job, "falco-rules.yaml"), content: emitFalcoRules([falcoInput(safe)]) });
-  else notes.push("no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)");
+  const reject = (problems: readonly { what: string; value: string; reason: string }[], where: string, already: ReadonlySet<string>): Set<string> => {
+    const values = new Set<string>();
+    for (const p of problems) {
+      if (values.has(p.value) || already.has(p.value)) continue;
+      values.add(p.value);
+      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of ${where}: ${p.reason}`));
+    }
+    return values;
+  };
+  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
+  const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
+  const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, forAppArmor, { runs }) }];
+  if (job.images.length > 0) {
+    const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
+    const falcoProblems = findFalcoProblems([falcoInput(forAppArmor)]);
+    const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
+    if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+    const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
+    const forFalco = falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor;
+    files.push({ path: outPath(job, "falco-rules.yaml"), content: emitFalcoRules([falcoInput(forFalco)]) });
+  } else notes.push("no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)");
   return { files, diagnostics, notes };
 }
 

@@ -16,7 +16,7 @@ export const DIAGNOSTIC_CODES = {
   SC_TABLE_ROW: { severity: "warning", meaning: "a row of a -c summary table could not be read" },
   SC_TABLE_TOTAL: { severity: "warning", meaning: "a -c summary table's rows do not add up to its total row" },
   SC_TABLE_MISMATCH: { severity: "warning", meaning: "the counts from the trace lines differ from strace's own -C table in the same file" },
-  SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control characters, invalid UTF-8, cut by -s): left out" },
+  SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control characters, invalid UTF-8, cut by -s; for Falco also a quote, a trailing backslash, over 255 bytes): left out" },
   SC_TABLE_DUPLICATE: { severity: "warning", meaning: "a second summary table for the same architecture in one file" },
 } as const satisfies Record<string, { severity: Severity; meaning: string }>;
 

@@ -68,25 +68,27 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
         sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p });
       }
     }
-    const containers: FalcoContainer[] = [];
+    const all: (FalcoContainer & { label: string })[] = [];
     for (const s of sources) {
       if (!s.allowlist.resources) throw new UserError(`${s.label}: the allowlist holds no resources (its runs are summary tables only)`, "SC_NO_RUNS");
       if (s.images.length === 0) throw new UserError(`${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`, "SC_FALCO_IMAGE");
       const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
       const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
       const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
-      let resources = s.allowlist.resources as ContainerResources;
-      const c: FalcoContainer = { name: s.allowlist.name, images: s.images, resources, syscalls, runs: s.allowlist.runs.length };
-      const problems = findFalcoProblems([c]);
-      const fatal = problems.find((p) => p.code !== "SC_FALCO_VALUE");
-      if (fatal) throw new UserError(`${s.label}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
-      if (problems.length > 0) {
-        for (const p of problems) process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", s.label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
-        resources = withoutValues(resources, new Set(problems.map((p) => p.value)));
-      }
-      containers.push({ ...c, resources });
+      all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: s.allowlist.runs.length, label: s.label });
     }
-    const text = emitFalcoRules(containers, { syscallRule: args["syscall-rule"] });
+    // Checked together: one container's list names could break another's literals.
+    const options = { syscallRule: args["syscall-rule"] };
+    const problems = findFalcoProblems(all, options);
+    const fatal = problems.find((p) => p.code !== "SC_FALCO_VALUE");
+    if (fatal) throw new UserError(`${all.find((c) => c.name === fatal.container)?.label ?? fatal.container}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+    const containers: FalcoContainer[] = all.map(({ label, ...c }) => {
+      const mine = problems.filter((p) => p.container === c.name);
+      if (mine.length === 0) return c;
+      for (const p of mine) process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
+      return { ...c, resources: withoutValues(c.resources, new Set(mine.map((p) => p.value))) };
+    });
+    const text = emitFalcoRules(containers, options);
     if (args.out) {
       await writeFileAtomic(args.out, text);
       process.stderr.write(`syscage: wrote ${args.out} (${containers.length} container(s))\n`);
