@@ -58,7 +58,12 @@ fi
 
 # --- scratch space and cleanup -------------------------------------------------------------------
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/syscage-rec.XXXXXX")
+# A fixed scratch path, not a mktemp name: the workloads' paths (web root, database, HOME) end up in
+# the traces and so in every committed profile, and a random name would make each re-recording
+# rewrite every file rule of profiles/ for nothing. Refused when it exists (another run, or leftovers).
+tmp=${SYSCAGE_SAMPLES_SCRATCH:-/tmp/syscage-samples}
+[[ $tmp == /* ]] || die "SYSCAGE_SAMPLES_SCRATCH must be an absolute path (got $tmp)"
+mkdir "$tmp" 2>/dev/null || die "$tmp already exists (another recording running, or left over): remove it, or set SYSCAGE_SAMPLES_SCRATCH to another new path"
 stage=$tmp/out      # the new samples/, written here first
 work=$tmp/work      # the workloads' files (web root, database, shell output, ...)
 logs=$tmp/logs      # the workloads' own stdout/stderr when strace writes to a file
@@ -154,13 +159,10 @@ printf '<!doctype html>\n<title>syscage sample</title>\n<p>A small page.</p>\n' 
 printf '{"name": "syscage", "kind": "sample"}\n' >"$site/docs/data.json"
 head -c 20000 /dev/zero | tr '\0' 'x' >"$site/docs/big.txt"
 
-free_port() {
-  "$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
-}
+# One fixed port, as a containerized server has: a random port per run would put a new "listening
+# port" into the Falco rules with every re-recording.
+readonly WEB_PORT=${SYSCAGE_WEB_PORT:-8000}
+if ! [[ $WEB_PORT =~ ^[0-9]+$ ]] || ((WEB_PORT < 1 || WEB_PORT > 65535)); then die "SYSCAGE_WEB_PORT must be a TCP port number (got $WEB_PORT)"; fi
 
 # listening PORT: is there a TCP socket listening on 127.0.0.1:PORT? (reads /proc/net/tcp, so the
 # readiness check makes no request the trace would show)
@@ -195,7 +197,8 @@ web_run() {
   local file=$1 kind=$2 desc=$3 form=$4
   shift 4
   local port spid tpid i rc=0 shown log
-  port=$(free_port)
+  port=$WEB_PORT
+  ! listening "$port" || die "127.0.0.1:$port is already in use: stop what listens there, or set SYSCAGE_WEB_PORT to a free port"
   local cmd=("${ENVV[@]}" "$STRACE_RUN" "$@" "$PY" -m http.server --bind 127.0.0.1 --directory "$site" "$port")
   shown=$(cmdline "${cmd[@]}")
   log=$logs/${file//\//_}.log
@@ -241,7 +244,7 @@ web_run() {
   remember "$file" "$kind" "$shown" "$desc"
 }
 
-WEB_DESC="python3 -m http.server on 127.0.0.1:PORT serving a small folder; curl sends GET / (listing), GET /hello.txt, GET /docs/big.txt (20 kB), GET /missing.html (404), HEAD /docs/data.json, GET /docs (301); then SIGINT. One thread per request (clone3), accept4/recvfrom/sendto, the 'Keyboard interrupt received' exit."
+WEB_DESC="python3 -m http.server on 127.0.0.1:$WEB_PORT serving a small folder; curl sends GET / (listing), GET /hello.txt, GET /docs/big.txt (20 kB), GET /missing.html (404), HEAD /docs/data.json, GET /docs (301); then SIGINT. One thread per request (clone3), accept4/recvfrom/sendto, the 'Keyboard interrupt received' exit."
 web_run web/run1.f-o.trace trace "Plain -f trace written with -o: every line starts with the pid." o -f -s 256 -o web/run1.f-o.trace
 web_run web/run2.f-stderr.trace trace "Written to stderr (no -o): '[pid N]' prefixes only while several tasks live, and the server's own log lines interleave with strace's (even mid-line)." stderr -f -s 256
 web_run web/run3.f-tt-T-y.trace trace "Wall-clock times (-tt), durations (-T), fd paths/sockets (-y)." o -f -tt -T -y -s 256 -o web/run3.f-tt-T-y.trace

@@ -28,10 +28,10 @@ profile runtime flags=(attach_disconnected,mediate_deleted) {
   "/proc/sys/vm/overcommit_memory" r,  # seen in 3 of 4 runs
   "/sys/fs/cgroup/memory/process_api/*/memory.limit_in_bytes" r,  # generalized (hash); seen in 3 of 4 runs
   "/sys/fs/cgroup/memory/process_api/*/memory.soft_limit_in_bytes" r,  # generalized (hash); seen in 3 of 4 runs
-  "/tmp/syscage-rec.kF0TtY/work/runtime/run1/result.txt" rw,  # seen in 1 of 4 runs
-  "/tmp/syscage-rec.kF0TtY/work/runtime/run2-ff/result.txt" rw,  # seen in 1 of 4 runs
-  "/tmp/syscage-rec.kF0TtY/work/runtime/run4/result.txt" rw,  # seen in 1 of 4 runs
-  "/tmp/syscage-rec.kF0TtY/work/runtime/workload.js" r,  # seen in 3 of 4 runs
+  "/tmp/syscage-samples/work/runtime/run1/result.txt" rw,  # seen in 1 of 4 runs
+  "/tmp/syscage-samples/work/runtime/run2-ff/result.txt" rw,  # seen in 1 of 4 runs
+  "/tmp/syscage-samples/work/runtime/run4/result.txt" rw,  # seen in 1 of 4 runs
+  "/tmp/syscage-samples/work/runtime/workload.js" r,  # seen in 3 of 4 runs
   "@{PROC}/@{pid}/cgroup" r,  # recorded as /proc/self/...; seen in 3 of 4 runs
   "@{PROC}/@{pid}/maps" r,  # recorded as /proc/self/...; seen in 3 of 4 runs
 

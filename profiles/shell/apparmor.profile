@@ -28,14 +28,14 @@ profile shell flags=(attach_disconnected,mediate_deleted) {
   "/etc/nsswitch.conf" r,  # seen in 4 of 5 runs
   "/etc/passwd" r,  # seen in 4 of 5 runs
   "/proc/filesystems" r,  # seen in 4 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run1/report.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run1/top.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run2/report.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run2/top.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run4/report.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run4/top.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run5-ff/report.txt" rw,  # seen in 1 of 5 runs
-  "/tmp/syscage-rec.kF0TtY/work/shell/run5-ff/top.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run1/report.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run1/top.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run2/report.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run2/top.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run4/report.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run4/top.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run5-ff/report.txt" rw,  # seen in 1 of 5 runs
+  "/tmp/syscage-samples/work/shell/run5-ff/top.txt" rw,  # seen in 1 of 5 runs
   "/usr/share/zoneinfo/UTC" r,  # seen in 4 of 5 runs
 
   # 5 path(s) only stat'ed or access()'ed: AppArmor does not mediate that, so they need no rule

@@ -8,10 +8,7 @@ profile web flags=(attach_disconnected,mediate_deleted) {
   # network: socket families and types created (ABI 3.0 cannot restrict addresses or ports)
   network inet stream,
   network unix stream,
-  # listens on inet tcp 127.0.0.1 port 43801
-  # listens on inet tcp 127.0.0.1 port 50035
-  # listens on inet tcp 127.0.0.1 port 56267
-  # listens on inet tcp 127.0.0.1 port 57083
+  # listens on inet tcp 127.0.0.1 port 8000
 
   # programs run: ix keeps them under this profile
   "/usr/bin/python3" ix,
@@ -46,10 +43,10 @@ profile web flags=(attach_disconnected,mediate_deleted) {
   "/etc/resolv.conf" r,
   "/etc/ssl/openssl.cnf" r,  # seen in 1 of 4 runs
   "/proc/sys/vm/overcommit_memory" r,
-  "/tmp/syscage-rec.kF0TtY/work/web/site/docs/big.txt" r,
-  "/tmp/syscage-rec.kF0TtY/work/web/site/docs/data.json" r,
-  "/tmp/syscage-rec.kF0TtY/work/web/site/hello.txt" r,
-  "/tmp/syscage-rec.kF0TtY/work/web/site/index.html" r,
+  "/tmp/syscage-samples/work/web/site/docs/big.txt" r,
+  "/tmp/syscage-samples/work/web/site/docs/data.json" r,
+  "/tmp/syscage-samples/work/web/site/hello.txt" r,
+  "/tmp/syscage-samples/work/web/site/index.html" r,
   "/usr/lib/python3.11/__pycache__/_compression.cpython-311.pyc" r,
   "/usr/lib/python3.11/__pycache__/_weakrefset.cpython-311.pyc" r,
   "/usr/lib/python3.11/__pycache__/argparse.cpython-311.pyc" r,
@@ -132,7 +129,7 @@ profile web flags=(attach_disconnected,mediate_deleted) {
   "/usr/share/zoneinfo/UTC" r,
 
   # directories listed or created (rules for directories end in /)
-  "/tmp/syscage-rec.kF0TtY/out/" r,
+  "/tmp/syscage-samples/out/" r,
   "/usr/lib/python3.11/" r,
   "/usr/lib/python3.11/collections/" r,
   "/usr/lib/python3.11/email/" r,

@@ -700,6 +700,7 @@ describe("ResourceCollector: the samples", () => {
       assert.equal(r.listens[0]!.family, "inet", id);
       assert.equal(r.listens[0]!.proto, "tcp", id);
       assert.equal(r.listens[0]!.address, "127.0.0.1", id);
+      assert.equal(r.listens[0]!.port, 8000, id); // scripts/record-samples.sh's fixed port
       assert.ok(r.files.some((f) => f.path.endsWith("/work/web/site/docs/big.txt") && f.access.includes("read")), id);
     }
     for (const { id, r } of of("runtime")) {
@@ -709,7 +710,7 @@ describe("ResourceCollector: the samples", () => {
     }
     for (const { id, r } of of("shell")) {
       if (id.endsWith(".table")) continue;
-      const top = r.files.find((f) => /^\/tmp\/syscage-rec\.[^/]+\/work\/shell\/run[^/]*\/top\.txt$/.test(f.path));
+      const top = r.files.find((f) => /^\/tmp\/syscage-samples\/work\/shell\/run[^/]*\/top\.txt$/.test(f.path));
       assert.ok(top, `${id}: top.txt resolved against the cd'ed work dir`);
       assert.deepEqual(top.access, ["read", "write", "create", "stat"], id);
       assert.ok(r.execs.some((e) => e.path === "/usr/bin/sort" && e.parent === "/bin/sh"), id);
