@@ -79,7 +79,7 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 const { values: opt } = parseArgsOrExit({
   options: {
     size: { type: "string", default: "512" },
-    runs: { type: "string", default: "1" },
+    runs: { type: "string", default: "3" },
     parts: { type: "string" },
     seed: { type: "string", multiple: true },
     "same-pids": { type: "boolean", default: false },
@@ -103,7 +103,8 @@ if (opt.help) {
   process.stdout.write(`Usage: node scripts/bench.mjs [options]   (npm run bench -- [options])
 
   --size MiB     size of the big trace to build (default 512; at least whole copies of the seed)
-  --runs N       time every measurement N times and keep the fastest (default 1)
+  --runs N       time every measurement N times and keep the fastest (default 3: shared
+                 machines are noisy, one run can be 15% slow)
   --parts N      files for the multi-file measurement (default: one per core, at least 2)
   --seed FILE    use these -f -o traces (.gz too) as the seed instead of the ones under samples/
   --same-pids    repeat the seed as it is; by default every copy gets its own pids, so the big
