@@ -90,6 +90,15 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
   return { files, execs: execs.result(), sockets: sockets.result(), listens: listens.result(), connects: connects.result(), capabilities: caps.result() };
 }
 
+/**
+ * How many runs the resources were learnt from: the N of "seen in k of N runs" in AppArmor and
+ * Falco output. A run that is only a `-c` summary table shows no files or programs, so it does not
+ * count: a program every traced run executed is not "seen in 4 of 5 runs" because of a table.
+ */
+export function runsWithResources(runs: readonly { resources?: unknown }[]): number {
+  return runs.filter((r) => r.resources !== undefined).length;
+}
+
 /** The resources without any item that holds one of `values` (a path, address or parent a format rejected). */
 export function withoutValues(r: ContainerResources, values: ReadonlySet<string>): ContainerResources {
   const keep = (item: object) => !Object.values(item).some((v) => typeof v === "string" && values.has(v));

@@ -10,7 +10,7 @@ import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js"
 import type { ContainerResources } from "../model/resources.js";
 import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
 import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
-import { withoutValues } from "../aggregate/resources.js";
+import { runsWithResources, withoutValues } from "../aggregate/resources.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
@@ -143,7 +143,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const notes: string[] = [];
   if (allowlist.resources) {
     const syscalls = [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
-    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, allowlist.runs.length, syscalls, allowlistPath);
+    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, runsWithResources(allowlist.runs), syscalls, allowlistPath);
     files.push(...extra);
     diagnostics.push(...rejected);
     notes.push(...more);

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { withoutValues } from "../../aggregate/resources.js";
+import { runsWithResources, withoutValues } from "../../aggregate/resources.js";
 import { buildSeccompPolicy } from "../../aggregate/seccomp-policy.js";
 import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../../emit/falco.js";
 import { readIfExists, writeFileAtomic } from "../../io/files.js";
@@ -75,7 +75,7 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
       const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
       const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
-      all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: s.allowlist.runs.length, label: s.label });
+      all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: runsWithResources(s.allowlist.runs), label: s.label });
     }
     // Checked together: one container's list names could break another's literals.
     const options = { syscallRule: args["syscall-rule"] };
