@@ -49,6 +49,54 @@ const CRUN_SRC =
 const SPO_CRUN_SRC =
   "kubernetes-sigs/security-profiles-operator examples/baseprofile-crun.yaml @ 0683a19040b6568bc85cd4b492230dbaa38bb2c0 (crun-v1.21, 53 names) and @ 01f297650817e59b1705f5893972edc6f27f89f9 (crun-v1.18, same 53 names)";
 
+// The 64-bit x86 names of each baseline: x86_64 and x32 (the same syscall names, another ABI) share them.
+const RUNC_64BIT: readonly string[] = [
+  "arch_prctl",
+  "fchown",
+  "fcntl",
+  "fstat",
+  "fstatfs",
+  "getuid",
+  "mmap",
+  "newfstatat",
+  "select",
+  "setgid",
+  "setgroups",
+  "setresgid",
+  "setresuid",
+  "setuid",
+];
+
+const RUNC_NNP_64BIT: readonly string[] = ["fstatfs", "mmap", "newfstatat"];
+
+const CRUN_64BIT: readonly string[] = [
+  "access",
+  "arch_prctl",
+  "chmod",
+  "chown",
+  "dup2",
+  "fchown",
+  "fcntl",
+  "fstat",
+  "fstatfs",
+  "getegid",
+  "geteuid",
+  "getgid",
+  "getuid",
+  "lseek",
+  "mmap",
+  "nanosleep",
+  "newfstatat",
+  "readlink",
+  "select",
+  "setgroups",
+  "setresgid",
+  "setresuid",
+  "statfs",
+];
+
+const CRUN_NNP_64BIT: readonly string[] = ["fcntl", "fstat", "fstatfs", "mmap", "newfstatat"];
+
 export const BASELINES: Record<BaselineName, Baseline> = {
   runc: {
     name: "runc",
@@ -96,38 +144,8 @@ export const BASELINES: Record<BaselineName, Baseline> = {
         "write",
       ],
       // 64-bit ABIs: plain uid/gid calls, fstat/fstatfs/fcntl, mmap.
-      x86_64: [
-        "arch_prctl",
-        "fchown",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "getuid",
-        "mmap",
-        "newfstatat",
-        "select",
-        "setgid",
-        "setgroups",
-        "setresgid",
-        "setresuid",
-        "setuid",
-      ],
-      x32: [
-        "arch_prctl",
-        "fchown",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "getuid",
-        "mmap",
-        "newfstatat",
-        "select",
-        "setgid",
-        "setgroups",
-        "setresgid",
-        "setresuid",
-        "setuid",
-      ],
+      x86_64: RUNC_64BIT,
+      x32: RUNC_64BIT, // the same ABI names as x86_64
       // No arch_prctl (TLS is a register) and no select on aarch64: pselect6 replaces select.
       aarch64: [
         "fchown",
@@ -215,8 +233,8 @@ export const BASELINES: Record<BaselineName, Baseline> = {
         "write",
       ],
       // ProcThreadSelf's one-time os.Stat("/proc/thread-self/") may first run here (setns path).
-      x86_64: ["fstatfs", "mmap", "newfstatat"],
-      x32: ["fstatfs", "mmap", "newfstatat"],
+      x86_64: RUNC_NNP_64BIT,
+      x32: RUNC_NNP_64BIT, // the same ABI names as x86_64
       aarch64: ["fstatfs", "mmap", "newfstatat"],
       i386: ["fstatat64", "fstatfs64", "mmap2"],
       arm: ["fstatat64", "fstatfs64", "mmap2"],
@@ -263,56 +281,8 @@ export const BASELINES: Record<BaselineName, Baseline> = {
         "umask",
         "write",
       ],
-      x86_64: [
-        "access",
-        "arch_prctl",
-        "chmod",
-        "chown",
-        "dup2",
-        "fchown",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "getegid",
-        "geteuid",
-        "getgid",
-        "getuid",
-        "lseek",
-        "mmap",
-        "nanosleep",
-        "newfstatat",
-        "readlink",
-        "select",
-        "setgroups",
-        "setresgid",
-        "setresuid",
-        "statfs",
-      ],
-      x32: [
-        "access",
-        "arch_prctl",
-        "chmod",
-        "chown",
-        "dup2",
-        "fchown",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "getegid",
-        "geteuid",
-        "getgid",
-        "getuid",
-        "lseek",
-        "mmap",
-        "nanosleep",
-        "newfstatat",
-        "readlink",
-        "select",
-        "setgroups",
-        "setresgid",
-        "setresuid",
-        "statfs",
-      ],
+      x86_64: CRUN_64BIT,
+      x32: CRUN_64BIT, // the same ABI names as x86_64
       // glibc on aarch64 reaches the legacy x86_64 names through the *at / 3 forms
       // (access→faccessat, chmod→fchmodat, chown→fchownat, dup2→dup3, readlink→readlinkat).
       aarch64: [
@@ -401,8 +371,8 @@ export const BASELINES: Record<BaselineName, Baseline> = {
     source: CRUN_SRC,
     syscalls: {
       "*": ["brk", "close", "close_range", "execve", "getdents64", "munmap", "openat", "statx", "write"],
-      x86_64: ["fcntl", "fstat", "fstatfs", "mmap", "newfstatat"],
-      x32: ["fcntl", "fstat", "fstatfs", "mmap", "newfstatat"],
+      x86_64: CRUN_NNP_64BIT,
+      x32: CRUN_NNP_64BIT, // the same ABI names as x86_64
       aarch64: ["fcntl", "fstat", "fstatfs", "mmap", "newfstatat"],
       i386: ["fcntl64", "fstat64", "fstatat64", "fstatfs64", "mmap2"],
       arm: ["fcntl64", "fstat64", "fstatat64", "fstatfs64", "mmap2"],
