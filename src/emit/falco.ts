@@ -75,7 +75,6 @@ export class FalcoEmitError extends UserError {
 // ---------------------------------------------------------------------------------------------
 // Filter literals
 
-/** Linux PATH_MAX with the NUL: a longer path never came from a successful syscall. */
 /**
  * The longest string literal Falco's filter compiler stores: libs `sinsp_filter_check::add_filter_value`
  * grows a value's buffer up to `s_max_filter_value_buf_size` (256) and `string_to_rawval` needs room
@@ -585,7 +584,7 @@ export function findFalcoProblems(containers: readonly FalcoContainer[], options
   return planAll(containers, options).problems;
 }
 
-function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptions): { plans: ContainerPlan[]; problems: FalcoProblem[]; perContainer: PlannedItems[] } {
+function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptions): { problems: FalcoProblem[]; perContainer: PlannedItems[] } {
   const problems: FalcoProblem[] = [];
   const byId = new Map<string, string>();
   const plans: ContainerPlan[] = [];
@@ -606,7 +605,7 @@ function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptio
   plans.sort((a, b) => cmp(a.id, b.id));
   const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
   problems.push(...embeddedListNames(perContainer));
-  return { plans, problems, perContainer };
+  return { problems, perContainer };
 }
 
 interface PlannedItems {
