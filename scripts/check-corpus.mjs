@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Reads every trace in ../shared/corpus (real strace output other people published, strace 4.5 to
+// Reads every trace in the public strace corpus (../shared/corpus beside the repository, or $SYSCAGE_CORPUS; real strace output other people published, strace 4.5 to
 // 6.14) with the built CLI and prints one line per file: kind, lines, events, runs, diagnostics.
 // Usage: npm run build && node scripts/check-corpus.mjs [corpus-dir] [--verbose]
 // Exit status 1 if any file crashes the parser. The corpus is read in place, never copied.
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
-const dir = args.find((a) => !a.startsWith("--")) ?? join(root, "..", "shared", "corpus");
+const dir = args.find((a) => !a.startsWith("--")) ?? process.env.SYSCAGE_CORPUS ?? join(root, "..", "shared", "corpus");
 
 /** Files recorded on another architecture, as the corpus's PROVENANCE.md says. */
 export function corpusArch(name) {

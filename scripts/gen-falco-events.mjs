@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates src/model/falco-events.generated.ts from the kernel syscall -> Falco event table
-// (../shared/data/falco_syscall_evttype_map.csv, see its PROVENANCE.md). Run: node scripts/gen-falco-events.mjs [csv]
+// (the vendored copy data/falco_syscall_evttype_map.csv, see data/PROVENANCE.md). Run: node scripts/gen-falco-events.mjs [csv]
 // The output lists one syscall per line, sorted by name, so a table update reviews as a readable diff.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,9 +8,9 @@ import { dirname, join, relative } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const csvPath = process.argv[2] ?? join(root, "..", "shared", "data", "falco_syscall_evttype_map.csv");
+const csvPath = process.argv[2] ?? join(root, "data", "falco_syscall_evttype_map.csv");
 const outPath = join(root, "src", "model", "falco-events.generated.ts");
-// The csv carries no version line; PROVENANCE.md names the libs commit it was derived from. Update both together.
+// The csv carries no version line; data/PROVENANCE.md names the libs commit it was derived from. Update both together.
 const SOURCE = "falcosecurity/libs @ 48dfd53 (libs 0.25.4, Falco 0.44.1), driver/syscall_table.c + driver/event_table.c";
 
 const lines = readFileSync(csvPath, "utf8").split("\n").filter((l) => l.trim() !== "");

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates src/model/syscall-tables.generated.ts from libseccomp's syscalls.csv
-// (../shared/data/libseccomp-syscalls.csv, see its PROVENANCE.md). Run: node scripts/gen-syscall-tables.mjs [csv]
+// (the vendored copy data/libseccomp-syscalls.csv, see data/PROVENANCE.md). Run: node scripts/gen-syscall-tables.mjs [csv]
 // The output lists one "name: number" per line per architecture, sorted by number, so a table update
 // reviews as a readable diff.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { dirname, join, relative } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const csvPath = process.argv[2] ?? join(root, "..", "shared", "data", "libseccomp-syscalls.csv");
+const csvPath = process.argv[2] ?? join(root, "data", "libseccomp-syscalls.csv");
 const outPath = join(root, "src", "model", "syscall-tables.generated.ts");
 
 // syscage architecture name -> libseccomp csv column

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { runCli } from "../test/support/run-cli.js";
-import { CLI, FIXTURES, REPO, TSX, haveTool } from "../test/support/paths.js";
+import { CLI, FIXTURES, REPO, TSX } from "../test/support/paths.js";
+import { pythonWithSeccomp, skipUnless } from "../test/support/skip.js";
 
 const BASIC = join(FIXTURES, "generate", "basic", "traces");
 
@@ -76,7 +77,7 @@ describe("syscage generate", () => {
   });
 });
 
-describe("syscage record", { skip: haveTool("strace", ["-V"]) ? false : "strace is not installed" }, () => {
+describe("syscage record", { skip: skipUnless("strace") }, () => {
   it("writes a new run file, passes the command's exit status through and says where the trace went", () => {
     const out = join(mkdtempSync(join(tmpdir(), "syscage-rec-")), "runs");
     const a = runCli(["record", "--name", "t", "--out", out, "--", "sh", "-c", "echo hello; exit 3"]);
@@ -99,11 +100,11 @@ describe("syscage record", { skip: haveTool("strace", ["-V"]) ? false : "strace 
     assert.match(r.stderr, /strace is not installed/);
   });
 
-  it("ptrace that is not permitted is a clear error (strace run under a seccomp filter denying ptrace)", { skip: spawnSync("/usr/bin/python3", ["-c", "import seccomp"]).status === 0 ? false : "python3-seccomp is not installed" }, () => {
+  it("ptrace that is not permitted is a clear error (strace run under a seccomp filter denying ptrace)", { skip: skipUnless("python3-seccomp") }, () => {
     const dir = mkdtempSync(join(tmpdir(), "syscage-ptrace-"));
     const profile = join(dir, "deny-ptrace.json");
     writeFileSync(profile, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"], syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }] }));
-    const r = spawnSync("/usr/bin/python3", [join(REPO, "src", "test", "support", "seccomp-exec.py"), profile, process.execPath, "--import", TSX, CLI, "record", "--name", "t", "--out", join(dir, "runs"), "--", "true"], { cwd: REPO, encoding: "utf8" });
+    const r = spawnSync(pythonWithSeccomp() ?? "python3", [join(REPO, "src", "test", "support", "seccomp-exec.py"), profile, process.execPath, "--import", TSX, CLI, "record", "--name", "t", "--out", join(dir, "runs"), "--", "true"], { cwd: REPO, encoding: "utf8" });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /syscage: strace may not trace here: ptrace is not permitted .*\(SC_PTRACE_DENIED\)/);
     assert.deepEqual(existsSync(join(dir, "runs")) ? readdirSync(join(dir, "runs")) : [], []);

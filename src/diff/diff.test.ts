@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { emitDiffJson, emitDiffMarkdown, emitDiffText } from "../emit/diff-report.js";
 import { assertGolden } from "../test/support/golden.js";
-import { FIXTURES, SHARED_DATA, exists } from "../test/support/paths.js";
+import { DATA, FIXTURES } from "../test/support/paths.js";
 import { runCli } from "../test/support/run-cli.js";
 import { shouldFail } from "./compare.js";
 import { diffArtifacts } from "./diff-artifacts.js";
@@ -153,8 +153,8 @@ describe("semantic diff: golden in text, markdown and json", () => {
     assert.deepEqual([pipe2?.type, pipe2?.effect], ["removed", "revoke"]);
   });
 
-  it("Docker's default profile against a generated one", { skip: !exists(SHARED_DATA) && process.env.CI !== "true" ? "../shared/data is not beside the repository" : false }, () => {
-    const moby = readFileSync(join(SHARED_DATA, "moby-seccomp-default.json"), "utf8");
+  it("Docker's default profile against a generated one", () => {
+    const moby = readFileSync(join(DATA, "moby-seccomp-default.json"), "utf8");
     const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]));
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.txt"), emitDiffText(r));
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.md"), emitDiffMarkdown(r));

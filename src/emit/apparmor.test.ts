@@ -10,12 +10,13 @@ import { describe, it } from "node:test";
 import type { ContainerResources, FileAccess, FileUse } from "../model/resources.js";
 import { PARSER, assertMatchesOnly, assertParserAccepts, assertParserRejects, dfaAccepts, fileDfa, runParser } from "../test/support/apparmor-oracle.js";
 import { assertGolden } from "../test/support/golden.js";
-import { FIXTURES, haveTool } from "../test/support/paths.js";
+import { FIXTURES } from "../test/support/paths.js";
+import { skipUnless } from "../test/support/skip.js";
 import { APPARMOR_MAX_PATH_BYTES, AppArmorEmitError, displayValue, emitAppArmor, findAppArmorProblems, quotePath } from "./apparmor.js";
 
 const FIXTURE_DIR = join(FIXTURES, "apparmor");
-/** Skips only when the parser is missing outside CI; in CI (CI=true) haveTool throws instead. */
-const NO_PARSER = !haveTool(PARSER) && "apparmor_parser is not installed";
+/** Skips only when the parser is missing outside CI; in CI (CI=true) skipUnless throws instead. */
+const NO_PARSER = skipUnless("apparmor_parser");
 
 // ---------------------------------------------------------------------------------------------
 

@@ -17,11 +17,12 @@ import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
 import type { ContainerResources } from "../model/resources.js";
 import { assertNoUnused, assertSchemaValid, assertSysdigCompiles, expand, fnmatch, lex, parseRules, resolveList, shape, sysdigFilterError, sysdigReadsLiteral } from "../test/support/falco-oracle.js";
 import { assertGolden } from "../test/support/golden.js";
-import { FIXTURES, SHARED_DATA, haveTool } from "../test/support/paths.js";
+import { DATA, FIXTURES } from "../test/support/paths.js";
+import { skipUnless } from "../test/support/skip.js";
 import { FalcoEmitError, type FalcoContainer, emitFalcoRules, falcoStringProblem, findFalcoProblems, imageRepositoryForms, quoteFalcoString } from "./falco.js";
 
-const HAVE_SYSDIG = haveTool("sysdig", ["--version"]);
-const HAVE_PYTHON = haveTool("python3", ["--version"]);
+const NO_SYSDIG = skipUnless("sysdig");
+const NO_PYTHON = skipUnless("python3");
 const GOLDEN = join(FIXTURES, "falco");
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ describe("falco quoting", () => {
     }
   });
 
-  it("reads back every accepted value as one literal in sysdig's compiler", { skip: !HAVE_SYSDIG }, () => {
+  it("reads back every accepted value as one literal in sysdig's compiler", { skip: NO_SYSDIG }, () => {
     for (const v of HOSTILE_ACCEPTED) assert.equal(sysdigReadsLiteral(quoteFalcoString(v)), v, v);
     // ...which pastes the naive unquoted form as filter syntax:
     assert.notEqual(sysdigReadsLiteral("/x)and(proc.name!=bash"), "/x)and(proc.name!=bash");
@@ -138,7 +139,7 @@ describe("falco quoting", () => {
     assert.match(falcoStringProblem(`${at}x`) ?? "", /256 bytes long/);
   });
 
-  it("sysdig's compiler has the same 255-byte limit", { skip: !HAVE_SYSDIG }, () => {
+  it("sysdig's compiler has the same 255-byte limit", { skip: NO_SYSDIG }, () => {
     const at = `/${"a".repeat(254)}`;
     assert.equal(sysdigFilterError(`fd.name in (${quoteFalcoString(at)})`), undefined);
     assert.match(sysdigFilterError(`fd.name in ("${at}a")`) ?? "", /filter parameter too long/);
@@ -158,7 +159,7 @@ describe("falco quoting", () => {
     assert.throws(() => lex('"/tmp/ends-in\\\\"'), /unclosed string/);
   });
 
-  it("a ' ends a double-quoted string in sysdig's compiler", { skip: !HAVE_SYSDIG }, () => {
+  it("a ' ends a double-quoted string in sysdig's compiler", { skip: NO_SYSDIG }, () => {
     assert.match(sysdigFilterError(`evt.type in ("/tmp/it's")`) ?? "", /filter error/);
     // and is an injection there: this "one literal" compiles as two comparisons.
     assert.equal(sysdigFilterError(`fd.name in ("x') or proc.name=bash or fd.name in ('y")`), undefined);
@@ -171,7 +172,7 @@ describe("falco list expansion", () => {
     assert.equal(resolveList("x in (ll, l)", "l", ["1"]), "x in (ll, 1 )");
   });
 
-  it("a list name inside another list's item would break it open, so such values are refused", { skip: !HAVE_SYSDIG }, () => {
+  it("a list name inside another list's item would break it open, so such values are refused", { skip: NO_SYSDIG }, () => {
     // What Falco would do with it: the exec list's attacker-chosen item lands outside any quotes.
     const payload = quoteFalcoString(") or proc.name=bash or fd.name in (");
     const broken = resolveList(`fd.name in (${quoteFalcoString("/a (L) b")})`, "L", [payload]);
@@ -242,7 +243,7 @@ describe("falco rules", () => {
         }
       });
 
-      it("compiles with sysdig, conditions expanded as Falco does and outputs", { skip: !HAVE_SYSDIG }, () => assertSysdigCompiles(f));
+      it("compiles with sysdig, conditions expanded as Falco does and outputs", { skip: NO_SYSDIG }, () => assertSysdigCompiles(f));
     });
   }
 
@@ -325,7 +326,7 @@ describe("falco rules", () => {
     assert.deepEqual(f.lists.find((l) => l.name === "syscage_web_listen_ports")?.items, ["8000", "9191"]);
   });
 
-  it("makes generalized paths globs whose * stays within one path segment, as fnmatch reads them", { skip: !HAVE_PYTHON }, () => {
+  it("makes generalized paths globs whose * stays within one path segment, as fnmatch reads them", { skip: NO_PYTHON }, () => {
     const c = hostileContainer([]);
     c.resources.files = [
       { path: "/proc/*/status", access: ["write"], dir: false, generalizedBy: "pid", glob: true, runs: 1 },
@@ -377,7 +378,7 @@ describe("falco rules", () => {
   });
 
   it("has a generated event table that matches the csv", () => {
-    const lines = readFileSync(join(SHARED_DATA, "falco_syscall_evttype_map.csv"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = readFileSync(join(DATA, "falco_syscall_evttype_map.csv"), "utf8").split("\n").filter((l) => l.trim() !== "");
     const header = (lines[0] as string).split(",");
     const [k, e] = [header.indexOf("kernel_syscall"), header.indexOf("evt_type_in_rules")];
     const table: Record<string, { event: string } | undefined> = FALCO_SYSCALL_EVENTS;

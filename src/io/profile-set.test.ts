@@ -7,12 +7,13 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { assertGolden } from "../test/support/golden.js";
-import { FIXTURES, REPO, haveTool } from "../test/support/paths.js";
+import { FIXTURES, REPO } from "../test/support/paths.js";
+import { pythonWithSeccomp, skipUnless } from "../test/support/skip.js";
 import { generateContainer, jobFor, jobsFromConfig, readConfig } from "./profile-set.js";
 
 const BASIC = join(FIXTURES, "generate", "basic");
 const LOADER = join(REPO, "src", "test", "support", "seccomp-exec.py");
-const PY_CHECK = ["/usr/bin/python3"];
+const PY = pythonWithSeccomp() ?? "python3";
 
 function basicJob(inputs = ["traces/run1.trace", "traces/run2.trace"]) {
   return jobFor("basic", { inputs, formats: ["docker", "oci", "spo"], arches: ["x86_64", "aarch64"], recordedArch: "x86_64", out: "expected", images: ["docker.io/library/python"] }, undefined, BASIC);
@@ -66,24 +67,24 @@ describe("generate", () => {
     assert.deepEqual(aarch64.architectures, ["SCMP_ARCH_AARCH64"]);
   });
 
-  it("every name of every profile resolves in libseccomp for its architectures", { skip: !haveTool(PY_CHECK[0]!, ["-c", "import seccomp"]) && "python3-seccomp is not installed" }, async () => {
+  it("every name of every profile resolves in libseccomp for its architectures", { skip: skipUnless("python3-seccomp") }, async () => {
     const r = await generateContainer(basicJob(), { fresh: true });
     const dir = mkdtempSync(join(tmpdir(), "syscage-names-"));
     for (const f of r.files.filter((x) => x.path.endsWith(".json"))) {
       const p = join(dir, basename(f.path));
       writeFileSync(p, f.content);
-      const check = spawnSync("/usr/bin/python3", [LOADER, "--check", p], { encoding: "utf8" });
+      const check = spawnSync(PY, [LOADER, "--check", p], { encoding: "utf8" });
       assert.equal(check.status, 0, `${basename(f.path)}: unknown to libseccomp: ${check.stdout}${check.stderr}`);
     }
   });
 });
 
 describe("committed profiles of the samples", () => {
-  it("name only syscalls libseccomp resolves for their architectures", { skip: !haveTool(PY_CHECK[0]!, ["-c", "import seccomp"]) && "python3-seccomp is not installed" }, () => {
+  it("name only syscalls libseccomp resolves for their architectures", { skip: skipUnless("python3-seccomp") }, () => {
     const files = readdirSync(join(REPO, "profiles"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
     assert.ok(files.length >= 8, `only ${files.length} profiles`);
     for (const f of files) {
-      const check = spawnSync("/usr/bin/python3", [LOADER, "--check", join(REPO, "profiles", f)], { encoding: "utf8" });
+      const check = spawnSync(PY, [LOADER, "--check", join(REPO, "profiles", f)], { encoding: "utf8" });
       assert.equal(check.status, 0, `${f}: unknown to libseccomp: ${check.stdout}${check.stderr}`);
     }
   });

@@ -4,7 +4,7 @@
  * profile. Plain data: no logic.
  *
  * Every syscall name in every list below was checked against libseccomp's syscalls.csv
- * (seccomp/libseccomp @ 90d3f7d, `src/syscalls.csv`, copy in shared/data/libseccomp-syscalls.csv):
+ * (seccomp/libseccomp @ 90d3f7d, `src/syscalls.csv`, copy in data/libseccomp-syscalls.csv):
  * a name under the "*" key exists on all five ABIs syscage knows (x86_64, i386, x32, aarch64,
  * arm); a name under an arch key exists on that arch. Names that differ per ABI (the *32 uid/gid
  * calls and *64 stat/fcntl calls on i386/arm, mmap2, _llseek, the time64 calls, the missing
@@ -474,7 +474,7 @@ export const ENOSYS_PROBES: readonly { name: string; fallback: string; reason: s
  * Based on Docker's table of significant syscalls blocked by its default profile
  * (docker/docs content/manuals/engine/security/seccomp.md @ 2c92482e6aba70316cdd61cc7adf1dbe7002936c,
  * formerly moby/moby docs/security/seccomp.md) and on which names Docker's default profile
- * (moby/profiles @ cd3bed8 seccomp/default.json, shared/data/moby-seccomp-default.json) leaves out
+ * (moby/profiles @ cd3bed8 seccomp/default.json, data/moby-seccomp-default.json) leaves out
  * or gates behind a capability; io_uring per moby/moby#46762.
  */
 export const HIGH_RISK: Readonly<Record<string, string>> = {

@@ -23,11 +23,11 @@ import type { Diagnostic } from "../model/diagnostics.js";
 import type { ContainerResources } from "../model/resources.js";
 import { type ContainerResult, generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
-import { PARSER, assertMatchesOnly, assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
+import { assertMatchesOnly, assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
 import { assertNoUnused, assertSchemaValid, assertSysdigCompiles, expand, lex, parseRules, shape, sysdigReadsLiteral } from "./support/falco-oracle.js";
-import { haveTool } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 
-const READY = haveTool("strace", ["-V"]) && haveTool("python3", ["--version"]) && haveTool(PARSER) && haveTool("sysdig", ["--version"]);
+const MISSING = skipUnless("strace", "python3", "apparmor_parser", "sysdig");
 const IMAGES = ["docker.io/library/python", "python"];
 
 /** Names (relative to the work directory) that both formats can hold: each must come out literal. */
@@ -131,7 +131,7 @@ function unsafe(diags: Diagnostic[]): Diagnostic[] {
   return diags.filter((d) => d.code === "SC_UNSAFE_VALUE");
 }
 
-describe("hostile file names, recorded by strace, through the whole pipeline", { skip: READY ? false : "strace, python3, apparmor_parser or sysdig is missing" }, () => {
+describe("hostile file names, recorded by strace, through the whole pipeline", { skip: MISSING }, () => {
   let literal: ContainerResult;
   let generalized: ContainerResult;
 

@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { PARSER, assertParserAccepts } from "./support/apparmor-oracle.js";
+import { assertParserAccepts } from "./support/apparmor-oracle.js";
 import { assertNoUnused, assertSchemaValid, assertSysdigCompiles, parseRules } from "./support/falco-oracle.js";
-import { REPO, exists, haveTool } from "./support/paths.js";
+import { REPO, exists } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 import { runCli } from "./support/run-cli.js";
 
 const PROFILES = join(REPO, "profiles");
@@ -18,7 +19,7 @@ const containers = readdirSync(PROFILES, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-describe("committed AppArmor profiles", { skip: haveTool(PARSER) ? false : "apparmor_parser is not installed" }, () => {
+describe("committed AppArmor profiles", { skip: skipUnless("apparmor_parser") }, () => {
   it("covers every sample container", () => {
     assert.deepEqual(containers, ["db", "runtime", "shell", "web"]);
   });
@@ -31,7 +32,7 @@ describe("committed AppArmor profiles", { skip: haveTool(PARSER) ? false : "appa
   }
 });
 
-describe("committed Falco rules", { skip: haveTool("sysdig", ["--version"]) ? false : "sysdig is not installed" }, () => {
+describe("committed Falco rules", { skip: skipUnless("sysdig") }, () => {
   for (const name of containers) {
     it(`profiles/${name}/falco-rules.yaml: schema, no unused items, sysdig compiles every rule`, async () => {
       const file = join(PROFILES, name, "falco-rules.yaml");

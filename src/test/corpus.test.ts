@@ -1,4 +1,5 @@
-// The public corpus (../shared/corpus: strace 4.5 to 6.14, written by other people) is read without a
+// The public corpus ($SYSCAGE_CORPUS or ../shared/corpus beside the repository: strace 4.5 to 6.14,
+// written by other people; not in the repository) is read without a
 // crash, every emitted name is a real syscall of its architecture, and the diagnostics raised are
 // exactly the ones listed below, each with the reason a careful reader agrees with it.
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { isSyscall, type Arch } from "../model/arch.js";
 import { expandInputs } from "../io/inputs.js";
 import { parseRun } from "../io/parse-run.js";
 import { CORPUS, exists } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 
 /** Recorded on another architecture, as the corpus's PROVENANCE.md says. */
 function corpusArch(name: string): Arch {
@@ -72,7 +74,7 @@ function walk(dir: string): string[] {
     });
 }
 
-describe("public corpus", { skip: !exists(CORPUS) && process.env.CI !== "true" ? "../shared/corpus is not beside the repository" : false }, () => {
+describe("public corpus", { skip: skipUnless("corpus") }, () => {
   const files = exists(CORPUS) ? walk(CORPUS) : [];
   it("holds the traces this test expects", () => {
     assert.ok(files.length >= 30, `found ${files.length} corpus files`);

@@ -12,16 +12,13 @@ import { recordCommand } from "../io/record.js";
 import { expandInputs } from "../io/inputs.js";
 import { parseRun } from "../io/parse-run.js";
 import { baselineNames } from "../aggregate/build-allowlist.js";
-import { haveTool, REPO } from "./support/paths.js";
+import { REPO } from "./support/paths.js";
+import { pythonWithSeccomp, skipUnless, skipUnlessCommand } from "./support/skip.js";
 
 const LOADER = join(REPO, "src", "test", "support", "seccomp-exec.py");
-const PY = "/usr/bin/python3";
-
-function haveLibseccompPython(): boolean {
-  const ok = spawnSync(PY, ["-c", "import seccomp"], { stdio: "ignore" }).status === 0;
-  if (!ok && process.env.CI === "true") throw new Error("python3-seccomp is required in CI (.ci/run installs it)");
-  return ok;
-}
+const MISSING = skipUnless("strace", "python3-seccomp");
+/** The python3 on PATH with libseccomp's binding (the system one, not a pyenv shim). */
+const PY = pythonWithSeccomp() ?? "python3";
 
 interface Workload {
   name: string;
@@ -91,12 +88,9 @@ function run(cmd: string[]): { status: number | null; stdout: string; stderr: st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const ready = haveTool("strace", ["-V"]) && haveLibseccompPython();
-
-describe("seccomp enforcement with libseccomp", { skip: ready ? false : "needs strace and python3-seccomp" }, () => {
+describe("seccomp enforcement with libseccomp", { skip: MISSING }, () => {
   for (const w of WORKLOADS) {
-    const toolMissing = w.tool !== undefined && !haveTool(w.tool, ["-version"]);
-    it(w.name, { skip: toolMissing ? `${w.tool} is not installed` : false }, async () => {
+    it(w.name, { skip: w.tool === undefined ? false : skipUnlessCommand(w.tool, ["-version"]) }, async () => {
       const dir = mkdtempSync(join(tmpdir(), "syscage-enforce-"));
       const cmd = w.cmd(dir);
       const expected = run(cmd);

@@ -9,7 +9,8 @@ import { describe, it } from "node:test";
 import { expandInputs } from "../io/inputs.js";
 import { parseRun } from "../io/parse-run.js";
 import type { RunResult } from "../parse/trace-parser.js";
-import { SAMPLES, exists, haveTool } from "./support/paths.js";
+import { SAMPLES, exists } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 
 function assertTraceMatchesTable(r: RunResult, label: string): void {
   assert.ok(r.tables.length > 0, `${label}: no summary table found`);
@@ -57,7 +58,7 @@ const FLAG_SETS: { name: string; flags: string[]; stderr?: boolean }[] = [
   { name: "-f -C to stderr ([pid N] form)", flags: ["-f", "-C"], stderr: true },
 ];
 
-describe("oracle: fresh recordings made by this test", { skip: haveTool("strace", ["-V"]) ? false : "strace is not installed" }, () => {
+describe("oracle: fresh recordings made by this test", { skip: skipUnless("strace", "python3") }, () => {
   const tmp = mkdtempSync(join(tmpdir(), "syscage-oracle-"));
   let n = 0;
   for (const w of WORKLOADS) {

@@ -26,7 +26,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .option("color", { type: "boolean", describe: "colour the text format (default: when stdout is a terminal)" })
       .example("$0 diff origin/main:profiles/web profiles/web", "what a branch changes in a container's profiles")
       .example("$0 diff --format markdown --fail-on risky origin/main:profiles profiles", "a pull-request comment; fail CI on risky grants")
-      .example("$0 diff ../shared/data/moby-seccomp-default.json profiles/web/seccomp.x86_64.json", "Docker's default profile against a generated one") as unknown as Argv<DiffArgs>,
+      .example("$0 diff data/moby-seccomp-default.json profiles/web/seccomp.x86_64.json", "Docker's default profile against a generated one") as unknown as Argv<DiffArgs>,
   handler: async (args) => {
     const [a, b] = await Promise.all([loadSide(args.old), loadSide(args.new)]);
     const [before, after] = pairSingles(a, b);

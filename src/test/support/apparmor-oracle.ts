@@ -3,15 +3,17 @@
 // - the parser's own file DFA (`-D dfa-states`): a literal path compiles to a chain of states,
 //   one byte per step, accepting only at the end; any glob, alternation, class or variable would
 //   add a class edge, a branch or a loop.
-// Callers decide whether the parser is there (haveTool in ./paths.ts) and skip accordingly.
+// Callers decide whether the parser is there (skipUnless in ./skip.ts) and skip accordingly.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import { onPath } from "./skip.js";
 
-export const PARSER = existsSync("/usr/sbin/apparmor_parser") ? "/usr/sbin/apparmor_parser" : "apparmor_parser";
+/** On PATH only (./skip.ts), so hiding it from PATH hides it from every test. */
+export const PARSER = onPath("apparmor_parser")[0] ?? "apparmor_parser";
 /** The feature set CI compiles against (ABI 3.0), so results do not depend on the host kernel. */
 export const FEATURES = "/etc/apparmor.d/abi/3.0";
 

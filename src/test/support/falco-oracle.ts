@@ -10,7 +10,7 @@
 // - libc fnmatch(3) (through python3 ctypes), which Falco's `glob` operator calls with flags 0.
 // Falco >= 0.32 lexes strings with libs' parser.cpp, not the legacy compiler sysdig 0.29 has; its
 // lexer (lex_quoted_str + unescape_str, libs 0.25) is transcribed below as a second literal oracle.
-// Callers decide whether a tool is there (haveTool in ./paths.ts) and skip accordingly.
+// Callers decide whether a tool is there (skipUnless in ./skip.ts) and skip accordingly.
 
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
@@ -20,9 +20,9 @@ import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import * as yaml from "js-yaml";
 import { FALCO_SYSCALL_EVENTS } from "../../model/falco-events.generated.js";
-import { SHARED_DATA } from "./paths.js";
+import { DATA } from "./paths.js";
 
-export const FALCO_RULES_SCHEMA = join(SHARED_DATA, "falco_rules_schema.json");
+export const FALCO_RULES_SCHEMA = join(DATA, "falco_rules_schema.json");
 
 // ---------------------------------------------------------------------------------------------
 // Falco's expansion, transcribed
