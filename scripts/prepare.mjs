@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run build` and npm's `prepare` step: compiles src/ (without the tests, tsconfig.build.json)
+// into a clean dist/. npm runs `prepare` after `npm ci`/`npm install` in a clone, before `npm pack`,
+// and when it installs syscage from a git URL or a folder. Two of those paths have no TypeScript:
+// - a tarball made by `npm pack` ships dist/ and no src/: nothing to build;
+// - `npm install -g .` in a fresh clone links the folder without installing its dependencies
+//   (neither typescript nor yargs): install the locked ones here first (`npm ci --ignore-scripts`,
+//   so this script does not run again), then build. The global link then finds them.
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: childEnv() });
+  if (r.status !== 0) {
+    console.error(`syscage prepare: ${[cmd, ...args].join(" ")} failed${r.error ? `: ${r.error.message}` : ""}`);
+    process.exit(r.status || 1);
+  }
+}
+
+/** The environment without the npm settings of the install that runs us (-g, --prefix, --omit=dev). */
+function childEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^npm_config_(global|prefix|location|omit|include|production|only|also|dev)$/i.test(k)) delete env[k];
+  }
+  return env;
+}
+
+if (!existsSync(join(root, "src"))) {
+  if (!existsSync(join(root, "dist", "cli.js"))) {
+    console.error("syscage prepare: neither src/ nor dist/cli.js is here; nothing to run");
+    process.exit(1);
+  }
+  process.exit(0);
+}
+if (!existsSync(tsc)) {
+  console.error("syscage prepare: TypeScript is not installed here; installing the locked dependencies first (npm ci --ignore-scripts)");
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /\.(c?js|mjs)$/.test(npmCli)) run(process.execPath, [npmCli, "ci", "--ignore-scripts", "--include=dev", "--no-audit", "--no-fund"]);
+  else run("npm", ["ci", "--ignore-scripts", "--include=dev", "--no-audit", "--no-fund"]);
+}
+rmSync(join(root, "dist"), { recursive: true, force: true });
+run(process.execPath, [tsc, "-p", "tsconfig.build.json"]);
