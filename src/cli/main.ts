@@ -1,6 +1,7 @@
-import yargs from "yargs";
+import { readFileSync } from "node:fs";
+import yargs, { type Argv, type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { UserError } from "../model/diagnostics.js";
+import { UserError, escapeControl } from "../model/diagnostics.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
 import { falcoCommand } from "./commands/falco.js";
@@ -15,6 +16,74 @@ function protectStdinArg(argv: string[]): string[] {
   return argv.map((a, i) => (a === "-" && (end < 0 || i < end) ? STDIN_ARG : a));
 }
 
+/** ...and gives it back to the commands as `-`, the name every input reader knows. */
+function restoreStdinArg(value: unknown): unknown {
+  if (value === STDIN_ARG) return "-";
+  return Array.isArray(value) ? value.map(restoreStdinArg) : value;
+}
+
+const COMMANDS: CommandModule<object, any>[] = [recordCommandModule, generateCommand, falcoCommand, diffCommand, checkCommand, statsCommand];
+
+/** syscage's own version: package.json beside dist/ (or src/), found from this file, never from the cwd. */
+export function ownVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
+  if (pkg.name !== "syscage" || typeof pkg.version !== "string") throw new Error("syscage's package.json is not where dist/ expects it");
+  return pkg.version;
+}
+
+/** Options whose value may itself start with `-` (`--strace-args '-tt -T'`); yargs would read it as flags. */
+const DASH_VALUES = new Set(["strace-args"]);
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Checks the command line before yargs reads it, because yargs reports an unknown command as
+ * "Unknown argument", and an unknown flag that swallows the next word (`stats --bogus FILE`) as
+ * "Not enough non-option arguments". Also joins `--strace-args -tt` into `--strace-args=-tt`.
+ */
+export function precheckArgs(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end);
+  const cmdIndex = head.findIndex((a) => !a.startsWith("-") || a === STDIN_ARG);
+  if (cmdIndex < 0) return argv;
+  const word = head[cmdIndex] as string;
+  const mod = COMMANDS.find((c) => String(c.command).split(" ")[0] === word);
+  if (!mod) {
+    const names = COMMANDS.map((c) => String(c.command).split(" ")[0]);
+    throw new UserError(`unknown command "${word}", expected one of ${names.join(", ")}`, "SC_USAGE");
+  }
+  const probe = yargs([]);
+  if (typeof mod.builder === "function") (mod.builder as (y: Argv) => unknown)(probe);
+  // getOptions() is public in yargs 18 but missing from @types/yargs.
+  const opts = (probe as unknown as { getOptions(): { key?: Record<string, unknown>; alias?: Record<string, string[]>; boolean?: string[] } }).getOptions();
+  const known = new Set<string>(["help", "h", "version"]);
+  for (const k of opts.key ? Object.keys(opts.key) : []) known.add(k);
+  for (const [k, aliases] of Object.entries(opts.alias ?? {})) for (const a of [k, ...aliases]) known.add(a);
+  const booleans = new Set<string>([...(opts.boolean ?? []), "help", "h", "version"]);
+  const out = [...head];
+  for (let i = cmdIndex + 1; i < out.length; i++) {
+    const tok = out[i] as string;
+    if (!tok.startsWith("-") || tok === "-" || /^-\d/.test(tok)) continue;
+    const eq = tok.indexOf("=");
+    const raw = (eq < 0 ? tok : tok.slice(0, eq)).replace(/^--?/, "");
+    const name = kebab(raw);
+    const base = name.startsWith("no-") && known.has(name.slice(3)) ? name.slice(3) : name;
+    if (!tok.startsWith("--") && raw.length > 1) {
+      for (const ch of raw) if (!known.has(ch)) throw new UserError(`unknown option -${ch} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
+      continue;
+    }
+    if (!known.has(base)) throw new UserError(`unknown option ${tok.startsWith("--") ? "--" : "-"}${raw} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
+    if (eq >= 0 || booleans.has(base) || base !== name) continue;
+    const next = out[i + 1];
+    if (next !== undefined && DASH_VALUES.has(base) && next.startsWith("-")) out.splice(i, 2, `--${base}=${next}`);
+    else i++; // the option's value, whatever it looks like
+  }
+  return [...out, ...tail];
+}
+
 /** Runs the CLI; exit codes: 0 success, 1 findings (diff/check gates), 2 user error or --strict diagnostics. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   // `syscage diff ... | head` closes the pipe early: that is not an error.
@@ -23,31 +92,29 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     throw e;
   });
   try {
-    await yargs(protectStdinArg(argv))
+    await yargs(precheckArgs(protectStdinArg(argv)))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
-      .command(recordCommandModule)
-      .command(generateCommand)
-      .command(falcoCommand)
-      .command(diffCommand)
-      .command(checkCommand)
-      .command(statsCommand)
+      .command(COMMANDS)
+      .middleware((args) => {
+        for (const k of Object.keys(args)) args[k] = restoreStdinArg(args[k]);
+      })
       .demandCommand(1, "name a command; see the list above")
       .strict()
       .recommendCommands()
       .help()
       .alias("h", "help")
-      .version()
+      .version(ownVersion())
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err) throw err;
-        process.stderr.write(`syscage: ${msg}\nRun 'syscage --help' for usage.\n`);
+        process.stderr.write(`syscage: ${escapeControl(msg)} (SC_USAGE)\nRun 'syscage --help' for usage.\n`);
         process.exit(2);
       })
       .parseAsync();
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`syscage: ${e.message} (${e.code})\n`);
+      process.stderr.write(`syscage: ${escapeControl(e.message)} (${e.code})\n`);
       process.exitCode = 2;
       return;
     }

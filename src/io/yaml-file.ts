@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import type { z } from "zod";
-import { UserError } from "../model/diagnostics.js";
+import { type ErrorCode, UserError } from "../model/diagnostics.js";
 
 /**
  * The 1-based line of the node at `path` in a block-style YAML text (best effort: keys are looked
@@ -50,7 +50,7 @@ export function lineOfPath(text: string, path: readonly PropertyKey[]): number {
  * Reads YAML that syscage or a user wrote and checks it against `schema`, reporting every problem
  * at once as `file:line: path: message (CODE)`.
  */
-export function parseYamlFile<S extends z.ZodType>(text: string, file: string, schema: S, code: string): z.infer<S> {
+export function parseYamlFile<S extends z.ZodType>(text: string, file: string, schema: S, code: ErrorCode): z.infer<S> {
   let data: unknown;
   try {
     data = yaml.load(text, { filename: file });

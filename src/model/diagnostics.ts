@@ -23,6 +23,39 @@ export const DIAGNOSTIC_CODES = {
 export type Severity = "error" | "warning" | "info";
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
+/**
+ * Every code of an error that stops a command (exit 2, one line `syscage: ... (CODE)`), with what it
+ * means. A diagnostic code can also stop a command (SC_INPUT_NOT_FOUND...), so UserError takes both.
+ */
+export const ERROR_CODES = {
+  SC_USAGE: "a command line the CLI cannot act on: unknown command or option, missing argument, bad value",
+  SC_CONFIG: "the config file (syscage.yaml) is missing, unreadable or invalid, or names no such container",
+  SC_ALLOWLIST: "an allowlist.yaml that does not match its schema",
+  SC_NO_INPUTS: "a command was given no traces and no config file naming them",
+  SC_NO_RUNS: "the inputs hold no strace output (or only -c tables where resources are needed)",
+  SC_STRICT: "--strict and the traces raised diagnostics: nothing written",
+  SC_DIFF_INPUT: "a diff operand that cannot be read or holds no profile",
+  SC_GIT: "git is missing or failed to read a REF:PATH operand",
+  SC_NO_STRACE: "record: strace is not installed",
+  SC_PTRACE_DENIED: "record: strace may not trace here (ptrace is not permitted)",
+  SC_NO_TRACE: "record: strace wrote no trace",
+  SC_FALCO_NAME: "Falco rules: a container name that cannot name rules, or two that name them alike",
+  SC_FALCO_IMAGE: "Falco rules: no image, or an image reference Falco cannot match",
+  SC_FALCO_VALUE: "Falco rules: a value Falco cannot hold (left out, with a diagnostic, unless it is fatal)",
+  SC_APPARMOR_PROFILE_NAME: "AppArmor: a container name that is not a valid profile name",
+  SC_APPARMOR_PATH: "AppArmor: a path the profile cannot hold",
+  SC_APPARMOR_NETWORK: "AppArmor: a socket family or type apparmor_parser does not know",
+  SC_APPARMOR_CAPABILITY: "AppArmor: a capability apparmor_parser does not know",
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** Every code syscage can print: the one union the CLI's output draws from (README "Codes"). */
+export type SyscageCode = DiagnosticCode | ErrorCode;
+
+export function isSyscageCode(code: string): code is SyscageCode {
+  return code in DIAGNOSTIC_CODES || code in ERROR_CODES;
+}
+
 /** A problem found in an input, located for a user to act on. */
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -42,14 +75,25 @@ export function diagnostic(code: DiagnosticCode, file: string, line: number, col
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}${d.col > 0 ? `:${d.col}` : ""}` : d.file;
-  return `${where}: ${d.severity}: ${d.message} (${d.code})`;
+  return escapeControl(`${where}: ${d.severity}: ${d.message} (${d.code})`);
+}
+
+/**
+ * Text for a terminal: every control character (C0 but tab, DEL, C1) and lone surrogate written as
+ * `\xNN` / `\u{NNNN}`, so a file name or trace line can never move the cursor, recolour or hide output.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+  });
 }
 
 /** Thrown for a user error (bad input, bad option): the CLI prints it on one line and exits 2. */
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly code: string = "SC_USAGE",
+    readonly code: SyscageCode = "SC_USAGE",
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -4,6 +4,7 @@ import { summarize } from "../../diff/compare.js";
 import { diffWithDisk, generateContainer, jobsFromConfig, upToDate } from "../../io/profile-set.js";
 import { UserError } from "../../model/diagnostics.js";
 import { findConfig } from "./generate.js";
+import { useColor } from "../options.js";
 
 interface CheckArgs {
   config?: string;
@@ -40,7 +41,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       return;
     }
     const merged = summarize("committed", "regenerated", reports.flatMap((r) => r.artifacts));
-    process.stdout.write(DIFF_FORMATS[args.format](merged, args.color ?? Boolean(process.stdout.isTTY)));
+    process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
     if (args.format === "text") process.stdout.write(`syscage check: stale: ${stale.join(", ")}; run syscage generate and commit the result\n`);
     process.exitCode = 1;
   },

@@ -5,6 +5,7 @@ import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
 import { loadSide, pairSingles } from "../../io/artifact-sets.js";
 import { FAIL_ON, type FailOn } from "../../model/diff.js";
 import { UserError } from "../../model/diagnostics.js";
+import { useColor } from "../options.js";
 
 interface DiffArgs {
   old: string;
@@ -37,7 +38,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       throw new UserError((e as Error).message, "SC_DIFF_INPUT", { cause: e });
     }
     if (report.artifacts.length === 0) throw new UserError(`nothing to compare: neither ${a.label} nor ${b.label} holds a seccomp, AppArmor, Falco or allowlist file`, "SC_DIFF_INPUT");
-    process.stdout.write(DIFF_FORMATS[args.format](report, args.color ?? Boolean(process.stdout.isTTY)));
+    process.stdout.write(DIFF_FORMATS[args.format](report, useColor(args.color)));
     if (args["fail-on"] && shouldFail(report, args["fail-on"])) process.exitCode = 1;
   },
 };

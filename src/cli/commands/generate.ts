@@ -5,6 +5,7 @@ import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
+import { useColor } from "../options.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
@@ -126,7 +127,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       // What this run changes in the profiles it replaces, before they are replaced.
       const diff = await diffWithDisk(r);
       const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
-      if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: Boolean(process.stdout.isTTY) }));
+      if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
       await writeContainer(r);
       process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
     }
