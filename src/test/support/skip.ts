@@ -121,3 +121,16 @@ export function skipUnlessCommand(cmd: string, args: string[] = ["--version"], p
   if (process.env.CI === "true") throw new Error(`CI=true, so nothing may be skipped: ${message}`);
   return message;
 }
+
+/** Set in the environment of the suite the fresh-clone test runs, so that run does not clone again. */
+export const FRESH_CLONE_INNER = "SYSCAGE_FRESH_CLONE_INNER";
+
+/**
+ * The slow end-to-end checks (a fresh clone running the whole suite, npm installs) run under
+ * CI=true or SYSCAGE_SLOW_TESTS=1 (.ci/run sets both), and never inside their own inner run.
+ */
+export function skipUnlessSlowTests(): string | false {
+  if (process.env[FRESH_CLONE_INNER] === "1") return "inside the fresh-clone test's own run of the suite (it does not clone itself again)";
+  if (process.env.CI === "true" || process.env.SYSCAGE_SLOW_TESTS === "1") return false;
+  return "slow (clones the repository, runs npm ci and the whole suite, installs the package three ways): set SYSCAGE_SLOW_TESTS=1 (CI=true runs it)";
+}
