@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import type { SeccompFormat, SeccompPolicy, SeccompRule } from "../model/seccomp.js";
+import { DEFAULT_SPO_API_VERSION, type SeccompFormat, type SeccompPolicy, type SeccompRule, type SpoApiVersion } from "../model/seccomp.js";
 
 function ruleJson(r: SeccompRule, withComment: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { names: r.names, action: r.action };
@@ -31,13 +31,53 @@ export function emitSeccompOci(p: SeccompPolicy): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** A Security Profiles Operator `SeccompProfile` (security-profiles-operator.x-k8s.io/v1beta1). */
-export function emitSeccompSpo(p: SeccompPolicy): string {
+export interface SeccompEmitOptions {
+  /** The container has one profile per target architecture: names must differ per file. */
+  multiArch?: boolean;
+  spoApiVersion?: SpoApiVersion;
+}
+
+/** 32-bit FNV-1a, hex: a short stable suffix for names that had to be cut. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * The `metadata.name` of a container's SeccompProfile: a DNS-1123 label (lowercase letters, digits
+ * and `-`, alphanumeric at both ends, at most 63 characters), so it is valid as an object name and
+ * as the file name SPO writes on the nodes. SeccompProfile is cluster-scoped, so the profiles of
+ * one container's architectures get the architecture in the name (`web-x86-64`, `web-aarch64`),
+ * else applying the folder would let one overwrite the other.
+ */
+export function spoProfileName(container: string, target: string | undefined): string {
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/-+/g, "-")
+      .replace(/^-|-$/g, "");
+  const base = clean(container) || "profile";
+  const suffix = target === undefined ? "" : `-${clean(target)}`;
+  const name = `${base}${suffix}`;
+  if (name.length <= 63 && clean(container) === container) return name;
+  // Changed or too long: a hash of the original keeps two such names from colliding.
+  const hash = fnv1a(`${container}\0${target ?? ""}`);
+  const room = 63 - suffix.length - hash.length - 1;
+  return `${base.slice(0, room).replace(/-$/, "")}-${hash}${suffix}`;
+}
+
+/** A Security Profiles Operator `SeccompProfile` (security-profiles-operator.x-k8s.io/v1 unless asked). */
+export function emitSeccompSpo(p: SeccompPolicy, options: SeccompEmitOptions = {}): string {
   const doc = {
-    apiVersion: "security-profiles-operator.x-k8s.io/v1beta1",
+    apiVersion: `security-profiles-operator.x-k8s.io/${options.spoApiVersion ?? DEFAULT_SPO_API_VERSION}`,
     kind: "SeccompProfile",
     metadata: {
-      name: p.name,
+      name: spoProfileName(p.name, options.multiArch ? p.target : undefined),
       annotations: { "syscage.dev/generated-from": "recorded strace runs; regenerate with syscage generate" },
     },
     spec: {
@@ -56,4 +96,4 @@ export const SECCOMP_EMITTERS = {
   docker: emitSeccompDocker,
   oci: emitSeccompOci,
   spo: emitSeccompSpo,
-} satisfies Record<SeccompFormat, (p: SeccompPolicy) => string>;
+} satisfies Record<SeccompFormat, (p: SeccompPolicy, options?: SeccompEmitOptions) => string>;

@@ -12,7 +12,7 @@ import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
 import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
 import { runsWithResources, withoutValues } from "../aggregate/resources.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
-import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
+import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy, type SpoApiVersion } from "../model/seccomp.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
@@ -42,6 +42,8 @@ export interface ContainerJob {
   /** Image repositories the container runs as (Docker and CRI forms), for Falco's scope. */
   images: string[];
   generalize?: GeneralizeOptions;
+  /** apiVersion of the SPO SeccompProfile (default: v1). */
+  spoApiVersion?: SpoApiVersion;
 }
 
 export interface GeneratedFile {
@@ -91,6 +93,7 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
     argFilters: pick("argFilters") ?? DEFAULT_SETTINGS.argFilters,
     images: c.images ?? [],
     ...(pick("generalize") ? { generalize: pick("generalize") as GeneralizeOptions } : {}),
+    ...(pick("spoApiVersion") ? { spoApiVersion: pick("spoApiVersion") as SpoApiVersion } : {}),
   };
 }
 
@@ -136,7 +139,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
     const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters });
     policies.push(policy);
     for (const format of job.formats) {
-      files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });
+      files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy, { multiArch: job.arches.length > 1, ...(job.spoApiVersion ? { spoApiVersion: job.spoApiVersion } : {}) }) });
     }
   }
   const diagnostics = parsed.flatMap((r) => r.diagnostics);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ARCHES, type Arch } from "./arch.js";
 import { generalizeSchema } from "./allowlist.js";
-import { SECCOMP_FORMATS, type SeccompFormat } from "./seccomp.js";
+import { SECCOMP_FORMATS, SPO_API_VERSIONS, type SeccompFormat } from "./seccomp.js";
 
 // `syscage.yaml`: which traces make which container's profiles. Read from disk, so checked with zod.
 
@@ -23,6 +23,8 @@ const settingsSchema = z
     argFilters: z.boolean().optional(),
     /** Path generalization rules for AppArmor and Falco (all on by default; see README). */
     generalize: generalizeSchema.optional(),
+    /** apiVersion of the SPO SeccompProfile (default: v1, what SPO stores; v1beta1 for older operators). */
+    spoApiVersion: z.enum(SPO_API_VERSIONS).optional(),
   })
   .strict();
 

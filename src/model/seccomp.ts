@@ -43,3 +43,12 @@ export const SECCOMP_FORMATS = {
 } as const satisfies Record<string, { file: string; describe: string }>;
 
 export type SeccompFormat = keyof typeof SECCOMP_FORMATS;
+
+/**
+ * The Security Profiles Operator's API versions of `SeccompProfile`. SPO v1.0.0 serves both and
+ * stores `v1` (`storage: true` in deploy/base-crds/crds/seccompprofile.yaml, vendored as
+ * data/spo-seccompprofile-crd.yaml); `v1beta1` is for clusters running an older operator.
+ */
+export const SPO_API_VERSIONS = ["v1", "v1beta1"] as const;
+export type SpoApiVersion = (typeof SPO_API_VERSIONS)[number];
+export const DEFAULT_SPO_API_VERSION: SpoApiVersion = "v1";

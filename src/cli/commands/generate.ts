@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
-import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
+import { SECCOMP_FORMATS, SPO_API_VERSIONS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { useColor } from "../options.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
@@ -22,6 +22,7 @@ interface GenerateArgs {
   strict: boolean;
   jobs?: number;
   image?: string | string[];
+  "spo-api-version"?: string;
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly string[], flag: string): T[] | undefined {
@@ -81,6 +82,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
       .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .option("spo-api-version", { type: "string", choices: SPO_API_VERSIONS, describe: "apiVersion of the SPO SeccompProfile: v1 (default; what SPO 1.x stores) or v1beta1 (older operators)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
@@ -98,6 +100,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
+    if (args["spo-api-version"] !== undefined) overrides.spoApiVersion = args["spo-api-version"];
     let jobs: ContainerJob[];
     if (inputs.length > 0) {
       if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");
