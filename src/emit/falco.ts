@@ -34,9 +34,9 @@ export interface FalcoRulesOptions {
 }
 
 /**
- * The Falco engine the file asks for: the one of Falco 0.44, whose libs (0.25) the event table and
- * the rules schema come from, and which the upstream ruleset of the same date requires. It is also
- * what the rules need: conditions without `evt.dir` (right only since Falco 0.42 stopped sending
+ * The Falco engine the file asks for: 0.57.0, the engine of Falco 0.42 (falco_engine_version.h at
+ * tag 0.42.0; Falco 0.43 has 0.58.0, Falco 0.44 has 0.62.0), which the upstream ruleset
+ * (falcosecurity/rules @ c72713e, same date as Falco 0.44.1) also requires. It is what the rules need: conditions without `evt.dir` (right only since Falco 0.42 stopped sending
  * enter events; `evt.dir` is deprecated with a load warning since), `container.*` fields from the
  * container plugin (Falco >= 0.41), and `override` for users extending the lists (Falco 0.37). An
  * older Falco refuses the file with a clear message instead of running rules that mean otherwise.
@@ -406,9 +406,10 @@ function anyOf(clauses: readonly string[]): string {
   return clauses.length === 1 ? (clauses[0] as string) : `(${clauses.join("\nor ")})`;
 }
 
-function rule(fields: { rule: string; desc: string; condition: string; output: string; priority: string; tags: string[]; enabled?: boolean }): Item {
+function rule(fields: { rule: string; desc: string; condition: string; output: string; priority: string; tags: string[]; enabled?: boolean; warnEvttypes?: boolean }): Item {
   const value: Record<string, unknown> = { rule: fields.rule, desc: fields.desc, condition: fields.condition, output: fields.output, priority: fields.priority, tags: fields.tags };
   if (fields.enabled !== undefined) value.enabled = fields.enabled;
+  if (fields.warnEvttypes !== undefined) value.warn_evttypes = fields.warnEvttypes;
   return { kind: "yaml", value };
 }
 
@@ -558,6 +559,9 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
           priority: "NOTICE",
           tags: tags("syscall"),
           enabled: false,
+          // Falco compiles disabled rules too and warns about more than 100 event types
+          // (rule_loader_compiler.cpp, LOAD_NO_EVTTYPE) unless the rule says it knows.
+          warnEvttypes: false,
         }),
       );
     }
@@ -572,8 +576,9 @@ loaded after this one (items are double-quoted filter literals; escape \\ and " 
   - list: syscage_NAME_exec_paths
     items: ['"/usr/local/bin/extra"']
     override: {items: append}
-required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION} is Falco 0.44's engine: the conditions omit evt.dir, right only
-since Falco 0.42 stopped sending enter events, and take container.* from the container plugin.`;
+required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION} is the engine of Falco 0.42, the oldest release these rules are right
+for: the conditions omit evt.dir (Falco 0.42 stopped sending enter events) and take container.*
+from the container plugin. (Falco 0.43 has engine 0.58.0, Falco 0.44 has 0.62.0.)`;
 
 /**
  * Every value the emitter would reject, for all containers together (a container's list names can
