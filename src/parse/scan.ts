@@ -34,8 +34,12 @@ export function skipString(s: string, i: number): number {
   }
 }
 
-/** A `-y` decoration opens at `i`: `3</path>`, `AT_FDCWD</cwd>` (the path inside is not quoted). */
+/**
+ * A `-y` decoration opens at `i`: `3</path>`, `AT_FDCWD</cwd>` (the path inside is not quoted).
+ * `1<<CAP_CHOWN` (capability and flag sets) is a shift, not a decoration: none starts with `<`.
+ */
 export function isDecorationStart(s: string, i: number): boolean {
+  if (s.charCodeAt(i + 1) === 0x3c) return false;
   return isDigit(s.charCodeAt(i - 1)) || (i >= 8 && s.startsWith("AT_FDCWD", i - 8));
 }
 
