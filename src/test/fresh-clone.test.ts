@@ -18,7 +18,7 @@ import { REPO, SAMPLES } from "./support/paths.js";
 import { FRESH_CLONE_INNER, skipUnlessSlowTests } from "./support/skip.js";
 
 /** What a machine with only Node and git lacks: every tool the oracles use. */
-const HIDDEN = /^(strace|apparmor_parser|sysdig|runc|crun|podman|sqlite3|systemd-analyze|capsh|pyenv|python[0-9.]*(-config)?)$/;
+const HIDDEN = /^(strace|apparmor_parser|sysdig|runc|crun|podman|sqlite3|systemd-analyze|capsh|jq|pyenv|python[0-9.]*(-config)?)$/;
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
 const WEB_TRACE = join(SAMPLES, "web", "run1.f-o.trace");

@@ -24,6 +24,7 @@ export type Requirement =
   | "podman"
   | "systemd-analyze"
   | "capsh"
+  | "jq"
   | "corpus";
 
 interface RequirementInfo {
@@ -87,6 +88,7 @@ export const REQUIREMENTS = {
   podman: { remedy: "apt-get install podman", present: tool("podman", ["--version"]) },
   "systemd-analyze": { remedy: "apt-get install systemd", present: tool("systemd-analyze", ["--version"]) },
   capsh: { remedy: "apt-get install libcap2-bin", present: tool("capsh", ["--print"]) },
+  jq: { remedy: "apt-get install jq", present: tool("jq", ["--version"]) },
   corpus: {
     remedy: "set SYSCAGE_CORPUS to the public strace corpus, or put it at ../shared/corpus beside the repository",
     present: () => corpusDir() !== undefined,
