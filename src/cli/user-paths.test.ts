@@ -2,7 +2,7 @@
 // directory, the documented `record --strace-args '-tt -T'`, colour switches, unknown commands and
 // flags, terminal-safe error text, and one table of every code the CLI can print.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -45,6 +45,19 @@ describe("error text never carries control bytes", () => {
     assert.equal(r.status, 2);
     assert.doesNotMatch(r.stderr, CONTROL, JSON.stringify(r.stderr));
     assert.match(r.stderr, /a\\x01b\\x1b\[31mred\\x07: no such file or directory \(SC_INPUT_NOT_FOUND\)/);
+  });
+
+  it("a trace whose file name holds an escape sequence: stats and generate print it escaped", () => {
+    const dir = join(tmp, "odd-names");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "a\u001b[31mb\u0001.trace"), readFileSync(WEB_TRACE));
+    const stats = runCli(["stats", dir]);
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.doesNotMatch(stats.stdout + stats.stderr, CONTROL);
+    assert.match(stats.stdout, /a\\x1b\[31mb\\x01\.trace/);
+    const gen = runCli(["generate", "--name", "odd", "--out", join(tmp, "odd-out"), dir]);
+    assert.equal(gen.status, 0, gen.stderr);
+    assert.doesNotMatch(gen.stdout + gen.stderr, CONTROL);
   });
 
   it("escapeControl leaves text and tabs alone, escapes C0, DEL, C1 and lone surrogates", () => {

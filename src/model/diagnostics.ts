@@ -83,11 +83,20 @@ export function formatDiagnostic(d: Diagnostic): string {
  * `\xNN` / `\u{NNNN}`, so a file name or trace line can never move the cursor, recolour or hide output.
  */
 export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
-  });
+  return text.replace(CONTROL, escapeOne);
 }
+
+/** escapeControl for a multi-line report: newlines stay. */
+export function escapeControlLines(text: string): string {
+  return text.split("\n").map(escapeControl).join("\n");
+}
+
+function escapeOne(c: string): string {
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+}
+
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Thrown for a user error (bad input, bad option): the CLI prints it on one line and exits 2. */
 export class UserError extends Error {

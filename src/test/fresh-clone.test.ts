@@ -82,12 +82,21 @@ function cloneHere(dest: string, env: NodeJS.ProcessEnv): string {
   return head;
 }
 
-/** The README's test command, exactly as written in its first code block. */
-function readmeTestCommand(): string {
+/** The README's first code block: the commands a new user runs first, comments cut off. */
+function readmeCommands(): string[] {
   const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const line = readme.split("\n").find((l) => /^npm .*npm test\b/.test(l));
+  const block = /^```sh\n([\s\S]*?)^```/m.exec(readme)?.[1] ?? "";
+  return block
+    .split("\n")
+    .map((l) => (l.split("#")[0] as string).trim())
+    .filter(Boolean);
+}
+
+/** The README's test command, exactly as written. */
+function readmeTestCommand(): string {
+  const line = readmeCommands().find((l) => /\bnpm test\b/.test(l));
   assert.ok(line, "the README names no test command");
-  return (line.split("#")[0] as string).trim();
+  return line;
 }
 
 describe("a fresh clone with only Node and git", { skip: skipUnlessSlowTests() }, () => {
@@ -125,6 +134,13 @@ describe("a fresh clone with only Node and git", { skip: skipUnlessSlowTests() }
     assert.match(out, /python3-seccomp is missing \(apt-get install python3-seccomp/);
     assert.match(out, /corpus is missing \(set SYSCAGE_CORPUS/);
     assert.match(out, /inside the fresh-clone test's own run/, "the inner run must skip this file");
+  });
+
+  it("the README's other first command (rebuild profiles/ from samples/) works and changes nothing", () => {
+    const others = readmeCommands().filter((c) => c !== readmeTestCommand());
+    assert.ok(others.length > 0);
+    for (const cmd of others) ok(sh("sh", ["-c", cmd], clone, env), cmd);
+    assert.equal(ok(sh("git", ["status", "--porcelain"], clone, env), "git status").trim(), "", "the committed profiles differ from what the samples produce");
   });
 
   it("npm pack ships the built CLI and no test file", () => {

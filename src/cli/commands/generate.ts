@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { Config } from "../../model/config.js";
-import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
+import { escapeControlLines, formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, SPO_API_VERSIONS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
@@ -132,7 +132,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
       if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
       await writeContainer(r);
-      process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
+      process.stdout.write(escapeControlLines(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`));
     }
   },
 };

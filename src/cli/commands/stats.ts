@@ -3,6 +3,7 @@ import { summarizeRuns } from "../../aggregate/trace-stats.js";
 import { emitStatsJson, emitStatsText } from "../../emit/stats-report.js";
 import { expandInputs } from "../../io/inputs.js";
 import { parseRuns } from "../../io/parse-runs.js";
+import { escapeControlLines } from "../../model/diagnostics.js";
 import { archOption, resolveArch, type ArchArg } from "../options.js";
 
 interface StatsArgs extends ArchArg {
@@ -34,7 +35,7 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
     const runs = await expandInputs(args.inputs);
     const results = await parseRuns(runs, args.jobs === undefined ? { arch } : { arch, jobs: args.jobs });
     const stats = summarizeRuns(results);
-    process.stdout.write(args.json ? emitStatsJson(stats) : emitStatsText(stats));
+    process.stdout.write(args.json ? emitStatsJson(stats) : escapeControlLines(emitStatsText(stats)));
     const hasError = stats.diagnostics.some((d) => d.severity === "error");
     if (hasError || (args.strict && stats.diagnostics.length > 0)) process.exitCode = 2;
   },
