@@ -78,7 +78,10 @@ function cloneHere(dest: string, env: NodeJS.ProcessEnv): string {
   ok(sh("git", ["clone", "--quiet", "--no-hardlinks", REPO, dest], dirname(dest), env), "git clone");
   ok(sh("git", ["checkout", "--quiet", "--detach", head], dest, env), "git checkout");
   const diff = sh("git", ["diff", "HEAD", "--binary"], REPO, env).stdout;
-  if (diff !== "") ok(sh("git", ["apply", "--binary", "-"], dest, env, diff), "git apply (uncommitted changes)");
+  if (diff !== "") {
+    ok(sh("git", ["apply", "--binary", "-"], dest, env, diff), "git apply (uncommitted changes)");
+    ok(sh("git", ["-c", "user.name=syscage-test", "-c", "user.email=test@invalid", "commit", "-qam", "uncommitted changes of the working tree"], dest, env), "git commit");
+  }
   return head;
 }
 
