@@ -82,7 +82,7 @@ function cloneHere(dest: string, env: NodeJS.ProcessEnv): string {
     ok(sh("git", ["apply", "--binary", "-"], dest, env, diff), "git apply (uncommitted changes)");
     ok(sh("git", ["-c", "user.name=syscage-test", "-c", "user.email=test@invalid", "commit", "-qam", "uncommitted changes of the working tree"], dest, env), "git commit");
   }
-  return head;
+  return ok(sh("git", ["rev-parse", "HEAD"], dest, env), "git rev-parse").trim();
 }
 
 /** The README's first code block: the commands a new user runs first, comments cut off. */
