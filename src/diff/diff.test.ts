@@ -13,6 +13,7 @@ import { runCli } from "../test/support/run-cli.js";
 import { shouldFail } from "./compare.js";
 import { diffArtifacts } from "./diff-artifacts.js";
 import { CONTEXT_ALLOWLIST } from "../io/artifact-sets.js";
+import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
 
 const BASIC = join(FIXTURES, "generate", "basic", "expected");
 const GOLDEN = join(FIXTURES, "diff");
@@ -123,7 +124,7 @@ const CASES: Case[] = [
 ];
 
 function report(c: Case) {
-  return diffArtifacts("old", new Map(c.old), "new", new Map(c.new));
+  return diffArtifacts("old", new Map(c.old), "new", new Map(c.new), ARTIFACT_READERS);
 }
 
 describe("semantic diff: golden in text, markdown and json", () => {
@@ -155,7 +156,7 @@ describe("semantic diff: golden in text, markdown and json", () => {
 
   it("Docker's default profile against a generated one", { skip: !exists(SHARED_DATA) && process.env.CI !== "true" ? "../shared/data is not beside the repository" : false }, () => {
     const moby = readFileSync(join(SHARED_DATA, "moby-seccomp-default.json"), "utf8");
-    const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]));
+    const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]), ARTIFACT_READERS);
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.txt"), emitDiffText(r));
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.md"), emitDiffMarkdown(r));
     const x86 = r.artifacts[0]!.changes.filter((c) => c.group === "x86_64");

@@ -10,6 +10,7 @@ import { parseYamlFile } from "../../io/yaml-file.js";
 import { allowlistSchema, type Allowlist } from "../../model/allowlist.js";
 import { formatDiagnostic, diagnostic, UserError } from "../../model/diagnostics.js";
 import type { ContainerResources } from "../../model/resources.js";
+import { allowedNames } from "../../model/seccomp.js";
 import { findConfig } from "./generate.js";
 
 interface FalcoArgs {
@@ -74,7 +75,7 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       if (s.images.length === 0) throw new UserError(`${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`, "SC_FALCO_IMAGE");
       const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
       const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
-      const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
+      const syscalls = allowedNames([policy]);
       all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: runsWithResources(s.allowlist.runs), label: s.label });
     }
     // Checked together: one container's list names could break another's literals.

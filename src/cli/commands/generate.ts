@@ -3,7 +3,9 @@ import type { Argv, CommandModule } from "yargs";
 import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
-import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
+import { allowedNames } from "../../model/seccomp.js";
+import type { OutputFormat } from "../../model/artifacts.js";
+import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
@@ -37,7 +39,7 @@ export function describeResult(r: ContainerResult): string[] {
   const observed = Object.values(a.syscalls).filter((e) => e.from.includes("observed")).length;
   out.push(`${r.job.name}: ${a.runs.length} run(s) (${r.newRuns} new), ${observed} syscalls observed, ${Object.keys(a.syscalls).length} allowed with baselines ${a.baselines.join(", ") || "none"}`);
   for (const p of r.policies) {
-    const allowed = new Set(p.rules.filter((x) => x.action === "SCMP_ACT_ALLOW").flatMap((x) => x.names)).size;
+    const allowed = allowedNames([p]).length;
     out.push(`  ${p.target}: ${allowed} allowed names in ${p.rules.length} rule(s), architectures ${p.architectures.join(", ")}`);
     for (const t of p.translated) out.push(`    translated ${t.from} -> ${t.to}`);
     for (const u of p.untranslatable) out.push(`    warning: ${u.name} left out: ${u.reason}`);
@@ -73,7 +75,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
       .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
       .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
-      .option("format", { type: "string", describe: `seccomp formats to write, comma-separated: ${Object.keys(SECCOMP_FORMATS).join(", ")} (default: docker)` })
+      .option("format", { type: "string", describe: `outputs to write, comma-separated: ${SELECTABLE_FORMATS.map((f) => `${f.name} (${f.file})`).join(", ")} (default: docker; allowlist, AppArmor and Falco are always written)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
       .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
@@ -90,7 +92,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const overrides: Record<string, unknown> = {};
     const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"], "--baseline");
     if (baselines) overrides.baselines = baselines;
-    const formats = list<SeccompFormat>(args.format, Object.keys(SECCOMP_FORMATS), "--format");
+    const formats = list<OutputFormat>(args.format, SELECTABLE_FORMATS.map((f) => f.name), "--format");
     if (formats) overrides.formats = formats;
     const arches = list<Arch>(args.arch, ARCHES, "--arch");
     if (arches) overrides.arches = arches;
