@@ -108,7 +108,11 @@ export function emitSystemdDropIn(input: ArtifactInput): string {
     out.push(...enosys.map((n) => `SystemCallFilter=~${n}:ENOSYS`));
   }
   out.push("SystemCallErrorNumber=EPERM");
-  const arches = p.architectures.map((a) => SYSTEMD_ARCH[a]).filter((a): a is string => a !== undefined);
+  // The target itself as `native` (what systemd and `systemd-analyze security` expect), then the
+  // 32-bit or x32 personalities the runs used.
+  const [own, ...compat] = p.architectures;
+  const arches = [own !== undefined ? "native" : undefined, ...compat.map((a) => SYSTEMD_ARCH[a])].filter((a): a is string => a !== undefined);
+  out.push(`# native: this file is for ${own !== undefined ? (SYSTEMD_ARCH[own] ?? "its target") : "its target"} hosts.`);
   out.push("SystemCallArchitectures=", `SystemCallArchitectures=${arches.join(" ")}`);
   const fam = socketFamilies(input);
   if ("families" in fam) {
