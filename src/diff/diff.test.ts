@@ -19,6 +19,7 @@ const BASIC = join(FIXTURES, "generate", "basic", "expected");
 const GOLDEN = join(FIXTURES, "diff");
 const seccompText = readFileSync(join(BASIC, "seccomp.x86_64.json"), "utf8");
 const allowlistText = readFileSync(join(BASIC, "allowlist.yaml"), "utf8");
+const dropInText = readFileSync(join(BASIC, "syscage.x86_64.conf"), "utf8");
 
 type Profile = { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo: number; op: string }[]; comment?: string }[] };
 const base = (): Profile => JSON.parse(seccompText) as Profile;
@@ -117,6 +118,24 @@ const CASES: Case[] = [
   { name: "apparmor-changed", old: [["apparmor.profile", APPARMOR_OLD]], new: [["apparmor.profile", APPARMOR_NEW]] },
   { name: "falco-changed", old: [["falco-rules.yaml", FALCO_OLD]], new: [["falco-rules.yaml", FALCO_NEW]] },
   {
+    // A name removed, a risky one added, a probe's ENOSYS line dropped (its call then gets EPERM),
+    // a family and a capability added, reordered lines: what systemd would do differently.
+    name: "systemd-changed",
+    old: [["web/syscage.conf", dropInText], ["web/allowlist.yaml", allowlistText]],
+    new: [
+      [
+        "web/syscage.conf",
+        dropInText
+          .replace("SystemCallFilter=pipe2\n", "")
+          .replace("SystemCallFilter=~openat2:ENOSYS\n", "")
+          .replace("SystemCallErrorNumber=EPERM\n", "SystemCallFilter=ptrace\nSystemCallErrorNumber=EPERM\n")
+          .replace("RestrictAddressFamilies=AF_INET AF_UNIX", "RestrictAddressFamilies=AF_UNIX AF_INET6 AF_INET")
+          .replace(/CapabilityBoundingSet=\n$/, "CapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_RAW\n"),
+      ],
+      ["web/allowlist.yaml", allowlistText],
+    ],
+  },
+  {
     name: "allowlist-coverage",
     old: [["allowlist.yaml", allowlistText]],
     new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^  pipe2: .*\n/m, "")]],
@@ -152,6 +171,18 @@ describe("semantic diff: golden in text, markdown and json", () => {
     assert.equal(mprotect, undefined, "mprotect was already allowed: adding it again is no change");
     const pipe2 = changes.find((c) => c.id === "x86_64 pipe2");
     assert.deepEqual([pipe2?.type, pipe2?.effect], ["removed", "revoke"]);
+  });
+
+  it("systemd: what systemd would do differently, with grants, revokes and risks", () => {
+    const r = report(CASES.find((c) => c.name === "systemd-changed")!);
+    const by = new Map(r.artifacts.flatMap((a) => a.changes).map((c) => [c.id, c]));
+    assert.deepEqual([by.get("SystemCallFilter ptrace")?.effect, Boolean(by.get("SystemCallFilter ptrace")?.risk)], ["grant", true]);
+    assert.equal(by.get("SystemCallFilter pipe2")?.effect, "revoke");
+    // ENOSYS -> EPERM: still denied, only the errno differs.
+    assert.equal(by.get("SystemCallFilter openat2")?.effect, "info");
+    assert.equal(by.get("RestrictAddressFamilies AF_INET6")?.effect, "grant");
+    assert.equal(by.get("CapabilityBoundingSet CAP_NET_RAW")?.effect, "grant");
+    assert.equal(by.size, 5, "reordering families is no change");
   });
 
   it("Docker's default profile against a generated one", { skip: !exists(SHARED_DATA) && process.env.CI !== "true" ? "../shared/data is not beside the repository" : false }, () => {
