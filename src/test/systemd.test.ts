@@ -5,7 +5,7 @@
 // here for systemd-run). Cutting an essential syscall or socket family out of the drop-in breaks them.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -44,6 +44,18 @@ describe("systemd drop-in: systemd-analyze verify", { skip: haveSystemd ? false 
     assert.equal(r.complaints.length, 3, r.complaints.join("\n"));
     assert.match(r.complaints.join("\n"), /cannot take error number/);
   });
+});
+
+describe("committed drop-ins of the samples", { skip: haveSystemd ? false : "systemd-analyze is not installed" }, () => {
+  const files = readdirSync(join(REPO, "profiles"), { recursive: true, encoding: "utf8" }).filter((f) => /(^|\/)syscage(\.[a-z0-9_]+)?\.conf$/.test(f));
+  it("exist for every container (formats: in profiles/syscage.yaml names systemd)", () => assert.ok(files.length >= 4, files.join(", ")));
+  for (const f of files) {
+    it(`profiles/${f} passes systemd-analyze verify silently`, () => {
+      const r = verify(readFileSync(join(REPO, "profiles", f), "utf8"));
+      assert.deepEqual(r.complaints, []);
+      assert.equal(r.status, 0);
+    });
+  }
 });
 
 interface Workload {
