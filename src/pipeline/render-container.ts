@@ -75,6 +75,15 @@ export function servicePolicyFor(allowlist: Allowlist, target: Arch): SeccompPol
 }
 
 /**
+ * The syscalls a container may make on its targets, as `generate` computes them for Falco's syscall
+ * rule: for a configured container its `arches`, else the architecture its runs were recorded on.
+ */
+export function allowedSyscalls(allowlist: Allowlist, arches?: readonly Arch[]): string[] {
+  const targets = arches && arches.length > 0 ? arches : [allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64"];
+  return allowedNames(targets.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: false })));
+}
+
+/**
  * Renders every output of the table that applies: allowlist.yaml first (everything else derives
  * from it), then the selected per-target outputs target by target, then the others.
  * `source` names the allowlist in diagnostics.

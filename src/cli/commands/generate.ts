@@ -1,13 +1,13 @@
-import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import type { Config } from "../../model/config.js";
+import type { ContainerConfig } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { allowedNames } from "../../model/seccomp.js";
 import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, writeContainer, type ContainerResult } from "../../io/profile-set.js";
+import { resolveJobs } from "../../pipeline/jobs.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -55,16 +55,6 @@ export function describeResult(r: ContainerResult): string[] {
   return out;
 }
 
-/** The config file: the one named, else ./syscage.yaml, else profiles/syscage.yaml. */
-export async function findConfig(named: string | undefined): Promise<{ config: Config; path: string } | undefined> {
-  for (const path of named ? [named] : [CONFIG_FILE, CONFIG_FALLBACK]) {
-    const config = await readConfig(path);
-    if (config) return { config, path };
-    if (named) throw new UserError(`${named}: no such config file`, "SC_CONFIG");
-  }
-  return undefined;
-}
-
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: "generate [inputs..]",
   describe: "Build a container's allowlist from recorded runs and write its seccomp profiles",
@@ -99,22 +89,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
-    let jobs: ContainerJob[];
-    if (inputs.length > 0) {
-      if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");
-      jobs = [jobFor(args.name, { ...overrides, inputs, ...(args.out ? { out: args.out } : {}) }, undefined, cwd)];
-    } else {
-      const found = await findConfig(args.config);
-      if (!found) {
-        throw new UserError(
-          args.name
-            ? `generate --name ${args.name}: no inputs given and no ${args.config ?? CONFIG_FILE} to find them in; name the traces (syscage generate --name ${args.name} samples/${args.name}/) or add the container to a config file`
-            : `generate: no inputs given and no ${args.config ?? `${CONFIG_FILE} or ${CONFIG_FALLBACK}`}; run syscage generate --name NAME TRACES..., or write a config file (see README)`,
-          "SC_NO_INPUTS",
-        );
-      }
-      jobs = jobsFromConfig(found.config, found.path, args.name ? [args.name] : []).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: resolve(cwd, args.out) } : {}) }) as ContainerJob);
-    }
+    const jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
     let diagnostics = 0;
     const results: ContainerResult[] = [];
     for (const job of jobs) {
