@@ -49,6 +49,9 @@ export interface ArtifactInput {
   tracedRuns: number;
 }
 
+/** Options every emitter takes; none yet (a per-command option, such as Falco's syscall rule, would go here). */
+export type EmitOptions = Readonly<Record<string, never>>;
+
 /** One file format of a kind: its file name and its emitter. */
 export interface ArtifactOutput {
   /** File name in the container's directory; per-target outputs get the arch before the first dot when there are several targets. */
@@ -58,7 +61,7 @@ export interface ArtifactOutput {
   perTarget: boolean;
   /** Why this output cannot be written for this container (it is then left out with that note), or undefined. */
   unavailable?: (input: ArtifactInput) => string | undefined;
-  emit: (input: ArtifactInput, options: Record<string, never>) => string;
+  emit: (input: ArtifactInput, options: EmitOptions) => string;
 }
 
 /** What annotating a change may use: the allowlist beside the artifact, and seccomp's default actions. */

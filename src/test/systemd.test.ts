@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
+import { baselineNames } from "../aggregate/build-allowlist.js";
 import { FIXTURES, haveTool, REPO } from "./support/paths.js";
 
 const RUNNER = join(REPO, "src", "test", "support", "systemd-filter-exec.py");
@@ -116,8 +117,11 @@ describe("systemd drop-in: real workloads under its filter", { skip: ready ? fal
       const result = await generateContainer(job, { fresh: true });
       const dropIn = result.files.find((f) => f.path.endsWith("syscage.conf"))!.content;
       assert.deepEqual(verify(dropIn).complaints, [], "systemd-analyze verify complains");
-      // No runtime baseline: systemd loads the filter itself (runc's own calls, e.g. its Go runtime's, are not needed).
-      assert.doesNotMatch(dropIn, /^SystemCallFilter=(fstatfs|capget|sched_yield)$/m);
+      // Tight, and no runtime baseline (systemd loads the filter itself): the observed names plus `always`.
+      const listed = [...dropIn.matchAll(/^SystemCallFilter=([a-z0-9_]+)$/gm)].map((m) => m[1]!);
+      const observed = Object.entries(result.allowlist.syscalls).filter(([, e]) => e.from.includes("observed")).map(([n]) => n);
+      assert.deepEqual(listed, [...new Set([...observed, ...baselineNames("always", "x86_64")])].sort());
+      assert.ok(baselineNames("runc", "x86_64").some((n) => !listed.includes(n)), "runc's baseline would have added names");
       if (w.families) assert.match(dropIn, new RegExp(`^RestrictAddressFamilies=${w.families.join(" ")}$`, "m"));
 
       const path = join(dir, "syscage.conf");
