@@ -143,7 +143,12 @@ export async function diffWithDisk(result: ContainerResult): Promise<DiffReport>
     if (old !== undefined) before.set(f.path, old);
     after.set(f.path, f.content);
   }
-  return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true });
+  try {
+    return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true });
+  } catch (e) {
+    // Only a file on disk can be unreadable (what was generated comes from the table): say what to do.
+    throw new UserError(`${(e as Error).message}; the file on disk is not one syscage wrote: move it away and run again`, "SC_DIFF_INPUT", { cause: e });
+  }
 }
 
 /** Whether every generated file is byte-identical to the one on disk. */

@@ -66,6 +66,15 @@ describe("diff: a file that is no artifact", () => {
     assert.match(mixed.stderr, /is seccomp, .* is systemd/);
   });
 
+  it("on disk where generate would write one, stops generate with one line (exit 2), not a stack", () => {
+    const out = join(dir, "gen");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "seccomp.json"), "{ not json");
+    const r = runCli(["generate", "--name", "basic", "--fresh", "--recorded-arch", "x86_64", "--out", out, join(BASIC, "traces", "run1.trace")]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^syscage: .*seccomp\.json: not a syscage artifact, expected one of .*; the file on disk is not one syscage wrote: move it away and run again \(SC_DIFF_INPUT\)\n$/);
+  });
+
   it("in a directory, is named as not compared", () => {
     for (const side of ["old", "new"]) {
       mkdirSync(join(dir, side), { recursive: true });
