@@ -8,6 +8,7 @@ import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, writeContainer, type ContainerResult } from "../../io/profile-set.js";
 import { resolveJobs } from "../../pipeline/jobs.js";
+import { servicePolicyFor } from "../../pipeline/render-container.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -44,6 +45,7 @@ export function describeResult(r: ContainerResult): string[] {
     for (const t of p.translated) out.push(`    translated ${t.from} -> ${t.to}`);
     for (const u of p.untranslatable) out.push(`    warning: ${u.name} left out: ${u.reason}`);
     for (const k of p.risky) out.push(`    risk: ${k.name}: ${k.reason}`);
+    if (r.job.formats.includes("systemd")) out.push(`    systemd: ${allowedNames([servicePolicyFor(a, p.target)]).length} names in SystemCallFilter= (no runtime baseline; systemd adds its @default set)`);
   }
   const res = r.allowlist.resources;
   if (res) {
