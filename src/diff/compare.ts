@@ -57,13 +57,14 @@ export function compareItems(path: string, kind: ArtifactKind, before: Item[] | 
   return { path, kind, status, changes: annotate ? changes.map(annotate) : changes };
 }
 
-export function summarize(old: string, neu: string, artifacts: ArtifactDiff[]): DiffReport {
+export function summarize(old: string, neu: string, artifacts: ArtifactDiff[], ignored: string[] = []): DiffReport {
   const all = artifacts.flatMap((a) => a.changes);
   return {
     schemaVersion: 1,
     old,
     new: neu,
     artifacts: [...artifacts].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
+    ...(ignored.length > 0 ? { ignored: [...ignored].sort() } : {}),
     summary: {
       added: all.filter((c) => c.type === "added").length,
       removed: all.filter((c) => c.type === "removed").length,

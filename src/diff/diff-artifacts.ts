@@ -1,65 +1,71 @@
 import * as yaml from "js-yaml";
 import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
-import type { ArtifactDiff, ArtifactKind, Change, DiffReport, Item } from "../model/diff.js";
+import type { AnnotateContext, ArtifactKind, ArtifactReader } from "../model/artifacts.js";
+import type { ArtifactDiff, Change, DiffReport, Item } from "../model/diff.js";
 import { seccompFileSchema } from "../model/seccomp-file.js";
 import { HIGH_RISK } from "../model/seccomp-knowledge.js";
 import { allowlistItems, syscallReason } from "./allowlist-items.js";
-import { apparmorItems } from "./apparmor-items.js";
 import { compareItems, summarize } from "./compare.js";
-import { falcoItems } from "./falco-items.js";
 import { seccompItems } from "./seccomp-items.js";
 
 /** A version of a set of artifacts: relative path -> text. */
 export type ArtifactSet = Map<string, string>;
 
-/** What a file is, from its content (names vary: seccomp.json, seccomp.aarch64.oci.json, default.json...). */
-export function classify(path: string, text: string): ArtifactKind | undefined {
-  const t = text.trimStart();
-  if (t.startsWith("{")) {
-    try {
-      const j = JSON.parse(text) as Record<string, unknown>;
-      if (typeof j.defaultAction === "string") return "seccomp";
-    } catch {
-      return undefined;
-    }
-    return undefined;
-  }
-  if (/^\s*profile\s+\S+/m.test(text) && text.includes("{")) return "apparmor";
-  if (!/\.ya?ml$/.test(path)) return undefined;
-  let doc: unknown;
+const YAML_NAME = /\.ya?ml$/;
+/** Names no profile has: a file so named is never read as one, whatever it holds (`notes.md` quoting a profile). */
+const NOT_A_PROFILE_NAME = /\.(md|markdown|txt|rst|html|conf|service|ya?ml|json)$/i;
+
+function yamlDoc(path: string, text: string): unknown {
+  if (!YAML_NAME.test(path)) return undefined;
   try {
-    doc = yaml.load(text, { filename: path });
+    return yaml.load(text, { filename: path });
   } catch {
     return undefined;
   }
-  if (Array.isArray(doc) && doc.some((e) => e && typeof e === "object" && ("rule" in e || "macro" in e || "list" in e))) return "falco";
-  if (doc && typeof doc === "object") {
-    const d = doc as Record<string, unknown>;
-    if (d.kind === "SeccompProfile") return "seccomp";
-    if (d.schemaVersion !== undefined && "syscalls" in d && "runs" in d) return "allowlist";
-  }
-  return undefined;
 }
 
-/** Reads an artifact into items; a file that does not parse is an error naming it. */
-export function itemsOf(kind: ArtifactKind, path: string, text: string): Item[] {
-  switch (kind) {
-    case "seccomp": {
-      const raw = text.trimStart().startsWith("{") ? JSON.parse(text) : (yaml.load(text) as { spec?: unknown }).spec;
-      const parsed = seccompFileSchema.safeParse(raw);
-      if (!parsed.success) throw new Error(`${path}: not a seccomp profile: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-      return seccompItems(parsed.data);
+/** A seccomp profile: JSON with a `defaultAction` (Docker, OCI, hand-written), or an SPO SeccompProfile in YAML. */
+export function isSeccompFile(path: string, text: string): boolean {
+  if (text.trimStart().startsWith("{")) {
+    try {
+      return typeof (JSON.parse(text) as Record<string, unknown>).defaultAction === "string";
+    } catch {
+      return false;
     }
-    case "allowlist":
-      return allowlistItems(readAllowlist(path, text));
-    case "apparmor":
-      return apparmorItems(text);
-    case "falco":
-      return falcoItems(text, path);
   }
+  const d = yamlDoc(path, text) as Record<string, unknown> | undefined;
+  return Boolean(d && typeof d === "object" && d.kind === "SeccompProfile");
 }
 
-function readAllowlist(path: string, text: string): Allowlist {
+/** An allowlist.yaml syscage wrote. */
+export function isAllowlistFile(path: string, text: string): boolean {
+  const d = yamlDoc(path, text) as Record<string, unknown> | undefined;
+  return Boolean(d && typeof d === "object" && !Array.isArray(d) && d.schemaVersion !== undefined && "syscalls" in d && "runs" in d);
+}
+
+/** A Falco rules file: a YAML list with `rule`, `macro` or `list` items. */
+export function isFalcoFile(path: string, text: string): boolean {
+  const d = yamlDoc(path, text);
+  return Array.isArray(d) && d.some((e) => e && typeof e === "object" && ("rule" in e || "macro" in e || "list" in e));
+}
+
+/** An AppArmor profile: a `profile NAME ... {` line, in a file whose name is not another format's. */
+export function isAppArmorFile(path: string, text: string): boolean {
+  return !NOT_A_PROFILE_NAME.test(path) && !text.trimStart().startsWith("{") && /^\s*profile\s+\S+/m.test(text) && text.includes("{");
+}
+
+export function seccompFileItems(path: string, text: string): Item[] {
+  const raw = text.trimStart().startsWith("{") ? JSON.parse(text) : (yaml.load(text) as { spec?: unknown }).spec;
+  const parsed = seccompFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path}: not a seccomp profile: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return seccompItems(parsed.data);
+}
+
+export function allowlistFileItems(path: string, text: string): Item[] {
+  return allowlistItems(readAllowlist(path, text));
+}
+
+export function readAllowlist(path: string, text: string): Allowlist {
   const parsed = allowlistSchema.safeParse(yaml.load(text, { filename: path }));
   if (!parsed.success) throw new Error(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;
@@ -72,52 +78,96 @@ function dirOf(path: string): string {
 
 const WRITABLE_RISK = /^"?\/(etc|usr|bin|sbin|lib|lib64|boot|root|proc|sys|dev|var\/run\/docker\.sock|run\/containerd)(\/|"|$)/;
 
-/** Adds the reason (from the allowlist next to the artifact) and a risk note to a change. */
-function annotator(kind: ArtifactKind, allowlist: Allowlist | undefined, defaults: { before: string; after: string }): (c: Change) => Change {
-  const allows = (v: string) => v === "SCMP_ACT_ALLOW" || v === "SCMP_ACT_LOG";
-  return (c) => {
-    let out = c;
-    if (kind === "seccomp" && c.group !== "default" && c.group !== "architectures") {
-      // A rule that disappears leaves the call to the default action, and vice versa.
-      const b = c.before ?? defaults.before;
-      const a = c.after ?? defaults.after;
-      out = { ...c, effect: allows(a) && !allows(b) ? "grant" : allows(b) && !allows(a) ? "revoke" : "info" };
-    }
-    if (kind === "falco" && c.id.endsWith(" enabled") && c.type === "changed") out = { ...c, effect: c.after === "false" ? "grant" : "revoke" };
-    if (kind === "allowlist" && c.group === "syscalls") {
-      if (c.type === "changed") out = { ...out, effect: "info" };
-      // Coverage worth a reviewer's eye: a syscall only a few of many runs made.
-      const m = /^seen in (\d+) of (\d+) runs/.exec(c.after ?? "");
-      if (m && Number(m[1]) > 0 && Number(m[2]) >= 3 && Number(m[1]) / Number(m[2]) <= 0.34) out = { ...out, reason: `low coverage: seen in only ${m[1]} of ${m[2]} runs` };
-    }
-    if (out.effect !== "grant") return out;
-    const name = kind === "seccomp" ? c.id.split(" ")[1] : kind === "allowlist" && c.group === "syscalls" ? c.id : undefined;
-    if (name !== undefined) {
-      const reason = allowlist ? syscallReason(allowlist, name) : undefined;
-      const risk = HIGH_RISK[name];
-      out = { ...out, ...(reason ? { reason } : {}), ...(risk ? { risk } : {}) };
-    }
-    if (kind === "apparmor") {
-      if (c.group === "capability") out = { ...out, risk: `capability: ${c.id.replace(/^capability /, "")} extends what root in the container can do` };
-      else if (c.group === "files" && /[wa]/.test(c.after ?? "") && WRITABLE_RISK.test(c.id.replace(/^file /, ""))) out = { ...out, risk: "writable system path" };
-    }
-    return out;
-  };
+const allows = (v: string) => v === "SCMP_ACT_ALLOW" || v === "SCMP_ACT_LOG";
+
+/** Why a granted syscall is there (from the allowlist beside the artifact) and its risk note. */
+export function withSyscallNote(c: Change, name: string, allowlist: Allowlist | undefined): Change {
+  const reason = allowlist ? syscallReason(allowlist, name) : undefined;
+  const risk = HIGH_RISK[name];
+  return { ...c, ...(reason ? { reason } : {}), ...(risk ? { risk } : {}) };
+}
+
+/** seccomp: a rule that disappears leaves the call to the default action, and vice versa. */
+export function annotateSeccomp(c: Change, ctx: AnnotateContext): Change {
+  let out = c;
+  if (c.group !== "default" && c.group !== "architectures") {
+    const b = c.before ?? ctx.defaults.before;
+    const a = c.after ?? ctx.defaults.after;
+    out = { ...c, effect: allows(a) && !allows(b) ? "grant" : allows(b) && !allows(a) ? "revoke" : "info" };
+  }
+  return out.effect === "grant" ? withSyscallNote(out, c.id.split(" ")[1]!, ctx.allowlist) : out;
+}
+
+export function annotateFalco(c: Change): Change {
+  return c.id.endsWith(" enabled") && c.type === "changed" ? { ...c, effect: c.after === "false" ? "grant" : "revoke" } : c;
+}
+
+/** allowlist: coverage worth a reviewer's eye, a syscall only a few of many runs made. */
+export function annotateAllowlist(c: Change, ctx: AnnotateContext): Change {
+  if (c.group !== "syscalls") return c;
+  let out = c;
+  if (c.type === "changed") out = { ...out, effect: "info" };
+  const m = /^seen in (\d+) of (\d+) runs/.exec(c.after ?? "");
+  if (m && Number(m[1]) > 0 && Number(m[2]) >= 3 && Number(m[1]) / Number(m[2]) <= 0.34) out = { ...out, reason: `low coverage: seen in only ${m[1]} of ${m[2]} runs` };
+  return out.effect === "grant" ? withSyscallNote(out, c.id, ctx.allowlist) : out;
+}
+
+export function annotateAppArmor(c: Change): Change {
+  if (c.effect !== "grant") return c;
+  if (c.group === "capability") return { ...c, risk: `capability: ${c.id.replace(/^capability /, "")} extends what root in the container can do` };
+  if (c.group === "files" && /[wa]/.test(c.after ?? "") && WRITABLE_RISK.test(c.id.replace(/^file /, ""))) return { ...c, risk: "writable system path" };
+  return c;
+}
+
+/** Thrown for a file `diff` was asked to compare that is no artifact it knows. */
+export class NotAnArtifactError extends Error {
+  constructor(
+    readonly path: string,
+    known: readonly string[],
+  ) {
+    super(`${path}: not a syscage artifact, expected one of ${known.join(", ")}`);
+    this.name = "NotAnArtifactError";
+  }
+}
+
+/** The kinds a file is recognized as (one, if the readers are sound). */
+export function recognize<K extends string>(readers: Readonly<Record<K, ArtifactReader>>, path: string, text: string): K | undefined {
+  return (Object.keys(readers) as K[]).find((k) => readers[k].recognize(path, text));
 }
 
 /**
- * The semantic diff of two versions of a set of artifacts, matched by relative path. Files syscage
- * cannot classify are ignored; the reason for an added permission comes from NEW's allowlist.yaml
- * in the same directory.
+ * The semantic diff of two versions of a set of artifacts, matched by relative path, each file read
+ * by the reader of its kind. With `strict`, a file no reader recognizes is an error
+ * (NotAnArtifactError); otherwise it is not compared and named in the report's `ignored`. The
+ * reason for an added permission comes from NEW's allowlist.yaml in the same directory.
  */
-export function diffArtifacts(oldLabel: string, before: ArtifactSet, newLabel: string, after: ArtifactSet): DiffReport {
+export function diffArtifacts<K extends ArtifactKind>(
+  oldLabel: string,
+  before: ArtifactSet,
+  newLabel: string,
+  after: ArtifactSet,
+  readers: Readonly<Record<K, ArtifactReader>>,
+  options: { strict?: boolean } = {},
+): DiffReport {
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !p.startsWith("\0")).sort();
   const artifacts: ArtifactDiff[] = [];
+  const ignored: string[] = [];
+  const known = Object.keys(readers);
   for (const path of paths) {
     const b = before.get(path);
     const a = after.get(path);
-    const kind = (a !== undefined ? classify(path, a) : undefined) ?? (b !== undefined ? classify(path, b) : undefined);
-    if (!kind) continue;
+    const kindA = a !== undefined ? recognize(readers, path, a) : undefined;
+    const kindB = b !== undefined ? recognize(readers, path, b) : undefined;
+    if ((a !== undefined && kindA === undefined) || (b !== undefined && kindB === undefined)) {
+      if (options.strict) throw new NotAnArtifactError(path, known);
+      if (kindA === undefined && kindB === undefined) {
+        ignored.push(path);
+        continue;
+      }
+    }
+    if (kindA !== undefined && kindB !== undefined && kindA !== kindB) throw new Error(`${path}: was ${kindB}, is now ${kindA}: only two versions of one kind can be compared`);
+    const kind = (kindA ?? kindB)!;
+    const reader = readers[kind];
     const allowText = after.get(`${dirOf(path)}allowlist.yaml`) ?? after.get("\0context/allowlist.yaml");
     let allowlist: Allowlist | undefined;
     if (allowText !== undefined) {
@@ -127,10 +177,11 @@ export function diffArtifacts(oldLabel: string, before: ArtifactSet, newLabel: s
         allowlist = undefined;
       }
     }
-    const itemsBefore = b === undefined ? undefined : itemsOf(kind, path, b);
-    const itemsAfter = a === undefined ? undefined : itemsOf(kind, path, a);
+    const itemsBefore = b === undefined ? undefined : reader.items(path, b);
+    const itemsAfter = a === undefined ? undefined : reader.items(path, a);
     const defaultOf = (items: Item[] | undefined) => items?.find((i) => i.id === "default action")?.value ?? "SCMP_ACT_ERRNO(1)";
-    artifacts.push(compareItems(path, kind, itemsBefore, itemsAfter, annotator(kind, allowlist, { before: defaultOf(itemsBefore ?? itemsAfter), after: defaultOf(itemsAfter ?? itemsBefore) })));
+    const context: AnnotateContext = { allowlist, defaults: { before: defaultOf(itemsBefore ?? itemsAfter), after: defaultOf(itemsAfter ?? itemsBefore) } };
+    artifacts.push(compareItems(path, kind, itemsBefore, itemsAfter, (c) => reader.annotate(c, context)));
   }
-  return summarize(oldLabel, newLabel, artifacts);
+  return summarize(oldLabel, newLabel, artifacts, ignored);
 }

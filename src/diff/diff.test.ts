@@ -13,11 +13,13 @@ import { runCli } from "../test/support/run-cli.js";
 import { shouldFail } from "./compare.js";
 import { diffArtifacts } from "./diff-artifacts.js";
 import { CONTEXT_ALLOWLIST } from "../io/artifact-sets.js";
+import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
 
 const BASIC = join(FIXTURES, "generate", "basic", "expected");
 const GOLDEN = join(FIXTURES, "diff");
 const seccompText = readFileSync(join(BASIC, "seccomp.x86_64.json"), "utf8");
 const allowlistText = readFileSync(join(BASIC, "allowlist.yaml"), "utf8");
+const dropInText = readFileSync(join(BASIC, "syscage.x86_64.conf"), "utf8");
 
 type Profile = { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo: number; op: string }[]; comment?: string }[] };
 const base = (): Profile => JSON.parse(seccompText) as Profile;
@@ -116,6 +118,24 @@ const CASES: Case[] = [
   { name: "apparmor-changed", old: [["apparmor.profile", APPARMOR_OLD]], new: [["apparmor.profile", APPARMOR_NEW]] },
   { name: "falco-changed", old: [["falco-rules.yaml", FALCO_OLD]], new: [["falco-rules.yaml", FALCO_NEW]] },
   {
+    // A name removed, a risky one added, a probe's ENOSYS line dropped (its call then gets EPERM),
+    // a family and a capability added, reordered lines: what systemd would do differently.
+    name: "systemd-changed",
+    old: [["web/syscage.conf", dropInText], ["web/allowlist.yaml", allowlistText]],
+    new: [
+      [
+        "web/syscage.conf",
+        dropInText
+          .replace("SystemCallFilter=pipe2\n", "")
+          .replace("SystemCallFilter=~openat2:ENOSYS\n", "")
+          .replace("SystemCallErrorNumber=EPERM\n", "SystemCallFilter=ptrace\nSystemCallErrorNumber=EPERM\n")
+          .replace("RestrictAddressFamilies=AF_INET AF_UNIX", "RestrictAddressFamilies=AF_UNIX AF_INET6 AF_INET")
+          .replace(/CapabilityBoundingSet=\n$/, "CapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_RAW\n"),
+      ],
+      ["web/allowlist.yaml", allowlistText],
+    ],
+  },
+  {
     name: "allowlist-coverage",
     old: [["allowlist.yaml", allowlistText]],
     new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^  pipe2: .*\n/m, "")]],
@@ -123,7 +143,7 @@ const CASES: Case[] = [
 ];
 
 function report(c: Case) {
-  return diffArtifacts("old", new Map(c.old), "new", new Map(c.new));
+  return diffArtifacts("old", new Map(c.old), "new", new Map(c.new), ARTIFACT_READERS);
 }
 
 describe("semantic diff: golden in text, markdown and json", () => {
@@ -153,9 +173,21 @@ describe("semantic diff: golden in text, markdown and json", () => {
     assert.deepEqual([pipe2?.type, pipe2?.effect], ["removed", "revoke"]);
   });
 
+  it("systemd: what systemd would do differently, with grants, revokes and risks", () => {
+    const r = report(CASES.find((c) => c.name === "systemd-changed")!);
+    const by = new Map(r.artifacts.flatMap((a) => a.changes).map((c) => [c.id, c]));
+    assert.deepEqual([by.get("SystemCallFilter ptrace")?.effect, Boolean(by.get("SystemCallFilter ptrace")?.risk)], ["grant", true]);
+    assert.equal(by.get("SystemCallFilter pipe2")?.effect, "revoke");
+    // ENOSYS -> EPERM: still denied, only the errno differs.
+    assert.equal(by.get("SystemCallFilter openat2")?.effect, "info");
+    assert.equal(by.get("RestrictAddressFamilies AF_INET6")?.effect, "grant");
+    assert.equal(by.get("CapabilityBoundingSet CAP_NET_RAW")?.effect, "grant");
+    assert.equal(by.size, 5, "reordering families is no change");
+  });
+
   it("Docker's default profile against a generated one", () => {
     const moby = readFileSync(join(DATA, "moby-seccomp-default.json"), "utf8");
-    const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]));
+    const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]), ARTIFACT_READERS);
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.txt"), emitDiffText(r));
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.md"), emitDiffMarkdown(r));
     const x86 = r.artifacts[0]!.changes.filter((c) => c.group === "x86_64");

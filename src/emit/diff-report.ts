@@ -40,6 +40,7 @@ export function emitDiffText(r: DiffReport, options: { color?: boolean } = {}): 
       out.push(ch.risk ? c.yellow(line) : ch.effect === "grant" ? c.green(line) : ch.effect === "revoke" ? c.red(line) : line);
     }
   }
+  if (r.ignored) out.push("", `not compared (no syscage artifact): ${r.ignored.join(", ")}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -56,6 +57,7 @@ export function emitDiffMarkdown(r: DiffReport): string {
   out.push(`### syscage: ${summaryLine(r)}${s.risky ? ` — ⚠️ ${s.risky} risky` : ""}`);
   out.push("");
   out.push(`Comparing <code>${html(r.old)}</code> with <code>${html(r.new)}</code>.`);
+  if (r.ignored) out.push("", `Not compared (no syscage artifact): ${r.ignored.map((p) => `<code>${html(p)}</code>`).join(", ")}.`);
   const changed = r.artifacts.filter((a) => a.changes.length > 0 || a.status !== "unchanged");
   if (changed.length === 0) return `${out.join("\n")}\n`;
   out.push("");

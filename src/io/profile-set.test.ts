@@ -16,7 +16,7 @@ const LOADER = join(REPO, "src", "test", "support", "seccomp-exec.py");
 const PY = pythonWithSeccomp() ?? "python3";
 
 function basicJob(inputs = ["traces/run1.trace", "traces/run2.trace"]) {
-  return jobFor("basic", { inputs, formats: ["docker", "oci", "spo"], arches: ["x86_64", "aarch64"], recordedArch: "x86_64", out: "expected", images: ["docker.io/library/python"] }, undefined, BASIC);
+  return jobFor("basic", { inputs, formats: ["docker", "oci", "spo", "systemd"], arches: ["x86_64", "aarch64"], recordedArch: "x86_64", out: "expected", images: ["docker.io/library/python"] }, undefined, BASIC);
 }
 
 describe("generate", () => {
@@ -24,7 +24,13 @@ describe("generate", () => {
     const r = await generateContainer(basicJob(), { fresh: true });
     assert.deepEqual(
       r.files.map((f) => basename(f.path)),
-      ["allowlist.yaml", "seccomp.x86_64.json", "seccomp.x86_64.oci.json", "seccomp-profile.x86_64.yaml", "seccomp.aarch64.json", "seccomp.aarch64.oci.json", "seccomp-profile.aarch64.yaml", "apparmor.profile", "falco-rules.yaml"],
+      [
+        "allowlist.yaml",
+        ...["seccomp.x86_64.json", "seccomp.x86_64.oci.json", "seccomp-profile.x86_64.yaml", "syscage.x86_64.conf"],
+        ...["seccomp.aarch64.json", "seccomp.aarch64.oci.json", "seccomp-profile.aarch64.yaml", "syscage.aarch64.conf"],
+        "apparmor.profile",
+        "falco-rules.yaml",
+      ],
     );
     for (const f of r.files) assertGolden(join(BASIC, "expected", basename(f.path)), f.content);
   });

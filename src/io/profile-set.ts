@@ -1,18 +1,14 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { buildAllowlist, recordRun } from "../aggregate/build-allowlist.js";
-import { buildSeccompPolicy } from "../aggregate/seccomp-policy.js";
-import { emitAllowlist } from "../emit/allowlist.js";
-import { SECCOMP_EMITTERS } from "../emit/seccomp.js";
 import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
 import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
-import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
-import type { ContainerResources } from "../model/resources.js";
-import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
-import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
-import { runsWithResources, withoutValues } from "../aggregate/resources.js";
+import { UserError, type Diagnostic } from "../model/diagnostics.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
-import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy, type SpoApiVersion } from "../model/seccomp.js";
+import type { SeccompPolicy, SpoApiVersion } from "../model/seccomp.js";
+import type { OutputFormat } from "../model/artifacts.js";
+import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
+import { renderContainer } from "../pipeline/render-container.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
@@ -35,7 +31,8 @@ export interface ContainerJob {
   /** Output directory (relative to `base`, or absolute). */
   out: string;
   baselines: BaselineName[];
-  formats: SeccompFormat[];
+  /** Selectable outputs (`--format`, `formats:`): seccomp formats, systemd. */
+  formats: OutputFormat[];
   recordedArch: Arch;
   arches: Arch[];
   argFilters: boolean;
@@ -66,7 +63,7 @@ export interface ContainerResult {
 
 export const DEFAULT_SETTINGS = {
   baselines: ["runc", "always"] as BaselineName[],
-  formats: ["docker"] as SeccompFormat[],
+  formats: ["docker"] as OutputFormat[],
   argFilters: true,
 };
 
@@ -110,20 +107,12 @@ export function outPath(job: ContainerJob, file: string): string {
   return relative(process.cwd(), resolve(job.base, job.out, file)) || file;
 }
 
-/** Profile file name for a format and target, with the arch in the name when there are several. */
-export function profileFileName(format: SeccompFormat, arch: Arch, several: boolean): string {
-  const f = SECCOMP_FORMATS[format].file;
-  if (!several) return f;
-  const dot = f.indexOf(".");
-  return `${f.slice(0, dot)}.${arch}${f.slice(dot)}`;
-}
-
 /**
  * Regenerates a container in memory: parses its inputs, merges them into the allowlist already in
  * its output directory (unless `fresh`), and renders every profile. Nothing is written.
  */
 export async function generateContainer(job: ContainerJob, options: { fresh: boolean; jobs?: number }): Promise<ContainerResult> {
-  const allowlistPath = outPath(job, "allowlist.yaml");
+  const allowlistPath = outPath(job, ARTIFACTS.allowlist.outputs.allowlist.file);
   const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
   const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
   const runs = await expandInputs(job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))), job.base);
@@ -133,61 +122,11 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
   const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, ...(job.generalize ? { generalize: job.generalize } : {}) });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
-  const files: GeneratedFile[] = [{ path: allowlistPath, content: emitAllowlist(allowlist) }];
-  const policies: SeccompPolicy[] = [];
-  for (const arch of job.arches) {
-    const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters });
-    policies.push(policy);
-    for (const format of job.formats) {
-      files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy, { multiArch: job.arches.length > 1, ...(job.spoApiVersion ? { spoApiVersion: job.spoApiVersion } : {}) }) });
-    }
-  }
-  const diagnostics = parsed.flatMap((r) => r.diagnostics);
-  const notes: string[] = [];
-  if (allowlist.resources) {
-    const syscalls = [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
-    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, runsWithResources(allowlist.runs), syscalls, allowlistPath);
-    files.push(...extra);
-    diagnostics.push(...rejected);
-    notes.push(...more);
-  } else notes.push("no AppArmor profile or Falco rules: the runs hold no trace lines (summary tables only)");
+  const rendered = renderContainer(job, allowlist, allowlistPath);
+  const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), content: f.content }));
+  const { policies, notes } = rendered;
+  const diagnostics = [...parsed.flatMap((r) => r.diagnostics), ...rendered.diagnostics];
   return { job, allowlist, previous, newRuns, policies, files, diagnostics, notes };
-}
-
-/**
- * apparmor.profile and falco-rules.yaml from a container's resources. A value AppArmor cannot hold
- * safely is left out of both; one only Falco cannot hold (a `'`, a trailing backslash, over 255
- * bytes, a list name) is left out of the Falco rules only. Each with a diagnostic; a bad container
- * name or image is an error.
- */
-export function emitResourceArtifacts(job: ContainerJob, resources: ContainerResources, runs: number, syscalls: string[], source: string): { files: GeneratedFile[]; diagnostics: Diagnostic[]; notes: string[] } {
-  const diagnostics: Diagnostic[] = [];
-  const notes: string[] = [];
-  const aaProblems = findAppArmorProblems(job.name, resources);
-  const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
-  if (nameProblem) throw new UserError(`${job.name}: ${nameProblem.reason}`, nameProblem.code);
-  const reject = (problems: readonly { what: string; value: string; reason: string }[], where: string, already: ReadonlySet<string>): Set<string> => {
-    const values = new Set<string>();
-    for (const p of problems) {
-      if (values.has(p.value) || already.has(p.value)) continue;
-      values.add(p.value);
-      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of ${where}: ${p.reason}`));
-    }
-    return values;
-  };
-  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
-  const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
-  const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, forAppArmor, { runs }) }];
-  if (job.images.length > 0) {
-    const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
-    const falcoProblems = findFalcoProblems([falcoInput(forAppArmor)]);
-    const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
-    if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
-    const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
-    const forFalco = falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor;
-    files.push({ path: outPath(job, "falco-rules.yaml"), content: emitFalcoRules([falcoInput(forFalco)]) });
-  } else notes.push("no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)");
-  return { files, diagnostics, notes };
 }
 
 /** Writes a container's files, each atomically. */
@@ -207,7 +146,12 @@ export async function diffWithDisk(result: ContainerResult): Promise<DiffReport>
     if (old !== undefined) before.set(f.path, old);
     after.set(f.path, f.content);
   }
-  return diffArtifacts("committed", before, "regenerated", after);
+  try {
+    return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true });
+  } catch (e) {
+    // Only a file on disk can be unreadable (what was generated comes from the table): say what to do.
+    throw new UserError(`${(e as Error).message}; the file on disk is not one syscage wrote: move it away and run again`, "SC_DIFF_INPUT", { cause: e });
+  }
 }
 
 /** Whether every generated file is byte-identical to the one on disk. */

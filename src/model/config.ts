@@ -1,19 +1,20 @@
 import { z } from "zod";
 import { ARCHES, type Arch } from "./arch.js";
 import { generalizeSchema } from "./allowlist.js";
-import { SECCOMP_FORMATS, SPO_API_VERSIONS, type SeccompFormat } from "./seccomp.js";
+import { SPO_API_VERSIONS } from "./seccomp.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "./artifacts.js";
 
 // `syscage.yaml`: which traces make which container's profiles. Read from disk, so checked with zod.
 
 const archSchema = z.enum(ARCHES as [Arch, ...Arch[]]);
-const formatSchema = z.enum(Object.keys(SECCOMP_FORMATS) as [SeccompFormat, ...SeccompFormat[]]);
+const formatSchema = z.enum(OUTPUT_FORMATS as unknown as [OutputFormat, ...OutputFormat[]]);
 const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"]);
 
 const settingsSchema = z
   .object({
     /** Baselines added to what was observed (default: runc, always). `none` for bare processes. */
     baselines: z.array(baselineSchema).optional(),
-    /** seccomp formats to write (default: docker). */
+    /** Outputs to write besides the allowlist, AppArmor and Falco: seccomp formats and systemd (default: docker). */
     formats: z.array(formatSchema).min(1).optional(),
     /** Architecture the traces were recorded on (default: this machine's). */
     recordedArch: archSchema.optional(),

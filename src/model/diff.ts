@@ -2,7 +2,9 @@
 // items (what it permits or detects), and two versions are compared item by item, so reordering or
 // reformatting is no change. `syscage diff --format json` prints a DiffReport.
 
-export type ArtifactKind = "seccomp" | "apparmor" | "falco" | "allowlist";
+import type { ArtifactKind } from "./artifacts.js";
+
+export type { ArtifactKind } from "./artifacts.js";
 
 /** One permission, rule or fact of an artifact. */
 export interface Item {
@@ -49,6 +51,8 @@ export interface DiffReport {
   old: string;
   new: string;
   artifacts: ArtifactDiff[];
+  /** Files of a compared directory that are no syscage artifact (a config, a README): not compared, but named. Absent when none. */
+  ignored?: string[];
   summary: { added: number; removed: number; changed: number; grants: number; revokes: number; risky: number };
 }
 

@@ -36,13 +36,6 @@ export interface SeccompPolicy {
   risky: { name: string; reason: string }[];
 }
 
-export const SECCOMP_FORMATS = {
-  docker: { file: "seccomp.json", describe: "Docker / moby JSON (docker run --security-opt seccomp=FILE)" },
-  oci: { file: "seccomp.oci.json", describe: "OCI runtime-spec linux.seccomp JSON (containerd, Kubernetes Localhost profiles)" },
-  spo: { file: "seccomp-profile.yaml", describe: "Security Profiles Operator SeccompProfile resource" },
-} as const satisfies Record<string, { file: string; describe: string }>;
-
-export type SeccompFormat = keyof typeof SECCOMP_FORMATS;
 
 /**
  * The Security Profiles Operator's API versions of `SeccompProfile`. SPO v1.0.0 serves both and
@@ -52,3 +45,8 @@ export type SeccompFormat = keyof typeof SECCOMP_FORMATS;
 export const SPO_API_VERSIONS = ["v1", "v1beta1"] as const;
 export type SpoApiVersion = (typeof SPO_API_VERSIONS)[number];
 export const DEFAULT_SPO_API_VERSION: SpoApiVersion = "v1";
+
+/** The names a set of policies allows (any rule, with or without argument conditions), sorted: the one place this is computed. */
+export function allowedNames(policies: readonly SeccompPolicy[]): string[] {
+  return [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
+}

@@ -1,6 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { shouldFail } from "../../diff/compare.js";
-import { diffArtifacts } from "../../diff/diff-artifacts.js";
+import { diffArtifacts, NotAnArtifactError, recognize } from "../../diff/diff-artifacts.js";
+import { ARTIFACT_READERS } from "../../pipeline/artifacts.js";
+import { ARTIFACT_KINDS } from "../../model/artifacts.js";
 import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
 import { GITHUB_COMMENT_LIMIT, emitPrComment } from "../../emit/pr-comment.js";
 import { loadSide, pairSingles } from "../../io/artifact-sets.js";
@@ -20,7 +22,7 @@ interface DiffArgs {
 
 export const diffCommand: CommandModule<object, DiffArgs> = {
   command: "diff <old> <new>",
-  describe: "Show what changed between two versions of profiles, semantically (seccomp, AppArmor, Falco, allowlist)",
+  describe: `Show what changed between two versions of profiles, semantically (${ARTIFACT_KINDS.join(", ")})`,
   builder: (y: Argv) =>
     y
       .positional("old", { type: "string", demandOption: true, describe: "file, profile directory, or REF:PATH in git (origin/main:profiles/web)" })
@@ -35,14 +37,24 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .example("$0 diff data/moby-seccomp-default.json profiles/web/seccomp.x86_64.json", "Docker's default profile against a generated one") as unknown as Argv<DiffArgs>,
   handler: async (args) => {
     const [a, b] = await Promise.all([loadSide(args.old), loadSide(args.new)]);
+    if (a.single && b.single) {
+      // Two files: each must be an artifact, both of one kind; never a guess from the other's name.
+      const kinds = [a, b].map((side) => {
+        const [name, text] = [...side.files][0]!;
+        const kind = recognize(ARTIFACT_READERS, name, text);
+        if (kind === undefined) throw new UserError(new NotAnArtifactError(side.label, ARTIFACT_KINDS).message, "SC_DIFF_INPUT");
+        return kind;
+      });
+      if (kinds[0] !== kinds[1]) throw new UserError(`${a.label} is ${kinds[0]}, ${b.label} is ${kinds[1]}: only two files of one kind can be compared`, "SC_DIFF_INPUT");
+    }
     const [before, after] = pairSingles(a, b);
     let report;
     try {
-      report = diffArtifacts(a.label, before, b.label, after);
+      report = diffArtifacts(a.label, before, b.label, after, ARTIFACT_READERS, { strict: a.single && b.single });
     } catch (e) {
       throw new UserError((e as Error).message, "SC_DIFF_INPUT", { cause: e });
     }
-    if (report.artifacts.length === 0) throw new UserError(`nothing to compare: neither ${a.label} nor ${b.label} holds a seccomp, AppArmor, Falco or allowlist file`, "SC_DIFF_INPUT");
+    if (report.artifacts.length === 0) throw new UserError(`nothing to compare: neither ${a.label} nor ${b.label} holds a file of a known kind (${ARTIFACT_KINDS.join(", ")})`, "SC_DIFF_INPUT");
     const maxBytes = args["max-bytes"];
     if (maxBytes !== undefined) {
       if (args.format !== "markdown") throw new UserError(`--max-bytes shapes a Markdown comment; add --format markdown (got --format ${args.format})`, "SC_USAGE");

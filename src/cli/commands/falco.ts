@@ -2,7 +2,6 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { runsWithResources, withoutValues } from "../../aggregate/resources.js";
-import { buildSeccompPolicy } from "../../aggregate/seccomp-policy.js";
 import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../../emit/falco.js";
 import { readIfExists, writeFileAtomic } from "../../io/files.js";
 import { jobsFromConfig, outPath } from "../../io/profile-set.js";
@@ -10,7 +9,9 @@ import { parseYamlFile } from "../../io/yaml-file.js";
 import { allowlistSchema, type Allowlist } from "../../model/allowlist.js";
 import { formatDiagnostic, diagnostic, UserError } from "../../model/diagnostics.js";
 import type { ContainerResources } from "../../model/resources.js";
-import { findConfig } from "./generate.js";
+import type { Arch } from "../../model/arch.js";
+import { allowedSyscalls } from "../../pipeline/render-container.js";
+import { findConfig } from "../../pipeline/jobs.js";
 
 interface FalcoArgs {
   allowlists?: string[];
@@ -54,27 +55,27 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
   handler: async (args) => {
     const found = await findConfig(args.config).catch(() => undefined);
     const images = imageMap(([] as string[]).concat(args.image ?? []));
-    const sources: { allowlist: Allowlist; images: string[]; label: string }[] = [];
+    const sources: { allowlist: Allowlist; images: string[]; label: string; arches?: Arch[] }[] = [];
     if (args.allowlists && args.allowlists.length > 0) {
-      const configured = found ? new Map(jobsFromConfig(found.config, found.path, []).map((j) => [j.name, j.images])) : new Map<string, string[]>();
+      const configured = new Map(found ? jobsFromConfig(found.config, found.path, []).map((j) => [j.name, j]) : []);
       for (const p of args.allowlists) {
         const a = await readAllowlist(p);
-        sources.push({ allowlist: a, images: images.get(a.name) ?? configured.get(a.name) ?? [], label: p });
+        const job = configured.get(a.name);
+        sources.push({ allowlist: a, images: images.get(a.name) ?? job?.images ?? [], label: p, ...(job ? { arches: job.arches } : {}) });
       }
     } else {
       if (!found) throw new UserError("falco needs allowlists (profiles/NAME or allowlist.yaml) or a config file naming the containers", "SC_NO_INPUTS");
       for (const job of jobsFromConfig(found.config, found.path, [])) {
         const p = outPath(job, "allowlist.yaml");
-        sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p });
+        sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p, arches: job.arches });
       }
     }
     const all: (FalcoContainer & { label: string })[] = [];
     for (const s of sources) {
       if (!s.allowlist.resources) throw new UserError(`${s.label}: the allowlist holds no resources (its runs are summary tables only)`, "SC_NO_RUNS");
       if (s.images.length === 0) throw new UserError(`${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`, "SC_FALCO_IMAGE");
-      const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
-      const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
-      const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
+      // The same names generate gives the container's Falco rules (its configured arches).
+      const syscalls = allowedSyscalls(s.allowlist, s.arches);
       all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: runsWithResources(s.allowlist.runs), label: s.label });
     }
     // Checked together: one container's list names could break another's literals.

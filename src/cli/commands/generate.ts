@@ -1,12 +1,15 @@
-import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import type { Config } from "../../model/config.js";
+import type { ContainerConfig } from "../../model/config.js";
 import { escapeControlLines, formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
-import { SECCOMP_FORMATS, SPO_API_VERSIONS, type SeccompFormat } from "../../model/seccomp.js";
-import { emitDiffText } from "../../emit/diff-report.js";
+import { allowedNames, SPO_API_VERSIONS } from "../../model/seccomp.js";
 import { useColor } from "../options.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+import type { OutputFormat } from "../../model/artifacts.js";
+import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
+import { emitDiffText } from "../../emit/diff-report.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, writeContainer, type ContainerResult } from "../../io/profile-set.js";
+import { resolveJobs } from "../../pipeline/jobs.js";
+import { servicePolicyFor } from "../../pipeline/render-container.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -39,11 +42,12 @@ export function describeResult(r: ContainerResult): string[] {
   const observed = Object.values(a.syscalls).filter((e) => e.from.includes("observed")).length;
   out.push(`${r.job.name}: ${a.runs.length} run(s) (${r.newRuns} new), ${observed} syscalls observed, ${Object.keys(a.syscalls).length} allowed with baselines ${a.baselines.join(", ") || "none"}`);
   for (const p of r.policies) {
-    const allowed = new Set(p.rules.filter((x) => x.action === "SCMP_ACT_ALLOW").flatMap((x) => x.names)).size;
+    const allowed = allowedNames([p]).length;
     out.push(`  ${p.target}: ${allowed} allowed names in ${p.rules.length} rule(s), architectures ${p.architectures.join(", ")}`);
     for (const t of p.translated) out.push(`    translated ${t.from} -> ${t.to}`);
     for (const u of p.untranslatable) out.push(`    warning: ${u.name} left out: ${u.reason}`);
     for (const k of p.risky) out.push(`    risk: ${k.name}: ${k.reason}`);
+    if (r.job.formats.includes("systemd")) out.push(`    systemd: ${allowedNames([servicePolicyFor(a, p.target)]).length} names in SystemCallFilter= (no runtime baseline; systemd adds its @default set)`);
   }
   const res = r.allowlist.resources;
   if (res) {
@@ -53,16 +57,6 @@ export function describeResult(r: ContainerResult): string[] {
   }
   for (const n of r.notes) out.push(`  note: ${n}`);
   return out;
-}
-
-/** The config file: the one named, else ./syscage.yaml, else profiles/syscage.yaml. */
-export async function findConfig(named: string | undefined): Promise<{ config: Config; path: string } | undefined> {
-  for (const path of named ? [named] : [CONFIG_FILE, CONFIG_FALLBACK]) {
-    const config = await readConfig(path);
-    if (config) return { config, path };
-    if (named) throw new UserError(`${named}: no such config file`, "SC_CONFIG");
-  }
-  return undefined;
 }
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
@@ -75,7 +69,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
       .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
       .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
-      .option("format", { type: "string", describe: `seccomp formats to write, comma-separated: ${Object.keys(SECCOMP_FORMATS).join(", ")} (default: docker)` })
+      .option("format", { type: "string", describe: `outputs to write, comma-separated: ${SELECTABLE_FORMATS.map((f) => `${f.name} (${f.file})`).join(", ")} (default: docker; allowlist, AppArmor and Falco are always written)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
       .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
@@ -93,7 +87,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const overrides: Record<string, unknown> = {};
     const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"], "--baseline");
     if (baselines) overrides.baselines = baselines;
-    const formats = list<SeccompFormat>(args.format, Object.keys(SECCOMP_FORMATS), "--format");
+    const formats = list<OutputFormat>(args.format, SELECTABLE_FORMATS.map((f) => f.name), "--format");
     if (formats) overrides.formats = formats;
     const arches = list<Arch>(args.arch, ARCHES, "--arch");
     if (arches) overrides.arches = arches;
@@ -101,22 +95,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     if (args["spo-api-version"] !== undefined) overrides.spoApiVersion = args["spo-api-version"];
-    let jobs: ContainerJob[];
-    if (inputs.length > 0) {
-      if (!args.name) throw new UserError("generate with inputs needs --name NAME: the container the traces belong to");
-      jobs = [jobFor(args.name, { ...overrides, inputs, ...(args.out ? { out: args.out } : {}) }, undefined, cwd)];
-    } else {
-      const found = await findConfig(args.config);
-      if (!found) {
-        throw new UserError(
-          args.name
-            ? `generate --name ${args.name}: no inputs given and no ${args.config ?? CONFIG_FILE} to find them in; name the traces (syscage generate --name ${args.name} samples/${args.name}/) or add the container to a config file`
-            : `generate: no inputs given and no ${args.config ?? `${CONFIG_FILE} or ${CONFIG_FALLBACK}`}; run syscage generate --name NAME TRACES..., or write a config file (see README)`,
-          "SC_NO_INPUTS",
-        );
-      }
-      jobs = jobsFromConfig(found.config, found.path, args.name ? [args.name] : []).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: resolve(cwd, args.out) } : {}) }) as ContainerJob);
-    }
+    const jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
     let diagnostics = 0;
     const results: ContainerResult[] = [];
     for (const job of jobs) {

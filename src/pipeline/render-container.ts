@@ -1,0 +1,135 @@
+// One container's artifacts, from its allowlist and settings, through the artifact table. Pure: no
+// fs, no process. The caller (io/profile-set.ts) reads the inputs, builds the allowlist and writes
+// the files; everything between is decided here: the seccomp policies per target, the allowed
+// names (computed once), the values each consumer cannot hold safely, and which outputs apply.
+
+import { runsWithResources, withoutValues } from "../aggregate/resources.js";
+import { buildSeccompPolicy } from "../aggregate/seccomp-policy.js";
+import { findAppArmorProblems } from "../emit/apparmor.js";
+import { findFalcoProblems } from "../emit/falco.js";
+import type { Allowlist } from "../model/allowlist.js";
+import type { Arch } from "../model/arch.js";
+import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
+import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
+import type { ContainerResources } from "../model/resources.js";
+import { allowedNames, type SeccompPolicy, type SpoApiVersion } from "../model/seccomp.js";
+import { OUTPUTS, outputFileName } from "./artifacts.js";
+
+export interface RenderSettings {
+  name: string;
+  /** The selectable outputs to write (`--format`, `formats:`), in the order given. */
+  formats: readonly OutputFormat[];
+  arches: readonly Arch[];
+  argFilters: boolean;
+  images: readonly string[];
+  /** The SeccompProfile API version to write (default: the one current SPO releases store). */
+  spoApiVersion?: SpoApiVersion;
+}
+
+export interface RenderedContainer {
+  /** File names relative to the container's directory, with their content, in a stable order. */
+  files: { file: string; content: string }[];
+  /** The seccomp policy of each target (what `generate` describes). */
+  policies: SeccompPolicy[];
+  diagnostics: Diagnostic[];
+  /** What was not written and why, for the user. */
+  notes: string[];
+}
+
+/**
+ * The resources each consumer can hold safely. A value AppArmor cannot hold is left out of both;
+ * one only Falco cannot hold (a `'`, a trailing backslash, over 255 bytes, a list name) is left out
+ * of the Falco rules only. Each with a diagnostic on `source`; a bad container name or image is an error.
+ */
+export function safeResources(
+  s: Pick<RenderSettings, "name" | "images">,
+  resources: ContainerResources,
+  runs: number,
+  syscalls: string[],
+  source: string,
+): { apparmor: ContainerResources; falco: ContainerResources; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const aaProblems = findAppArmorProblems(s.name, resources);
+  const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
+  if (nameProblem) throw new UserError(`${s.name}: ${nameProblem.reason}`, nameProblem.code);
+  const reject = (problems: readonly { what: string; value: string; reason: string }[], where: string, already: ReadonlySet<string>): Set<string> => {
+    const values = new Set<string>();
+    for (const p of problems) {
+      if (values.has(p.value) || already.has(p.value)) continue;
+      values.add(p.value);
+      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of ${where}: ${p.reason}`));
+    }
+    return values;
+  };
+  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
+  const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
+  if (s.images.length === 0) return { apparmor: forAppArmor, falco: forAppArmor, diagnostics };
+  const falcoProblems = findFalcoProblems([{ name: s.name, images: [...s.images], resources: forAppArmor, syscalls, runs }]);
+  const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
+  if (fatal) throw new UserError(`${s.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+  const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
+  return { apparmor: forAppArmor, falco: falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor, diagnostics };
+}
+
+/** A policy for a consumer that loads the filter itself (systemd): only the `always` baseline, no argument filters. */
+export function servicePolicyFor(allowlist: Allowlist, target: Arch): SeccompPolicy {
+  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => b === "always") }, { target, argFilters: false });
+}
+
+/**
+ * The syscalls a container may make on its targets, as `generate` computes them for Falco's syscall
+ * rule: for a configured container its `arches`, else the architecture its runs were recorded on.
+ */
+export function allowedSyscalls(allowlist: Allowlist, arches?: readonly Arch[]): string[] {
+  const targets = arches && arches.length > 0 ? arches : [allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64"];
+  return allowedNames(targets.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: false })));
+}
+
+/**
+ * Renders every output of the table that applies: allowlist.yaml first (everything else derives
+ * from it), then the selected per-target outputs target by target, then the others.
+ * `source` names the allowlist in diagnostics.
+ */
+export function renderContainer(s: RenderSettings, allowlist: Allowlist, source: string): RenderedContainer {
+  const policies = s.arches.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: s.argFilters }));
+  const names = allowedNames(policies);
+  const tracedRuns = runsWithResources(allowlist.runs);
+  const diagnostics: Diagnostic[] = [];
+  let resources: ArtifactInput["resources"];
+  if (allowlist.resources) {
+    const safe = safeResources(s, allowlist.resources as ContainerResources, tracedRuns, names, source);
+    resources = { apparmor: safe.apparmor, falco: safe.falco };
+    diagnostics.push(...safe.diagnostics);
+  }
+  const inputFor = (target: Arch, policy: SeccompPolicy): ArtifactInput => ({
+    name: s.name,
+    allowlist,
+    target,
+    policy,
+    servicePolicy: servicePolicyFor(allowlist, target),
+    allowedNames: names,
+    ...(resources ? { resources } : {}),
+    images: [...s.images],
+    tracedRuns,
+    multiArch: s.arches.length > 1,
+    ...(s.spoApiVersion ? { spoApiVersion: s.spoApiVersion } : {}),
+  });
+  const first = inputFor(s.arches[0]!, policies[0]!);
+  const files: RenderedContainer["files"] = [];
+  const notes = new Set<string>();
+  const several = s.arches.length > 1;
+  const emitRow = (row: (typeof OUTPUTS)[number], input: ArtifactInput) => {
+    const why = row.unavailable?.(input);
+    if (why !== undefined) notes.add(why);
+    else files.push({ file: outputFileName(row, input.target, several), content: row.emit(input, {}) });
+  };
+  const always = OUTPUTS.filter((o) => !o.selectable);
+  const selected = s.formats.map((f) => OUTPUTS.find((o) => o.name === f)!);
+  for (const row of always.filter((o) => o.kind === "allowlist")) emitRow(row, first);
+  s.arches.forEach((target, i) => {
+    const input = i === 0 ? first : inputFor(target, policies[i]!);
+    for (const row of selected.filter((o) => o.perTarget)) emitRow(row, input);
+  });
+  for (const row of [...selected.filter((o) => !o.perTarget), ...always.filter((o) => o.kind !== "allowlist")]) emitRow(row, first);
+  return { files, policies, diagnostics, notes: [...notes] };
+}
