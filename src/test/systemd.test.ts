@@ -12,10 +12,11 @@ import { describe, it } from "node:test";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
 import { baselineNames } from "../aggregate/build-allowlist.js";
-import { FIXTURES, haveTool, REPO } from "./support/paths.js";
+import { FIXTURES, REPO } from "./support/paths.js";
+import { pythonWithSeccomp, skipUnless } from "./support/skip.js";
 
 const RUNNER = join(REPO, "src", "test", "support", "systemd-filter-exec.py");
-const PY = "/usr/bin/python3";
+const PY = pythonWithSeccomp() ?? "python3";
 const BASIC_DROPIN = join(FIXTURES, "generate", "basic", "expected", "syscage.x86_64.conf");
 
 /** `systemd-analyze verify` of a oneshot unit running /bin/true with the drop-in; what it says about the drop-in. */
@@ -30,9 +31,8 @@ function verify(dropIn: string): { status: number | null; complaints: string[] }
   return { status: r.status, complaints: `${r.stdout}${r.stderr}`.split("\n").filter((l) => l.includes("syscage")) };
 }
 
-const haveSystemd = haveTool("systemd-analyze", ["--version"]);
 
-describe("systemd drop-in: systemd-analyze verify", { skip: haveSystemd ? false : "systemd-analyze is not installed" }, () => {
+describe("systemd drop-in: systemd-analyze verify", { skip: skipUnless("systemd-analyze") }, () => {
   it("accepts every directive of the basic fixture's drop-in, silently", () => {
     const r = verify(readFileSync(BASIC_DROPIN, "utf8"));
     assert.deepEqual(r.complaints, []);
@@ -47,7 +47,7 @@ describe("systemd drop-in: systemd-analyze verify", { skip: haveSystemd ? false 
   });
 });
 
-describe("committed drop-ins of the samples", { skip: haveSystemd ? false : "systemd-analyze is not installed" }, () => {
+describe("committed drop-ins of the samples", { skip: skipUnless("systemd-analyze") }, () => {
   const files = readdirSync(join(REPO, "profiles"), { recursive: true, encoding: "utf8" }).filter((f) => /(^|\/)syscage(\.[a-z0-9_]+)?\.conf$/.test(f));
   it("exist for every container (formats: in profiles/syscage.yaml names systemd)", () => assert.ok(files.length >= 4, files.join(", ")));
   for (const f of files) {
@@ -99,9 +99,8 @@ function run(cmd: string[], timeout = 60_000): { status: number | null; stdout: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const ready = haveSystemd && haveTool("strace", ["-V"]) && haveTool(PY, ["-c", "import seccomp"]);
 
-describe("systemd drop-in: real workloads under its filter", { skip: ready ? false : "needs systemd-analyze, strace and python3-seccomp" }, () => {
+describe("systemd drop-in: real workloads under its filter", { skip: skipUnless("systemd-analyze", "strace", "python3-seccomp") }, () => {
   for (const w of WORKLOADS) {
     it(w.name, async () => {
       const dir = mkdtempSync(join(tmpdir(), "syscage-systemd-run-"));
