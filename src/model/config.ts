@@ -7,11 +7,11 @@ import { SECCOMP_FORMATS, type SeccompFormat } from "./seccomp.js";
 
 const archSchema = z.enum(ARCHES as [Arch, ...Arch[]]);
 const formatSchema = z.enum(Object.keys(SECCOMP_FORMATS) as [SeccompFormat, ...SeccompFormat[]]);
-const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"]);
+const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"]);
 
 const settingsSchema = z
   .object({
-    /** Baselines added to what was observed (default: runc, always). `none` for bare processes. */
+    /** Baselines added to what was observed (default: runc, always, task-local). `none` for bare processes. */
     baselines: z.array(baselineSchema).optional(),
     /** seccomp formats to write (default: docker). */
     formats: z.array(formatSchema).min(1).optional(),
@@ -23,6 +23,10 @@ const settingsSchema = z
     argFilters: z.boolean().optional(),
     /** Path generalization rules for AppArmor and Falco (all on by default; see README). */
     generalize: generalizeSchema.optional(),
+    /** Allow the equivalent entry points of each observed call (default: true; see model/equivalent-syscalls.ts). */
+    equivalents: z.boolean().optional(),
+    /** Allow what a recorded call makes necessary on its other path (default: true; see model/implied-syscalls.ts). */
+    implied: z.boolean().optional(),
   })
   .strict();
 

@@ -18,6 +18,8 @@ interface GenerateArgs {
   "recorded-arch"?: string;
   fresh: boolean;
   "arg-filters"?: boolean;
+  equivalents?: boolean;
+  implied?: boolean;
   strict: boolean;
   jobs?: number;
   image?: string | string[];
@@ -72,12 +74,14 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("name", { type: "string", describe: "container name; with inputs: generate it from them; without: the container of that name in the config" })
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
       .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
-      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
+      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, task-local, none (default: runc,always,task-local)" })
       .option("format", { type: "string", describe: `seccomp formats to write, comma-separated: ${Object.keys(SECCOMP_FORMATS).join(", ")} (default: docker)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
       .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
+      .option("equivalents", { type: "boolean", describe: "allow the other entry points of each observed operation (nanosleep/clock_nanosleep, open/openat...; default: on; --no-equivalents to turn off)" })
+      .option("implied", { type: "boolean", describe: "allow what a recorded call needs on its other path (kill for a workload that waits for its children; default: on; --no-implied to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
       .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
@@ -88,7 +92,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const cwd = process.cwd();
     const inputs = args.inputs ?? [];
     const overrides: Record<string, unknown> = {};
-    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"], "--baseline");
+    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"], "--baseline");
     if (baselines) overrides.baselines = baselines;
     const formats = list<SeccompFormat>(args.format, Object.keys(SECCOMP_FORMATS), "--format");
     if (formats) overrides.formats = formats;
@@ -96,6 +100,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (arches) overrides.arches = arches;
     if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
+    if (args.equivalents !== undefined) overrides.equivalents = args.equivalents;
+    if (args.implied !== undefined) overrides.implied = args.implied;
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     let jobs: ContainerJob[];
     if (inputs.length > 0) {
