@@ -57,6 +57,8 @@ export const generalizeSchema = z
     pid: z.boolean().optional(),
     uuid: z.boolean().optional(),
     hash: z.boolean().optional(),
+    generated: z.boolean().optional(),
+    betweenRuns: z.boolean().optional(),
     manyFiles: z.boolean().optional(),
     manyFilesThreshold: z.number().int().min(1).optional(),
     manyFilesSkip: z.array(z.string()).optional(),
