@@ -49,7 +49,16 @@ export interface DiffReport {
   old: string;
   new: string;
   artifacts: ArtifactDiff[];
-  summary: { added: number; removed: number; changed: number; grants: number; revokes: number; risky: number };
+  summary: {
+    added: number;
+    removed: number;
+    changed: number;
+    grants: number;
+    revokes: number;
+    risky: number;
+    /** Changes to permissions seen in only 1 of several (N >= 2) runs: fragile, record more runs (absent when 0). */
+    singleRun?: number;
+  };
 }
 
 export const FAIL_ON = ["added", "risky", "removed", "any"] as const;

@@ -5,6 +5,7 @@ import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
+import { runsWithResources } from "../../aggregate/resources.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
@@ -51,7 +52,28 @@ export function describeResult(r: ContainerResult): string[] {
     const unresolved = r.allowlist.runs.reduce((n, run) => n + (run.resources?.unresolved.length ?? 0), 0);
     if (unresolved > 0) out.push(`    warning: ${unresolved} relative path(s) could not be resolved (cwd unknown); see allowlist.yaml`);
   }
+  out.push(...describeCoverage(r.job.name, a));
   for (const n of r.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
+/**
+ * What rests on a single run: how many runs the container has, which observed syscalls and file
+ * rules only one of several runs showed, and a suggestion to record more where coverage is thin.
+ */
+export function describeCoverage(name: string, a: ContainerResult["allowlist"]): string[] {
+  const n = a.runs.length;
+  const record = `record more runs (syscage record --name ${name} -- CMD, exercising other paths) and generate again`;
+  if (n === 1) return [`  coverage: 1 run: every permission rests on this one recording; ${record}`];
+  const once = Object.entries(a.syscalls)
+    .filter(([, e]) => e.from.includes("observed") && e.runs === 1)
+    .map(([k]) => k);
+  const traced = runsWithResources(a.runs);
+  const filesOnce = traced >= 2 ? (a.resources?.files.filter((f) => f.runs === 1).length ?? 0) : 0;
+  if (once.length === 0 && filesOnce === 0) return [`  coverage: ${n} runs; every observed syscall was seen in at least 2`];
+  const shown = once.slice(0, 12).join(", ") + (once.length > 12 ? `, ... (${once.length - 12} more)` : "");
+  const out = [`  coverage: ${n} runs; seen in only 1 of them: ${once.length} syscall(s)${once.length ? ` (${shown})` : ""}, ${filesOnce} of ${a.resources?.files.length ?? 0} file rule(s)${traced < n ? ` (of ${traced} traced runs)` : ""}`];
+  if (n < 5 || once.length * 10 > Object.keys(a.syscalls).length) out.push(`    coverage is thin: ${record}`);
   return out;
 }
 
