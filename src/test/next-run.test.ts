@@ -117,6 +117,23 @@ describe("profiles survive the next run (recorded once, enforced repeatedly)", {
     assert.ok(strict.allowlist.syscalls.kill === undefined || strict.allowlist.syscalls.kill.from.includes("observed"));
   });
 
+  it("mktemp directories and files, a pid file and a timestamped log: every run's names are new", async () => {
+    const d = mkdtempSync(join(dir, "mktemp-"));
+    const env = { TMPDIR: d, WORK: d };
+    const cmd = [
+      "/bin/dash",
+      "-c",
+      'x=$(mktemp -d); f=$(mktemp "$WORK/job.XXXXXX"); echo x > "$x/out.json"; cat "$x/out.json" > "$f"; echo $$ > "$WORK/app.$$.pid"; ' +
+        'echo done > "$WORK/log-$(date +%Y%m%dT%H%M%S)-$$.txt"; rm -rf "$x" "$f" "$WORK/app.$$.pid"; echo ok',
+    ];
+    const p = await recordAndGenerate(d, cmd, env);
+    for (let i = 0; i < RUNS; i++) {
+      const r = confined(p.path, cmd, env);
+      assert.equal(r.status, 0, `run ${i + 1}: ${r.stderr.slice(-400)}`);
+      assert.equal(r.stdout, "ok\n");
+    }
+  });
+
   it("retry loop with `sleep 0.1`: clock_nanosleep is the equivalent of a recorded nanosleep", async () => {
     const d = mkdtempSync(join(dir, "retry-"));
     // A retry loop whose sleeper changes with the image: the recorded build sleeps with the nanosleep
