@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
+import { archOfNode, syscallNumber } from "../model/arch.js";
 import { haveTool, REPO } from "./support/paths.js";
 
 const LOADER = join(REPO, "src", "test", "support", "seccomp-exec.py");
@@ -139,7 +140,8 @@ describe("profiles survive the next run (recorded once, enforced repeatedly)", {
     // A retry loop whose sleeper changes with the image: the recorded build sleeps with the nanosleep
     // syscall (as Go and musl programs do), the next one is coreutils `sleep`, which calls
     // clock_nanosleep through glibc. The loop tries 3 times, sleeping between tries.
-    const nanosleep = `${PY} -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); ts = (ctypes.c_long * 2)(0, 100000000); assert libc.syscall(35, ts, None) == 0'`;
+    const nr = syscallNumber(archOfNode(process.arch), "nanosleep");
+    const nanosleep = `${PY} -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); ts = (ctypes.c_long * 2)(0, 100000000); assert libc.syscall(${nr}, ts, None) == 0'`;
     const cmd = ["/bin/dash", "-c", 'n=0; until [ $n -ge 3 ]; do n=$((n+1)); eval "$SLEEPER"; done; echo "tried $n"'];
     const p = await recordAndGenerate(d, cmd, { SLEEPER: nanosleep });
     assert.ok(p.allowlist.syscalls.nanosleep?.from.includes("observed"));
