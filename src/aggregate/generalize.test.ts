@@ -317,5 +317,10 @@ describe("generated names and what differs between runs", () => {
     const agg = aggregateResources([a, b]);
     for (const f of agg.files) assert.ok(f.runs >= 1, `${f.path} seen in ${f.runs} runs`);
     assert.deepEqual(agg.files.map((f) => `${f.path} ${f.runs}`), ["/srv/d/* 2", "/srv/d/r 2"]);
+    // Two patterns over one path: /srv/app/<hash>/x is read-only (hash rule: /srv/app/*/x) beside
+    // five written files (/srv/app/*/*). Counting only the first match gave "/srv/app/*/x 0".
+    const c = run("c", [...["a", "b", "c", "d", "e"].map((n) => file(`/srv/app/${SHA}/${n}`, ["write"])), file(`/srv/app/${SHA}/x`)]);
+    const d = run("d", [file(`/srv/app/${SHA}/x`)]);
+    assert.deepEqual(aggregateResources([c, d]).files.map((f) => `${f.path} ${f.runs}`), ["/srv/app/*/* 2", "/srv/app/*/x 2"]);
   });
 });
