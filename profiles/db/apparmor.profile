@@ -27,17 +27,11 @@ profile db flags=(attach_disconnected,mediate_deleted) {
   "/etc/ld.so.cache" r,
   "/etc/nsswitch.conf" r,
   "/etc/passwd" r,
-  "/tmp/syscage-samples/work/db/run1/library.db" rwk,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run1/library.db-journal" rw,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run2/library.db" rwk,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run2/library.db-journal" rw,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run3/library.db" rwk,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run3/library.db-journal" rw,  # seen in 1 of 3 runs
+  "/tmp/syscage-samples/work/db/*/library.db" rwk,  # generalized (between-runs)
+  "/tmp/syscage-samples/work/db/*/library.db-journal" rw,  # generalized (between-runs)
 
   # directories listed or created (rules for directories end in /)
-  "/tmp/syscage-samples/work/db/run1/" r,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run2/" r,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/db/run3/" r,  # seen in 1 of 3 runs
+  "/tmp/syscage-samples/work/db/*/" r,  # generalized (between-runs)
 
   # 5 path(s) only stat'ed or access()'ed: AppArmor does not mediate that, so they need no rule
 

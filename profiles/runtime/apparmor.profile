@@ -28,9 +28,7 @@ profile runtime flags=(attach_disconnected,mediate_deleted) {
   "/proc/sys/vm/overcommit_memory" r,
   "/sys/fs/cgroup/memory/process_api/*/memory.limit_in_bytes" r,  # generalized (hash)
   "/sys/fs/cgroup/memory/process_api/*/memory.soft_limit_in_bytes" r,  # generalized (hash)
-  "/tmp/syscage-samples/work/runtime/run1/result.txt" rw,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/runtime/run2-ff/result.txt" rw,  # seen in 1 of 3 runs
-  "/tmp/syscage-samples/work/runtime/run4/result.txt" rw,  # seen in 1 of 3 runs
+  "/tmp/syscage-samples/work/runtime/*/result.txt" rw,  # generalized (between-runs)
   "/tmp/syscage-samples/work/runtime/workload.js" r,
   "@{PROC}/@{pid}/cgroup" r,  # recorded as /proc/self/...
   "@{PROC}/@{pid}/maps" r,  # recorded as /proc/self/...

@@ -2,6 +2,8 @@ import type { Allowlist, RunRecord, SyscallEntry } from "../model/allowlist.js";
 import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
 import { BASELINES, type BaselineName } from "../model/seccomp-knowledge.js";
 import type { ObservedRun } from "../model/trace.js";
+import { EQUIVALENT_GROUPS } from "../model/equivalent-syscalls.js";
+import { IMPLIED_RULES } from "../model/implied-syscalls.js";
 import { runCounts } from "./trace-stats.js";
 import { aggregateResources } from "./resources.js";
 import type { GeneralizeOptions } from "./generalize.js";
@@ -14,6 +16,10 @@ export interface AllowlistOptions {
   fallbackArch?: Arch;
   /** How file paths are generalized (all rules on by default). */
   generalize?: GeneralizeOptions;
+  /** Add the equivalent entry points of observed calls (default true). */
+  equivalents?: boolean;
+  /** Add what observed calls need on their other path (default true). */
+  implied?: boolean;
 }
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -115,6 +121,32 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
       }
     }
   }
+  const equivalents = options.equivalents ?? true;
+  const implied = options.implied ?? true;
+  if (equivalents || implied) {
+    for (const arch of archesSeen) {
+      const observedHere = (n: string) => entries.get(n)?.from.includes("observed") === true && entries.get(n)!.arches.includes(arch);
+      const grant = (name: string, tag: string) => {
+        if (!isSyscall(arch, name) || observedHere(name)) return;
+        const e = entry(name);
+        if (!e.arches.includes(arch)) e.arches.push(arch);
+        // A name observed on another personality is already explained by that; a tag would be noise.
+        if (!e.from.includes("observed") && !e.from.some((f) => f.startsWith(tag.slice(0, tag.indexOf(":") + 1)))) e.from.push(tag);
+      };
+      if (equivalents) {
+        for (const g of EQUIVALENT_GROUPS) {
+          const by = [...g.same, ...(g.grantedBy ?? [])].filter(observedHere).sort()[0];
+          if (by !== undefined) for (const n of g.same) grant(n, `equivalent:${by}`);
+        }
+      }
+      if (implied) {
+        for (const r of IMPLIED_RULES) {
+          const by = r.when.filter(observedHere).sort()[0];
+          if (by !== undefined) for (const n of r.grants) grant(n, `implied:${by}`);
+        }
+      }
+    }
+  }
   const syscalls: Record<string, SyscallEntry> = {};
   for (const name of [...entries.keys()].sort()) {
     const e = entries.get(name)!;
@@ -123,6 +155,8 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
     syscalls[name] = e;
   }
   const out: Allowlist = { schemaVersion: 1, name: options.name, baselines, runs: sortedRuns, syscalls };
+  if (!equivalents) out.equivalents = false;
+  if (!implied) out.implied = false;
   if (options.generalize && Object.keys(options.generalize).length > 0) out.generalize = options.generalize;
   if (sortedRuns.some((r) => r.resources)) out.resources = aggregateResources(sortedRuns, options.generalize);
   return out;
@@ -132,5 +166,11 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
 export function mergeAllowlists(a: Allowlist, b: Allowlist): Allowlist {
   const name = a.name < b.name ? a.name : b.name;
   const generalize = { ...(b.generalize ?? {}), ...(a.generalize ?? {}) } as GeneralizeOptions;
-  return buildAllowlist([...a.runs, ...b.runs], { name, baselines: [...a.baselines, ...b.baselines] as BaselineName[], ...(Object.keys(generalize).length ? { generalize } : {}) });
+  return buildAllowlist([...a.runs, ...b.runs], {
+    name,
+    baselines: [...a.baselines, ...b.baselines] as BaselineName[],
+    equivalents: a.equivalents !== false && b.equivalents !== false,
+    implied: a.implied !== false && b.implied !== false,
+    ...(Object.keys(generalize).length ? { generalize } : {}),
+  });
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FileAccess, FileUse } from "../model/resources.js";
-import { escapePatternText, generalizePaths, isHashLike, pathPieces, type GeneralizeOptions } from "./generalize.js";
+import { escapePatternText, generalizeBetweenRuns, generatedPattern, generalizePaths, isHashLike, mayGlob, pathPieces, type GeneralizeOptions } from "./generalize.js";
+import { aggregateResources } from "./resources.js";
+import type { RunRecord } from "../model/allowlist.js";
 
 function file(path: string, access: FileAccess[] = ["read"], dir = false): FileUse {
   return { path, access, dir };
@@ -98,9 +100,9 @@ describe("generalizePaths", () => {
       expected: ["/dev/full write", "/dev/null write", "/dev/random write", "/dev/tty write", "/dev/zero write", "/proc/self/a write", "/proc/self/b write", "/proc/self/c write", "/proc/self/d write", "/proc/self/e write"],
     },
     {
-      name: "many-files: /dev/shm is not /dev (exact skip), and a skip list can be given",
-      input: ["a", "b", "c", "d", "e"].map((n) => file(`/dev/shm/sem.${n}`, ["write", "create"])),
-      expected: ["/dev/shm/* glob [many-files] write,create"],
+      name: "many-files: /dev/shm is scratch space, not /dev (but no bare /dev/shm/*)",
+      input: ["a", "b", "c", "d", "e"].map((n) => file(`/dev/shm/app/sem.${n}`, ["write", "create"])),
+      expected: ["/dev/shm/app/* glob [many-files] write,create"],
     },
     {
       name: "many-files: skipped when listed",
@@ -111,15 +113,15 @@ describe("generalizePaths", () => {
     {
       name: "rules combine and their names are listed in rule order",
       input: [
-        file(`/tmp/${UUID_A}`, ["write", "create"]),
-        file(`/tmp/${SHA}`, ["write"]),
-        file("/tmp/x1", ["write"]),
-        file("/tmp/x2", ["write"]),
-        file("/tmp/x3", ["write"]),
+        file(`/srv/app/${UUID_A}`, ["write", "create"]),
+        file(`/srv/app/${SHA}`, ["write"]),
+        file("/srv/app/x1", ["write"]),
+        file("/srv/app/x2", ["write"]),
+        file("/srv/app/x3", ["write"]),
         file("/proc/42/fd", ["read"], true),
         file("/proc/43/fd", ["stat"], false),
       ],
-      expected: ["/proc/*/fd/ glob [pid] read,stat", "/tmp/* glob [uuid,hash,many-files] write,create"],
+      expected: ["/proc/*/fd/ glob [pid] read,stat", "/srv/app/* glob [uuid,hash,many-files] write,create"],
     },
     {
       name: "each rule can be turned off",
@@ -141,12 +143,12 @@ describe("generalizePaths", () => {
   }
 
   it("keeps a real file named * apart from the glob that many-files makes in the same directory", () => {
-    const input = [file("/tmp/*", ["read"]), ...["a", "b", "c", "d", "e"].map((n) => file(`/tmp/${n}`, ["write"]))];
+    const input = [file("/srv/tmp/*", ["read"]), ...["a", "b", "c", "d", "e"].map((n) => file(`/srv/tmp/${n}`, ["write"]))];
     const out = generalizePaths(input);
-    assert.deepEqual(show(out), ["/tmp/* read", "/tmp/* glob [many-files] write"]);
+    assert.deepEqual(show(out), ["/srv/tmp/* read", "/srv/tmp/* glob [many-files] write"]);
     // The emitter sees the difference through pathPieces.
-    assert.deepEqual(pathPieces(out[0]!), [{ kind: "text", text: "/tmp/*" }]);
-    assert.deepEqual(pathPieces(out[1]!), [{ kind: "text", text: "/tmp/" }, { kind: "glob" }]);
+    assert.deepEqual(pathPieces(out[0]!), [{ kind: "text", text: "/srv/tmp/*" }]);
+    assert.deepEqual(pathPieces(out[1]!), [{ kind: "text", text: "/srv/tmp/" }, { kind: "glob" }]);
   });
 
   it("pathPieces reads escapes back", () => {
@@ -178,5 +180,147 @@ describe("generalizePaths", () => {
     for (const no of ["0123456789abcde", "x86_64-linux-gnu", "cpython-311-x86_64-linux-gnu", "GoogleChromeUpdate2024Helper", "libc.so.6", "e9ba5c07.23f8b15e4177cb6bedcfedac", "__pycache__"]) {
       assert.ok(!isHashLike(no), no);
     }
+  });
+
+  it("isHashLike and every rule survive a 20 MB segment (no regular expression over it)", () => {
+    for (const big of ["a".repeat(20 * 1024 * 1024), "0".repeat(20 * 1024 * 1024), "aZ9".repeat(7 * 1024 * 1024)]) {
+      assert.equal(isHashLike(big), false);
+      assert.equal(generatedPattern(big), undefined);
+      const files = [file(`/srv/${big}`, ["write", "create"]), file(`/proc/${big}/status`), file(`/srv/app/${big}/x`, ["write"])];
+      const out = generalizePaths(files);
+      assert.deepEqual(out.map((f) => f.glob ?? false), [false, false, false]);
+      const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+      const agg = aggregateResources([run("a", [...files, file("/proc/12/status")]), run("b", [file(`/srv/app/${big.slice(0, 10)}1/x`, ["write"]), file("/proc/13/status")])]);
+      assert.equal(agg.files.find((f) => f.path === "/proc/*/status")?.runs, 2);
+    }
+  });
+});
+
+describe("generalization safety: no pattern at the root, in a system directory or over a whole top-level directory", () => {
+  const S = (p: string) => p.split("/");
+  it("mayGlob, rule by rule", () => {
+    // The root and top-level directories.
+    for (const rule of ["uuid", "hash", "generated", "between-runs", "many-files"] as const) {
+      assert.equal(mayGlob(S("/x"), 1, false, rule, false), false, `${rule} /*`);
+      assert.equal(mayGlob(S("/x"), 1, true, rule, false), false, `${rule} /x*`);
+      assert.equal(mayGlob(S("/tmp/x"), 2, false, rule, true), false, `${rule} /tmp/*`);
+      assert.equal(mayGlob(S("/tmp/x"), 2, true, rule, true), true, `${rule} /tmp/tmp.*`);
+      assert.equal(mayGlob(S("/var/x"), 2, true, rule, false), false, `${rule} /var/x*`);
+      assert.equal(mayGlob(S("/var/cache/x"), 3, false, rule, true), true, `${rule} /var/cache/*`);
+      assert.equal(mayGlob(S("/dev/shm/x"), 3, false, rule, true), false, `${rule} /dev/shm/*`);
+      assert.equal(mayGlob(S("/dev/shm/x"), 3, true, rule, true), true, `${rule} /dev/shm/sem.*`);
+      for (const sys of ["etc", "usr", "bin", "sbin", "lib", "lib64", "libx32", "boot", "root", "proc", "sys", "dev"]) {
+        assert.equal(mayGlob(S(`/${sys}/x`), 2, true, rule, false), false, `${rule} /${sys}/x*`);
+        assert.equal(mayGlob(S(`/${sys}/a/b/x`), 4, false, rule, true), false, `${rule} writing below /${sys}`);
+      }
+      assert.equal(mayGlob(S("/proc/sys/x"), 3, false, rule, false), false, `${rule} /proc/sys/*`);
+    }
+    // Reading deeper in a system directory stays allowed (a container's cgroup id), and the pid rule.
+    assert.equal(mayGlob(S("/sys/fs/cgroup/abc/memory.max"), 4, false, "hash", false), true);
+    assert.equal(mayGlob(S("/proc/12/status"), 2, false, "pid", false), true);
+  });
+
+  const hostile: { name: string; input: FileUse[] }[] = [
+    { name: "a hash-named file written in /etc", input: [file(`/etc/${SHA}`, ["write", "create"])] },
+    { name: "a uuid-named file written at the root", input: [file(`/${UUID_A}`, ["write", "create"])] },
+    { name: "a hash-named file written directly in /tmp", input: [file(`/tmp/${SHA}`, ["write"])] },
+    { name: "a hash-named file in /var itself", input: [file(`/var/${SHA}`, ["write"])] },
+    { name: "a mktemp-shaped file created in /etc", input: [file("/etc/passwd.Xq3kLm9PzA", ["write", "create"])] },
+    { name: "a pid-shaped file created in /usr/bin", input: [file("/usr/bin/tool-123456", ["write", "create"])] },
+    { name: "a timestamp at the root", input: [file("/20261127T125101", ["create"], true)] },
+    { name: "five files written at the root", input: ["a", "b", "c", "d", "e"].map((n) => file(`/${n}`, ["write"])) },
+    { name: "five files written in /etc", input: ["a", "b", "c", "d", "e"].map((n) => file(`/etc/${n}`, ["write"])) },
+    { name: "five files written in /lib64", input: ["a", "b", "c", "d", "e"].map((n) => file(`/lib64/${n}`, ["write"])) },
+    { name: "five files written directly in /home", input: ["a", "b", "c", "d", "e"].map((n) => file(`/home/${n}`, ["write"])) },
+    { name: "a hash written below /root", input: [file(`/root/.ssh/${SHA}`, ["write"])] },
+    { name: "a hash written below /proc/sys", input: [file(`/proc/sys/kernel/${SHA}`, ["write"])] },
+    { name: "a hash read in /proc (not a pid)", input: [file(`/proc/${SHA}`, ["read"])] },
+  ];
+  for (const h of hostile) {
+    it(`keeps literal: ${h.name}`, () => {
+      const out = generalizePaths(h.input, { manyFilesThreshold: 1 });
+      assert.deepEqual(show(out), show(h.input).sort(), "nothing generalized");
+    });
+  }
+
+  it("between runs: no pattern in /etc, at the root or over /tmp, even when every run differs there", () => {
+    const runs = [
+      [file("/etc/app-1234.conf", ["write"]), file("/x9Yq3k", ["write"], true), file("/tmp/Ab12Cd", ["write"])],
+      [file("/etc/app-5678.conf", ["write"]), file("/p2Lm7Z", ["write"], true), file("/tmp/Ef34Gh", ["write"])],
+    ];
+    assert.deepEqual([...generalizeBetweenRuns(runs)], []);
+  });
+});
+
+describe("generated names and what differs between runs", () => {
+  it("generatedPattern: mktemp, Python tempfile, pids and timestamps; not words, not extensions", () => {
+    const yes: [string, string][] = [
+      ["tmp.Xq3kLm9PzA", "tmp.*"],
+      ["build.k3Jx9Q", "build.*"],
+      ["tmpk2x_9qzd", "tmp*"],
+      ["app.12345.pid", "app.*.pid"],
+      ["log-20261127T125101.txt", "log-*.txt"],
+      ["2026-11-27_12:51:01.json", "*.json"],
+      ["we*rd.k3Jx9Q", "we\\*rd.*"],
+    ];
+    for (const [name, pattern] of yes) assert.equal(generatedPattern(name), pattern, name);
+    for (const no of ["config.backup", "index.html", "README.Debian", "libc.so.6", "python3.11", "tmpfiles", UUID_A, SHA, "abc"]) assert.equal(generatedPattern(no), undefined, no);
+  });
+
+  it("a created mktemp directory becomes tmp.* for itself and everything below it, inside its directory only", () => {
+    const out = generalizePaths([
+      file("/tmp/tmp.Xq3kLm9PzA", ["create"], true),
+      file("/tmp/tmp.Xq3kLm9PzA/out.json", ["write", "create"]),
+      file("/tmp/tmp.Xq3kLm9PzA/sub", ["create"], true),
+      file("/tmp/tmp.Xq3kLm9PzA/sub/a.txt", ["read"]),
+      file("/tmp/tmp.read.Only9X"),
+      file("/srv/run/app.4242.pid", ["write", "create"]),
+    ]);
+    assert.deepEqual(show(out), [
+      "/srv/run/app.*.pid glob [generated] write,create",
+      "/tmp/tmp.*/ glob [generated] create",
+      "/tmp/tmp.*/out.json glob [generated] write,create",
+      "/tmp/tmp.*/sub/ glob [generated] create",
+      "/tmp/tmp.*/sub/a.txt glob [generated] read",
+      "/tmp/tmp.read.Only9X read",
+    ]);
+    assert.deepEqual(show(generalizePaths([file("/tmp/tmp.Xq3kLm9PzA", ["create"], true)], { generated: false })), ["/tmp/tmp.Xq3kLm9PzA/ create"]);
+  });
+
+  it("between runs: one generated-looking name per run at the same place becomes prefix*suffix", () => {
+    const runs = [
+      [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"]), file("/run/app/worker-4242.sock", ["write"]), file("/srv/cfg/alpha.conf"), file("/srv/two/x-123/a"), file("/srv/two/x-456/a")],
+      [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"]), file("/run/app/worker-977.sock", ["write"]), file("/srv/cfg/bravo.conf"), file("/srv/two/x-789/a")],
+    ];
+    const m = generalizeBetweenRuns(runs);
+    assert.deepEqual([...m].sort(), [
+      ["/run/app/worker-4242.sock", "/run/app/worker-*.sock"],
+      ["/run/app/worker-977.sock", "/run/app/worker-*.sock"],
+      ["/srv/job/Ab3kLm9PzQ/out.json", "/srv/job/*/out.json"],
+      ["/srv/job/Zz8pQ2xRt0/out.json", "/srv/job/*/out.json"],
+    ]);
+  });
+
+  it("aggregateResources: between-runs entries are recorded in generalizedBy and count every run", () => {
+    const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+    const agg = aggregateResources([run("a", [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"])]), run("b", [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"])])]);
+    assert.deepEqual(agg.files, [{ path: "/srv/job/*/out.json", access: ["write"], dir: false, glob: true, generalizedBy: "between-runs", runs: 2 }]);
+    const off = aggregateResources([run("a", [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"])]), run("b", [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"])])], { betweenRuns: false });
+    assert.equal(off.files.length, 2);
+  });
+
+  it("aggregateResources: a path covered by two entries counts for both (no 'seen in 0 of N runs')", () => {
+    const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+    // Run b only read /srv/d/r, which keeps its own read rule and also falls under /srv/d/*.
+    const a = run("a", [...["a", "b", "c", "d", "e"].map((n) => file(`/srv/d/${n}`, ["write"])), file("/srv/d/r")]);
+    const b = run("b", [file("/srv/d/r")]);
+    const agg = aggregateResources([a, b]);
+    for (const f of agg.files) assert.ok(f.runs >= 1, `${f.path} seen in ${f.runs} runs`);
+    assert.deepEqual(agg.files.map((f) => `${f.path} ${f.runs}`), ["/srv/d/* 2", "/srv/d/r 2"]);
+    // Two patterns over one path: /srv/app/<hash>/x is read-only (hash rule: /srv/app/*/x) beside
+    // five written files (/srv/app/*/*). Counting only the first match gave "/srv/app/*/x 0".
+    const c = run("c", [...["a", "b", "c", "d", "e"].map((n) => file(`/srv/app/${SHA}/${n}`, ["write"])), file(`/srv/app/${SHA}/x`)]);
+    const d = run("d", [file(`/srv/app/${SHA}/x`)]);
+    assert.deepEqual(aggregateResources([c, d]).files.map((f) => `${f.path} ${f.runs}`), ["/srv/app/*/* 2", "/srv/app/*/x 2"]);
   });
 });

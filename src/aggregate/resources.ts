@@ -1,6 +1,6 @@
 import type { RunRecord } from "../model/allowlist.js";
 import type { CapabilityUse, ContainerResources, EndpointUse, ExecUse, FileUse, RunResources, SocketUse } from "../model/resources.js";
-import { generalizePaths, pathPieces, type GeneralizeOptions } from "./generalize.js";
+import { generalizeBetweenRuns, generalizePaths, PATH_MAX, pathPieces, type GeneralizeOptions } from "./generalize.js";
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -42,10 +42,15 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
   const withResources = [...runs].filter((r) => r.resources).sort((a, b) => cmp(a.id, b.id) || cmp(a.sha256, b.sha256));
   const all: RunResources[] = withResources.map((r) => r.resources as RunResources);
 
-  // Files: generalize the union, then count the runs whose paths fall under each entry.
+  // Files: what differs between runs at the same place becomes a pattern first (generalize.ts,
+  // rule between-runs), then the union is generalized, then each entry counts the runs whose paths
+  // fall under it.
+  const between = options.betweenRuns === false || all.length < 2 ? new Map<string, string>() : generalizeBetweenRuns(all.map((r) => r.files));
   const union = new Map<string, FileUse>();
   for (const res of all) {
-    for (const f of res.files) {
+    for (const original of res.files) {
+      const pattern = original.glob ? undefined : between.get(original.path);
+      const f: FileUse = pattern === undefined ? original : { ...original, path: pattern, glob: true, generalizedBy: "between-runs" };
       const key = `${f.glob ? "g" : "l"}${f.path}`;
       const prev = union.get(key);
       if (!prev) union.set(key, { ...f, access: [...f.access] });
@@ -64,11 +69,14 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
   });
   const counts = new Array<number>(general.length).fill(0);
   for (const res of all) {
+    // A path counts for every entry that covers it: its literal entry and each pattern matching it
+    // (taking only the first match left other entries "seen in 0 of N runs").
     const hit = new Set<number>();
     for (const f of res.files) {
-      let i = f.glob ? undefined : literal.get(f.path);
-      if (i === undefined) i = patterns.find((p) => p.re.test(f.glob ? pathPieces(f).map((x) => (x.kind === "glob" ? "*" : x.text)).join("") : f.path))?.index;
+      const i = f.glob ? undefined : literal.get(f.path);
       if (i !== undefined) hit.add(i);
+      const text = f.glob ? pathPieces(f).map((x) => (x.kind === "glob" ? "*" : x.text)).join("") : f.path;
+      if (text.length <= PATH_MAX) for (const p of patterns) if (!hit.has(p.index) && p.re.test(text)) hit.add(p.index);
     }
     for (const i of hit) counts[i]!++;
   }

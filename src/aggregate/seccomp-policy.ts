@@ -49,7 +49,8 @@ export function buildSeccompPolicy(allowlist: Allowlist, options: PolicyOptions)
   const translated: SeccompPolicy["translated"] = [];
   const untranslatable: SeccompPolicy["untranslatable"] = [];
   for (const [name, e] of Object.entries(allowlist.syscalls)) {
-    if (!e.from.includes("observed")) continue;
+    // Equivalent and implied names stand for an observed call: they are translated like it.
+    if (!e.from.some((f) => f === "observed" || f.startsWith("equivalent:") || f.startsWith("implied:"))) continue;
     for (const arch of e.arches) {
       if (native.has(arch)) {
         // A name the parser could not resolve (an unknown `syscall_0x..`) is no permission: report it.

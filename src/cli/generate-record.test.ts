@@ -29,6 +29,23 @@ describe("syscage generate", () => {
     assert.match(fresh.stdout, /1 run\(s\) \(1 new\)/);
   });
 
+  it("--no-equivalents and --no-implied leave out exactly the names the allowlist marks equivalent:/implied:", () => {
+    const base = mkdtempSync(join(tmpdir(), "syscage-eq-"));
+    const inputs = [join(BASIC, "run1.trace"), join(BASIC, "run2.trace")];
+    const names = (dir: string) => new Set((JSON.parse(readFileSync(join(dir, "seccomp.json"), "utf8")) as { syscalls: { names: string[]; action: string }[] }).syscalls.filter((s) => s.action === "SCMP_ACT_ALLOW").flatMap((s) => s.names));
+    const on = runCli(["generate", "--name", "basic", "--out", join(base, "on"), "--recorded-arch", "x86_64", ...inputs]);
+    assert.equal(on.status, 0, on.stderr);
+    const off = runCli(["generate", "--name", "basic", "--out", join(base, "off"), "--recorded-arch", "x86_64", "--no-equivalents", "--no-implied", ...inputs]);
+    assert.equal(off.status, 0, off.stderr);
+    const allowlist = readFileSync(join(base, "on", "allowlist.yaml"), "utf8");
+    const tagged = new Set([...allowlist.matchAll(/^ {2}(\w+): \{[^\n]*from: \[(?:equivalent|implied):\w+\]\}$/gm)].map((m) => m[1]!));
+    assert.ok(tagged.has("dup3") && tagged.has("clock_nanosleep") === false, [...tagged].join(","));
+    const extra = [...names(join(base, "on"))].filter((n) => !names(join(base, "off")).has(n));
+    assert.deepEqual(extra.sort(), [...tagged].sort());
+    assert.match(readFileSync(join(base, "off", "allowlist.yaml"), "utf8"), /^equivalents: false$/m);
+    assert.match(readFileSync(join(base, "off", "allowlist.yaml"), "utf8"), /^implied: false$/m);
+  });
+
   it("--name without inputs or config says what it needs (exit 2)", () => {
     const cwd = mkdtempSync(join(tmpdir(), "syscage-empty-"));
     const r = runCli(["generate", "--name", "web"], { cwd });

@@ -59,6 +59,8 @@ export function compareItems(path: string, kind: ArtifactKind, before: Item[] | 
 
 export function summarize(old: string, neu: string, artifacts: ArtifactDiff[], ignored: string[] = []): DiffReport {
   const all = artifacts.flatMap((a) => a.changes);
+  // One permission shows in the seccomp profile and the allowlist: count it once (by its name).
+  const singleRun = new Set(all.filter((c) => c.type !== "removed" && /\bseen in (?:only )?1 of ([2-9]|\d{2,}) runs\b/.test(`${c.after ?? ""} ${c.reason ?? ""}`)).map((c) => c.id.split(" ").pop())).size;
   return {
     schemaVersion: 1,
     old,
@@ -72,6 +74,7 @@ export function summarize(old: string, neu: string, artifacts: ArtifactDiff[], i
       grants: all.filter((c) => c.effect === "grant").length,
       revokes: all.filter((c) => c.effect === "revoke").length,
       risky: all.filter((c) => c.risk !== undefined).length,
+      ...(singleRun > 0 ? { singleRun } : {}),
     },
   };
 }

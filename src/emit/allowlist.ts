@@ -32,6 +32,8 @@ export function emitAllowlist(a: Allowlist): string {
   out.push(`schemaVersion: ${a.schemaVersion}`);
   out.push(`name: ${flow(a.name)}`);
   out.push(`baselines: ${flow(a.baselines)}`);
+  if (a.equivalents === false) out.push("equivalents: false");
+  if (a.implied === false) out.push("implied: false");
   out.push(Object.keys(a.syscalls).length ? "syscalls:" : "syscalls: {}");
   for (const [name, e] of Object.entries(a.syscalls)) out.push(`  ${flow(name)}: ${flow(e)}`);
   if (a.generalize) out.push(`generalize: ${flow(a.generalize)}`);

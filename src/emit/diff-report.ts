@@ -10,7 +10,7 @@ const MARK: Record<Change["type"], string> = { added: "+", removed: "-", changed
 function summaryLine(r: DiffReport): string {
   const s = r.summary;
   if (s.added + s.removed + s.changed === 0) return "no changes";
-  return `${s.added} added, ${s.removed} removed, ${s.changed} changed (${s.grants} grant(s), ${s.revokes} revoke(s)${s.risky ? `, ${s.risky} risky` : ""})`;
+  return `${s.added} added, ${s.removed} removed, ${s.changed} changed (${s.grants} grant(s), ${s.revokes} revoke(s)${s.risky ? `, ${s.risky} risky` : ""}${s.singleRun ? `, ${s.singleRun} seen in only 1 run` : ""})`;
 }
 
 /** `--format json`: the report as one stable object (schemaVersion 1; see model/diff.ts). */

@@ -13,7 +13,7 @@
 //   (since systemd 248, commit 68acc1afbe "do not ignore deny-listed syscalls with errno when list
 //   is allow-list"); older systemd drops the name, which still denies it, with EPERM.
 // - systemd loads the filter itself, just before execve, so no container runtime baseline is
-//   needed (only `always`: calls a trace never shows), and argument filters cannot be expressed.
+//   needed (only `always` and `task-local`: calls a trace never shows or rarely shows), and argument filters cannot be expressed.
 // Every value printed comes from a fixed table (syscall names resolved against the syscall
 // tables, families and capabilities mapped by name), never from trace text, so nothing recorded
 // can add a directive. The unit itself (ExecStart=, User=) stays the user's.

@@ -36,6 +36,10 @@ export interface ContainerJob {
   recordedArch: Arch;
   arches: Arch[];
   argFilters: boolean;
+  /** Allow the equivalent entry points of observed calls (model/equivalent-syscalls.ts). */
+  equivalents: boolean;
+  /** Allow what a recorded call needs on its other path (model/implied-syscalls.ts). */
+  implied: boolean;
   /** Image repositories the container runs as (Docker and CRI forms), for Falco's scope. */
   images: string[];
   generalize?: GeneralizeOptions;
@@ -62,7 +66,7 @@ export interface ContainerResult {
 }
 
 export const DEFAULT_SETTINGS = {
-  baselines: ["runc", "always"] as BaselineName[],
+  baselines: ["runc", "always", "task-local"] as BaselineName[],
   formats: ["docker"] as OutputFormat[],
   argFilters: true,
 };
@@ -88,6 +92,8 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
     recordedArch,
     arches: pick("arches") ?? [recordedArch],
     argFilters: pick("argFilters") ?? DEFAULT_SETTINGS.argFilters,
+    equivalents: pick("equivalents") ?? true,
+    implied: pick("implied") ?? true,
     images: c.images ?? [],
     ...(pick("generalize") ? { generalize: pick("generalize") as GeneralizeOptions } : {}),
     ...(pick("spoApiVersion") ? { spoApiVersion: pick("spoApiVersion") as SpoApiVersion } : {}),
@@ -120,7 +126,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
-  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, ...(job.generalize ? { generalize: job.generalize } : {}) });
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, equivalents: job.equivalents, implied: job.implied, ...(job.generalize ? { generalize: job.generalize } : {}) });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const rendered = renderContainer(job, allowlist, allowlistPath);
   const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), content: f.content }));

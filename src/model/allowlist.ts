@@ -57,6 +57,8 @@ export const generalizeSchema = z
     pid: z.boolean().optional(),
     uuid: z.boolean().optional(),
     hash: z.boolean().optional(),
+    generated: z.boolean().optional(),
+    betweenRuns: z.boolean().optional(),
     manyFiles: z.boolean().optional(),
     manyFilesThreshold: z.number().int().min(1).optional(),
     manyFilesSkip: z.array(z.string()).optional(),
@@ -92,8 +94,12 @@ export const syscallEntrySchema = z
     unfinished: count,
     /** Architectures it was seen on (or that a baseline added it for). */
     arches: z.array(archSchema),
-    /** Why it is allowed: `observed`, or `baseline:NAME`. */
-    from: z.array(z.string().regex(/^(observed|baseline:[a-z0-9-]+)$/)).min(1),
+    /**
+     * Why it is allowed: `observed`; `baseline:NAME`; `equivalent:NAME`, another entry point of the
+     * observed call NAME (model/equivalent-syscalls.ts); `implied:NAME`, needed on the other path of
+     * the observed call NAME (model/implied-syscalls.ts).
+     */
+    from: z.array(z.string().regex(/^(observed|baseline:[a-z0-9-]+|equivalent:[a-z0-9_]+|implied:[a-z0-9_]+)$/)).min(1),
   })
   .strict();
 
@@ -104,6 +110,10 @@ export const allowlistSchema = z
     baselines: z.array(z.string()),
     runs: z.array(runRecordSchema),
     syscalls: z.record(z.string(), syscallEntrySchema),
+    /** `false` when equivalent entry points were not added (`--no-equivalents`); absent: on. */
+    equivalents: z.literal(false).optional(),
+    /** `false` when implied calls were not added (`--no-implied`); absent: on. */
+    implied: z.literal(false).optional(),
     /** The path generalization rules in force (all on when absent). */
     generalize: generalizeSchema.optional(),
     /** The runs' resources merged and generalized (what AppArmor and Falco rules are made from). */

@@ -33,7 +33,7 @@ export interface ArtifactInput {
   policy: SeccompPolicy;
   /**
    * The same target for a consumer that loads the filter itself, just before `execve` (systemd):
-   * only the `always` baseline, no runtime baseline, no argument filters (systemd cannot express them).
+   * only the `always` and `task-local` baselines, no runtime baseline, no argument filters (systemd cannot express them).
    */
   servicePolicy: SeccompPolicy;
   /** Syscalls allowed on any target (sorted), for outputs that list them once (Falco). */

@@ -8,11 +8,11 @@ import { OUTPUT_FORMATS, type OutputFormat } from "./artifacts.js";
 
 const archSchema = z.enum(ARCHES as [Arch, ...Arch[]]);
 const formatSchema = z.enum(OUTPUT_FORMATS as unknown as [OutputFormat, ...OutputFormat[]]);
-const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"]);
+const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"]);
 
 const settingsSchema = z
   .object({
-    /** Baselines added to what was observed (default: runc, always). `none` for bare processes. */
+    /** Baselines added to what was observed (default: runc, always, task-local). `none` for bare processes. */
     baselines: z.array(baselineSchema).optional(),
     /** Outputs to write besides the allowlist, AppArmor and Falco: seccomp formats and systemd (default: docker). */
     formats: z.array(formatSchema).min(1).optional(),
@@ -26,6 +26,10 @@ const settingsSchema = z
     generalize: generalizeSchema.optional(),
     /** apiVersion of the SPO SeccompProfile (default: v1, what SPO stores; v1beta1 for older operators). */
     spoApiVersion: z.enum(SPO_API_VERSIONS).optional(),
+    /** Allow the equivalent entry points of each observed call (default: true; see model/equivalent-syscalls.ts). */
+    equivalents: z.boolean().optional(),
+    /** Allow what a recorded call makes necessary on its other path (default: true; see model/implied-syscalls.ts). */
+    implied: z.boolean().optional(),
   })
   .strict();
 

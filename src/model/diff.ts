@@ -53,7 +53,16 @@ export interface DiffReport {
   artifacts: ArtifactDiff[];
   /** Files of a compared directory that are no syscage artifact (a config, a README): not compared, but named. Absent when none. */
   ignored?: string[];
-  summary: { added: number; removed: number; changed: number; grants: number; revokes: number; risky: number };
+  summary: {
+    added: number;
+    removed: number;
+    changed: number;
+    grants: number;
+    revokes: number;
+    risky: number;
+    /** Changes to permissions seen in only 1 of several (N >= 2) runs: fragile, record more runs (absent when 0). */
+    singleRun?: number;
+  };
 }
 
 export const FAIL_ON = ["added", "risky", "removed", "any"] as const;

@@ -30,7 +30,7 @@ export interface Baseline {
   >;
 }
 
-export type BaselineName = "runc" | "runc-nnp" | "crun" | "crun-nnp" | "always";
+export type BaselineName = "runc" | "runc-nnp" | "crun" | "crun-nnp" | "always" | "task-local";
 
 // Sources shared by several entries, spelled once.
 const RUNC_SRC =
@@ -399,6 +399,23 @@ export const BASELINES: Record<BaselineName, Baseline> = {
       aarch64: ["getrandom"],
       i386: ["clock_getres_time64", "clock_gettime64", "getcpu", "sigreturn", "time"],
       arm: ["clock_gettime64", "sigreturn"],
+    },
+  },
+
+  "task-local": {
+    name: "task-local",
+    description:
+      "Calls that act only on the calling task and reach no file, process or network resource, and whose use depends on timing, so a trace slowed down by strace often misses them: waiting for a signal (rt_sigsuspend, sigsuspend, pause, rt_sigtimedwait), the task's own signal mask, pending set and alternate stack (rt_sigprocmask, sigprocmask, rt_sigpending, sigaltstack), and giving up the CPU (sched_yield). " +
+      "dash's `wait` blocks in sigsuspend only when the child is still alive, which under strace it rarely is; denying it leaves dash spinning with every signal blocked.",
+    source:
+      "torvalds/linux kernel/signal.c SYSCALL_DEFINE2(rt_sigsuspend), SYSCALL_DEFINE0(pause), SYSCALL_DEFINE4(rt_sigtimedwait), SYSCALL_DEFINE4(rt_sigprocmask), SYSCALL_DEFINE2(rt_sigpending), SYSCALL_DEFINE2(sigaltstack) (each reads or changes only current's signal state); kernel/sched/syscalls.c SYSCALL_DEFINE0(sched_yield); " +
+      "git.kernel.org/pub/scm/utils/dash/dash.git src/jobs.c waitproc (sigsuspend while no SIGCHLD has arrived)",
+    syscalls: {
+      "*": ["rt_sigpending", "rt_sigprocmask", "rt_sigsuspend", "rt_sigtimedwait", "sched_yield", "sigaltstack"],
+      x86_64: ["pause"],
+      x32: ["pause"],
+      i386: ["pause", "rt_sigtimedwait_time64", "sigprocmask", "sigsuspend"],
+      arm: ["pause", "rt_sigtimedwait_time64", "sigprocmask", "sigsuspend"],
     },
   },
 };

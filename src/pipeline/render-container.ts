@@ -71,9 +71,9 @@ export function safeResources(
   return { apparmor: forAppArmor, falco: falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor, diagnostics };
 }
 
-/** A policy for a consumer that loads the filter itself (systemd): only the `always` baseline, no argument filters. */
+/** A policy for a consumer that loads the filter itself (systemd): only the `always` and `task-local` baselines (no runtime runs after the filter), no argument filters. */
 export function servicePolicyFor(allowlist: Allowlist, target: Arch): SeccompPolicy {
-  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => b === "always") }, { target, argFilters: false });
+  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => b === "always" || b === "task-local") }, { target, argFilters: false });
 }
 
 /**

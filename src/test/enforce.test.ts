@@ -121,7 +121,9 @@ describe("seccomp enforcement with libseccomp", { skip: MISSING }, () => {
       const observed = Object.keys(parsed.counts.x86_64 ?? {});
       const doc = JSON.parse(profile.content) as { syscalls: { names: string[]; action: string }[] };
       const allowed = new Set(doc.syscalls.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names));
-      const expectedNames = new Set([...observed, ...baselineNames("runc", "x86_64"), ...baselineNames("always", "x86_64")]);
+      // ... and the observed calls' equivalent entry points and implied calls (model/equivalent-syscalls.ts, implied-syscalls.ts).
+      const derived = Object.entries(result.allowlist.syscalls).filter(([, e]) => e.from.some((f) => /^(equivalent|implied):/.test(f))).map(([n]) => n);
+      const expectedNames = new Set([...observed, ...derived, ...baselineNames("runc", "x86_64"), ...baselineNames("always", "x86_64"), ...baselineNames("task-local", "x86_64")]);
       assert.deepEqual([...allowed].sort(), [...expectedNames].sort());
 
       const withArgs = (JSON.parse(profile.content) as { syscalls: { names: string[]; args?: unknown[] }[] }).syscalls.filter((r) => r.args).flatMap((r) => r.names);

@@ -7,6 +7,7 @@ import { useColor } from "../options.js";
 import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
+import { runsWithResources } from "../../aggregate/resources.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, writeContainer, type ContainerResult } from "../../io/profile-set.js";
 import { resolveJobs } from "../../pipeline/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
@@ -22,6 +23,8 @@ interface GenerateArgs {
   "recorded-arch"?: string;
   fresh: boolean;
   "arg-filters"?: boolean;
+  equivalents?: boolean;
+  implied?: boolean;
   strict: boolean;
   jobs?: number;
   image?: string | string[];
@@ -55,7 +58,28 @@ export function describeResult(r: ContainerResult): string[] {
     const unresolved = r.allowlist.runs.reduce((n, run) => n + (run.resources?.unresolved.length ?? 0), 0);
     if (unresolved > 0) out.push(`    warning: ${unresolved} relative path(s) could not be resolved (cwd unknown); see allowlist.yaml`);
   }
+  out.push(...describeCoverage(r.job.name, a));
   for (const n of r.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
+/**
+ * What rests on a single run: how many runs the container has, which observed syscalls and file
+ * rules only one of several runs showed, and a suggestion to record more where coverage is thin.
+ */
+export function describeCoverage(name: string, a: ContainerResult["allowlist"]): string[] {
+  const n = a.runs.length;
+  const record = `record more runs (syscage record --name ${name} -- CMD, exercising other paths) and generate again`;
+  if (n === 1) return [`  coverage: 1 run: every permission rests on this one recording; ${record}`];
+  const once = Object.entries(a.syscalls)
+    .filter(([, e]) => e.from.includes("observed") && e.runs === 1)
+    .map(([k]) => k);
+  const traced = runsWithResources(a.runs);
+  const filesOnce = traced >= 2 ? (a.resources?.files.filter((f) => f.runs === 1).length ?? 0) : 0;
+  if (once.length === 0 && filesOnce === 0) return [`  coverage: ${n} runs; every observed syscall was seen in at least 2`];
+  const shown = once.slice(0, 12).join(", ") + (once.length > 12 ? `, ... (${once.length - 12} more)` : "");
+  const out = [`  coverage: ${n} runs; seen in only 1 of them: ${once.length} syscall(s)${once.length ? ` (${shown})` : ""}, ${filesOnce} of ${a.resources?.files.length ?? 0} file rule(s)${traced < n ? ` (of ${traced} traced runs)` : ""}`];
+  if (n < 5 || once.length * 10 > Object.keys(a.syscalls).length) out.push(`    coverage is thin: ${record}`);
   return out;
 }
 
@@ -68,12 +92,14 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("name", { type: "string", describe: "container name; with inputs: generate it from them; without: the container of that name in the config" })
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
       .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
-      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, none (default: runc,always)" })
+      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, task-local, none (default: runc,always,task-local)" })
       .option("format", { type: "string", describe: `outputs to write, comma-separated: ${SELECTABLE_FORMATS.map((f) => `${f.name} (${f.file})`).join(", ")} (default: docker; allowlist, AppArmor and Falco are always written)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
       .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
+      .option("equivalents", { type: "boolean", describe: "allow the other entry points of each observed operation (nanosleep/clock_nanosleep, open/openat...; default: on; --no-equivalents to turn off)" })
+      .option("implied", { type: "boolean", describe: "allow what a recorded call needs on its other path (kill for a workload that waits for its children; default: on; --no-implied to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
       .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
       .option("spo-api-version", { type: "string", choices: SPO_API_VERSIONS, describe: "apiVersion of the SPO SeccompProfile: v1 (default; what SPO 1.x stores) or v1beta1 (older operators)" })
@@ -85,7 +111,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const cwd = process.cwd();
     const inputs = args.inputs ?? [];
     const overrides: Record<string, unknown> = {};
-    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "none"], "--baseline");
+    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"], "--baseline");
     if (baselines) overrides.baselines = baselines;
     const formats = list<OutputFormat>(args.format, SELECTABLE_FORMATS.map((f) => f.name), "--format");
     if (formats) overrides.formats = formats;
@@ -93,6 +119,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (arches) overrides.arches = arches;
     if (args["recorded-arch"] !== undefined && isArch(args["recorded-arch"])) overrides.recordedArch = args["recorded-arch"];
     if (args["arg-filters"] !== undefined) overrides.argFilters = args["arg-filters"];
+    if (args.equivalents !== undefined) overrides.equivalents = args.equivalents;
+    if (args.implied !== undefined) overrides.implied = args.implied;
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     if (args["spo-api-version"] !== undefined) overrides.spoApiVersion = args["spo-api-version"];
     const jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
