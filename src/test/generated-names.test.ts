@@ -19,10 +19,9 @@ import { expandInputs } from "../io/inputs.js";
 import { parseRuns } from "../io/parse-runs.js";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
-import { PARSER, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
-import { haveTool } from "./support/paths.js";
+import { dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
+import { skipUnless } from "./support/skip.js";
 
-const READY = haveTool("strace", ["-V"]) && haveTool(PARSER);
 
 /** The file rules of a profile that grant writing (`w` or `a`), without comments. */
 function writeRules(profile: string): string[] {
@@ -42,7 +41,7 @@ const SCRIPT = [
   'rm -rf "$d" "$f" "$WORK/app.$$.pid"',
 ].join("; ");
 
-describe("generated names: a profile from two runs admits the third", { skip: READY ? false : "needs strace and apparmor_parser" }, () => {
+describe("generated names: a profile from two runs admits the third", { skip: skipUnless("strace", "apparmor_parser") }, () => {
   let dir = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "syscage-generated-"));
@@ -93,7 +92,7 @@ describe("generated names: a profile from two runs admits the third", { skip: RE
   });
 });
 
-describe("hostile names never widen a write rule in a system directory, at the root or over /tmp", { skip: haveTool(PARSER) ? false : "needs apparmor_parser" }, () => {
+describe("hostile names never widen a write rule in a system directory, at the root or over /tmp", { skip: skipUnless("apparmor_parser") }, () => {
   const SHA = "320648bd07f0b71dceb2e45ac71919fa5555131f54b7d94685d7367c2304624a";
   const UUID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
   const W: FileAccess[] = ["write", "create"];

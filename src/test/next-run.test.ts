@@ -14,14 +14,14 @@ import { after, before, describe, it } from "node:test";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
 import { archOfNode, syscallNumber } from "../model/arch.js";
-import { haveTool, REPO } from "./support/paths.js";
+import { REPO } from "./support/paths.js";
+import { pythonWithSeccomp, skipUnless } from "./support/skip.js";
 
 const LOADER = join(REPO, "src", "test", "support", "seccomp-exec.py");
-const PY = "/usr/bin/python3";
+const PY = pythonWithSeccomp() ?? "python3";
 /** Runs under each profile; modest so the file stays well under 30 s on a busy 2-core machine. */
 const RUNS = 6;
 
-const ready = haveTool("strace", ["-V"]) && spawnSync(PY, ["-c", "import seccomp"], { stdio: "ignore" }).status === 0;
 
 interface Confined {
   status: number | null;
@@ -73,7 +73,7 @@ async function recordAndGenerate(dir: string, cmd: string[], env: NodeJS.Process
   };
 }
 
-describe("profiles survive the next run (recorded once, enforced repeatedly)", { skip: ready ? false : "needs strace and python3-seccomp" }, () => {
+describe("profiles survive the next run (recorded once, enforced repeatedly)", { skip: skipUnless("strace", "python3-seccomp") }, () => {
   let dir = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "syscage-next-run-"));
