@@ -9,7 +9,7 @@ import { configSchema, type Config, type ContainerConfig, type Settings } from "
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
 import type { ContainerResources } from "../model/resources.js";
 import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
-import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
+import { emitFalcoRules, findFalcoProblems, type FalcoContainer, type FalcoScope } from "../emit/falco.js";
 import { runsWithResources, withoutValues } from "../aggregate/resources.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
@@ -42,6 +42,8 @@ export interface ContainerJob {
   /** Image repositories the container runs as (Docker and CRI forms), for Falco's scope. */
   images: string[];
   generalize?: GeneralizeOptions;
+  /** Falco rules scoped by process or by image (config `falcoScope`); unset: the emitter's default. */
+  falcoScope?: FalcoScope;
 }
 
 export interface GeneratedFile {
@@ -91,6 +93,7 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
     argFilters: pick("argFilters") ?? DEFAULT_SETTINGS.argFilters,
     images: c.images ?? [],
     ...(pick("generalize") ? { generalize: pick("generalize") as GeneralizeOptions } : {}),
+    ...(pick("falcoScope") ? { falcoScope: pick("falcoScope") as FalcoScope } : {}),
   };
 }
 
@@ -176,7 +179,7 @@ export function emitResourceArtifacts(job: ContainerJob, resources: ContainerRes
   const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
   const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, forAppArmor, { runs }) }];
   if (job.images.length > 0) {
-    const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
+    const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs, ...(job.falcoScope ? { scope: job.falcoScope } : {}) });
     const falcoProblems = findFalcoProblems([falcoInput(forAppArmor)]);
     const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
     if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);

@@ -23,6 +23,11 @@ const settingsSchema = z
     argFilters: z.boolean().optional(),
     /** Path generalization rules for AppArmor and Falco (all on by default; see README). */
     generalize: generalizeSchema.optional(),
+    /**
+     * Falco allowlists per executable (`process`, the default where the runs recorded processes) or
+     * for any process of the image (`image`, looser, for workloads whose processes vary).
+     */
+    falcoScope: z.enum(["process", "image"]).optional(),
   })
   .strict();
 

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { runsWithResources, withoutValues } from "../../aggregate/resources.js";
 import { buildSeccompPolicy } from "../../aggregate/seccomp-policy.js";
-import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../../emit/falco.js";
+import { emitFalcoRules, FALCO_SCOPES, findFalcoProblems, type FalcoContainer, type FalcoScope } from "../../emit/falco.js";
+import { replayFalco } from "./falco-replay.js";
 import { readIfExists, writeFileAtomic } from "../../io/files.js";
 import { jobsFromConfig, outPath } from "../../io/profile-set.js";
 import { parseYamlFile } from "../../io/yaml-file.js";
@@ -18,6 +19,10 @@ interface FalcoArgs {
   image?: string | string[];
   out?: string;
   "syscall-rule": boolean;
+  scope?: FalcoScope;
+  replay: boolean;
+  json: boolean;
+  arch?: string;
 }
 
 /** `web=python,docker.io/library/python` -> images of container web. */
@@ -49,23 +54,29 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       .option("image", { type: "string", describe: "NAME=IMAGE[,IMAGE...]: images of a container, when the config does not name them (repeatable)" })
       .option("out", { type: "string", describe: "write the rules here (atomically) instead of standard output" })
       .option("syscall-rule", { type: "boolean", default: false, describe: "add the syscall allowlist rule (disabled, see its desc for why)" })
+      .option("scope", { type: "string", choices: FALCO_SCOPES, describe: "allow what was recorded per executable (process) or for any process of the image (image); default: falcoScope of the config, else process where the runs recorded processes" })
+      .option("replay", { type: "boolean", default: false, describe: "evaluate the rules files of the given profiles (profiles/NAME, or rules .yaml files, in load order) on the given traces; print the alerts; exit 1 if a rule fires" })
+      .option("json", { type: "boolean", default: false, describe: "with --replay: print the alerts as a JSON array" })
+      .option("arch", { type: "string", describe: "with --replay: architecture the traces were recorded on (default: this machine's)" })
+      .example("$0 falco --replay samples/web/ profiles/web", "would the rules of profiles/web fire on these recorded runs?")
       .example("$0 falco > /etc/falco/rules.d/syscage.yaml", "every container of the config, for a Falco deployment's custom rules")
       .example("$0 falco profiles/web profiles/db --image web=python --image db=postgres", "chosen containers") as unknown as Argv<FalcoArgs>,
   handler: async (args) => {
+    if (args.replay) return replayFalco({ paths: args.allowlists ?? [], json: args.json, arch: args.arch, image: args.image });
     const found = await findConfig(args.config).catch(() => undefined);
     const images = imageMap(([] as string[]).concat(args.image ?? []));
-    const sources: { allowlist: Allowlist; images: string[]; label: string }[] = [];
+    const sources: { allowlist: Allowlist; images: string[]; label: string; scope?: FalcoScope | undefined }[] = [];
     if (args.allowlists && args.allowlists.length > 0) {
-      const configured = found ? new Map(jobsFromConfig(found.config, found.path, []).map((j) => [j.name, j.images])) : new Map<string, string[]>();
+      const configured = found ? new Map(jobsFromConfig(found.config, found.path, []).map((j) => [j.name, j])) : new Map<string, ReturnType<typeof jobsFromConfig>[number]>();
       for (const p of args.allowlists) {
         const a = await readAllowlist(p);
-        sources.push({ allowlist: a, images: images.get(a.name) ?? configured.get(a.name) ?? [], label: p });
+        sources.push({ allowlist: a, images: images.get(a.name) ?? configured.get(a.name)?.images ?? [], label: p, scope: configured.get(a.name)?.falcoScope });
       }
     } else {
       if (!found) throw new UserError("falco needs allowlists (profiles/NAME or allowlist.yaml) or a config file naming the containers", "SC_NO_INPUTS");
       for (const job of jobsFromConfig(found.config, found.path, [])) {
         const p = outPath(job, "allowlist.yaml");
-        sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p });
+        sources.push({ allowlist: await readAllowlist(p), images: images.get(job.name) ?? job.images, label: p, scope: job.falcoScope });
       }
     }
     const all: (FalcoContainer & { label: string })[] = [];
@@ -75,10 +86,18 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       const arch = s.allowlist.runs.flatMap((r) => r.arches)[0] ?? "x86_64";
       const policy = buildSeccompPolicy(s.allowlist, { target: arch, argFilters: false });
       const syscalls = [...new Set(policy.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names))].sort();
-      all.push({ name: s.allowlist.name, images: s.images, resources: s.allowlist.resources as ContainerResources, syscalls, runs: runsWithResources(s.allowlist.runs), label: s.label });
+      all.push({
+        name: s.allowlist.name,
+        images: s.images,
+        resources: s.allowlist.resources as ContainerResources,
+        syscalls,
+        runs: runsWithResources(s.allowlist.runs),
+        label: s.label,
+        ...(s.scope !== undefined ? { scope: s.scope } : {}),
+      });
     }
     // Checked together: one container's list names could break another's literals.
-    const options = { syscallRule: args["syscall-rule"] };
+    const options = { syscallRule: args["syscall-rule"], ...(args.scope !== undefined ? { scope: args.scope } : {}) };
     const problems = findFalcoProblems(all, options);
     const fatal = problems.find((p) => p.code !== "SC_FALCO_VALUE");
     if (fatal) throw new UserError(`${all.find((c) => c.name === fatal.container)?.label ?? fatal.container}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
