@@ -5,6 +5,7 @@ import { runsWithResources, withoutValues } from "../../aggregate/resources.js";
 import { buildSeccompPolicy } from "../../aggregate/seccomp-policy.js";
 import { emitFalcoRules, FALCO_SCOPES, findFalcoProblems, type FalcoContainer, type FalcoScope } from "../../emit/falco.js";
 import { replayFalco } from "./falco-replay.js";
+import { emitTalonRules, TALON_RESPONSES, type TalonResponse } from "../../emit/falco-talon.js";
 import { readIfExists, writeFileAtomic } from "../../io/files.js";
 import { jobsFromConfig, outPath } from "../../io/profile-set.js";
 import { parseYamlFile } from "../../io/yaml-file.js";
@@ -22,6 +23,8 @@ interface FalcoArgs {
   scope?: FalcoScope;
   replay: boolean;
   json: boolean;
+  talon: boolean;
+  "talon-response": TalonResponse;
   arch?: string;
 }
 
@@ -56,6 +59,8 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       .option("syscall-rule", { type: "boolean", default: false, describe: "add the syscall allowlist rule (disabled, see its desc for why)" })
       .option("scope", { type: "string", choices: FALCO_SCOPES, describe: "allow what was recorded per executable (process) or for any process of the image (image); default: falcoScope of the config, else process where the runs recorded processes" })
       .option("replay", { type: "boolean", default: false, describe: "evaluate the rules files of the given profiles (profiles/NAME, or rules .yaml files, in load order) on the given traces; print the alerts; exit 1 if a rule fires" })
+      .option("talon", { type: "boolean", default: false, describe: "write a Falco Talon rules file instead: the response (label or terminate the pod) to these containers' drift rules, matched by their tags" })
+      .option("talon-response", { type: "string", choices: TALON_RESPONSES, default: "label", describe: "with --talon: label the pod (syscage-drift=true) or terminate it" })
       .option("json", { type: "boolean", default: false, describe: "with --replay: print the alerts as a JSON array" })
       .option("arch", { type: "string", describe: "with --replay: architecture the traces were recorded on (default: this machine's)" })
       .example("$0 falco --replay samples/web/ profiles/web", "would the rules of profiles/web fire on these recorded runs?")
@@ -107,7 +112,7 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       for (const p of mine) process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
       return { ...c, resources: withoutValues(c.resources, new Set(mine.map((p) => p.value))) };
     });
-    const text = emitFalcoRules(containers, options);
+    const text = args.talon ? emitTalonRules(containers.map((c) => c.name), { response: args["talon-response"] }) : emitFalcoRules(containers, options);
     if (args.out) {
       await writeFileAtomic(args.out, text);
       process.stderr.write(`syscage: wrote ${args.out} (${containers.length} container(s))\n`);
