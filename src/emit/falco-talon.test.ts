@@ -48,3 +48,13 @@ describe("falco talon rules", () => {
     assert.match(r.stdout, /kubernetes:terminate/);
   });
 });
+
+describe("falco rules for talon", () => {
+  it("print k8s.ns.name and k8s.pod.name, which Talon's kubernetes actionners require in the output fields", () => {
+    const falco = yaml.load(emitFalcoRules([container("web")], { syscallRule: true })) as { rule?: string; output?: string }[];
+    for (const r of falco.filter((x) => typeof x.rule === "string")) {
+      // falco-talon 4c5f505 actionners/kubernetes/{label,terminate}: RequiredOutputFields.
+      for (const f of ["k8s.ns.name", "k8s.pod.name"]) assert.ok(r.output?.includes(`%${f}`), `${r.rule}: ${f}`);
+    }
+  });
+});

@@ -463,8 +463,12 @@ function cmp(a: string, b: string): number {
 
 type Item = { kind: "list"; name: string; items: ListItem[] } | { kind: "yaml"; value: Record<string, unknown> } | { kind: "comment"; text: string };
 
+/**
+ * Printed, so Falco passes them in each alert's output fields: k8s.ns.name and k8s.pod.name are
+ * what Falco Talon's kubernetes actionners act on (the optional response, emit/falco-talon.ts).
+ */
 const OUTPUT_TAIL =
-  "evt_type=%evt.type user=%user.name user_uid=%user.uid process=%proc.name proc_exepath=%proc.exepath parent=%proc.pname command=%proc.cmdline container_id=%container.id container_name=%container.name image=%container.image.repository";
+  "evt_type=%evt.type user=%user.name user_uid=%user.uid process=%proc.name proc_exepath=%proc.exepath parent=%proc.pname command=%proc.cmdline container_id=%container.id container_name=%container.name image=%container.image.repository k8s_ns=%k8s.ns.name k8s_pod=%k8s.pod.name";
 
 function scalar(v: string | number): string {
   return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
