@@ -93,7 +93,9 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
     caps.addRun(res.capabilities, (c) => c.name);
   }
   const out: ContainerResources = { files, execs: execs.result(), sockets: sockets.result(), listens: listens.result(), connects: connects.result(), capabilities: caps.result() };
-  if (all.some((r) => r.processes !== undefined)) out.processes = aggregateProcesses(all, entryOf, endpointKey);
+  // Only when every run recorded its processes: a run from before (merged from an older allowlist)
+  // did things no process is known for, which rules scoped by process would then flag.
+  if (all.length > 0 && all.every((r) => r.processes !== undefined)) out.processes = aggregateProcesses(all, entryOf, endpointKey);
   return out;
 }
 

@@ -208,7 +208,7 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: R
     assert.equal(byImage.status, 0, byImage.stdout);
   });
 
-  it("evaluates the file as it is: an operator's appended macro term silences the alert", () => {
+  it("evaluates the file as it is: an operator's appended macro term silences the alert", async () => {
     const extra = join(dir, "extra-rules.yaml");
     writeFileSync(extra, `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${PYTHON}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`);
     const before = replay(t["worker-write"] as string, join(dir, "worker"));
@@ -218,6 +218,12 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: R
     writeFileSync(extra, `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${exe}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`);
     const r = replay(t["worker-write"] as string, join(dir, "worker"), extra);
     assert.equal(r.status, 0, r.stdout);
+    // The extension is what Falco's schema accepts, and the appended macro still compiles.
+    assertSchemaValid(readFileSync(extra, "utf8"));
+    const merged = parseRules(readFileSync(join(dir, "worker", "falco-rules.yaml"), "utf8"));
+    const macro = "syscage_worker_process_writes";
+    merged.macros.set(macro, `${merged.macros.get(macro) ?? ""} or (proc.exepath = "${exe}" and fd.name in ("${join(dir, "other.log")}"))`);
+    await assertSysdigCompiles(merged);
     // A hand edit of the generated file counts too.
     const file = join(dir, "worker", "falco-rules.yaml");
     const text = readFileSync(file, "utf8");
