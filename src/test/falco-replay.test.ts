@@ -232,6 +232,20 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: R
     writeFileSync(file, text);
   });
 
+  it("without a profile, replays the rules of the config's only container", () => {
+    const r = runCli(["falco", "--replay", "--json", "--config", join(dir, "web.yaml"), t["web-new-port"] as string]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(rulesFired(r.stdout), ["syscage web: inbound connection accepted that was not recorded", "syscage web: listening port that was not recorded"]);
+  });
+
+  it("exits 2 on a trace it cannot read, even when rules fired on another", () => {
+    const binary = join(dir, "binary.trace");
+    writeFileSync(binary, Buffer.from([0, 1, 2, 3, 0, 255, 254, 0, 7, 8]));
+    const r = replay(t["worker-write"] as string, binary, join(dir, "worker"));
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /SC_BINARY_INPUT/);
+  });
+
   it("exits 2 with one line on a rules file it cannot read", () => {
     const bad = join(dir, "bad-rules.yaml");
     writeFileSync(bad, `- rule: x\n  desc: x\n  condition: proc.name startswith "a"\n  output: x\n  priority: NOTICE\n`);

@@ -5,7 +5,9 @@ import { readIfExists } from "../../io/files.js";
 import { replayActivities } from "../../io/replay-runs.js";
 import { UserError } from "../../model/diagnostics.js";
 import { FalcoConditionError, readFalcoRules, type FalcoRulesModel } from "../../parse/falco-condition.js";
+import { jobsFromConfig, outPath } from "../../io/profile-set.js";
 import { resolveArch } from "../options.js";
+import { findConfig } from "./generate.js";
 
 /**
  * Which of the paths are Falco rules (a profile directory holding falco-rules.yaml, or a .yaml
@@ -39,9 +41,19 @@ async function readRules(files: readonly string[]): Promise<FalcoRulesModel> {
 }
 
 /** `syscage falco --replay TRACE... RULES...`: the alerts the rules would raise on the traces. Exit 1 when any. */
-export async function replayFalco(args: { paths: string[]; json: boolean; arch?: string | undefined; image?: string | string[] | undefined }): Promise<void> {
+export async function replayFalco(args: { paths: string[]; json: boolean; arch?: string | undefined; image?: string | string[] | undefined; config?: string | undefined }): Promise<void> {
   const { rules: ruleFiles, traces } = await splitPaths(args.paths);
-  if (ruleFiles.length === 0) throw new UserError("falco --replay: expected a profile directory (profiles/NAME) or a rules .yaml file among the arguments, got none", "SC_NO_INPUTS");
+  if (ruleFiles.length === 0) {
+    // Without rules named, the config's container, when it has exactly one.
+    const found = await findConfig(args.config).catch(() => undefined);
+    const jobs = found ? jobsFromConfig(found.config, found.path, []) : [];
+    const only = jobs.length === 1 ? jobs[0] : undefined;
+    if (only === undefined) {
+      const names = jobs.map((j) => j.name).join(", ");
+      throw new UserError(`falco --replay: expected a profile directory (profiles/NAME) or a rules .yaml file among the arguments, got none${names ? ` (the config has ${names})` : ""}`, "SC_NO_INPUTS");
+    }
+    ruleFiles.push(outPath(only, "falco-rules.yaml"));
+  }
   if (traces.length === 0) throw new UserError("falco --replay: expected trace files or directories to replay, got none", "SC_NO_INPUTS");
   const rules = await readRules(ruleFiles);
   const given = ([] as string[]).concat(args.image ?? []);
@@ -65,11 +77,13 @@ export async function replayFalco(args: { paths: string[]; json: boolean; arch?:
     throw error;
   }
   for (const d of diagnostics) process.stderr.write(`${d}\n`);
+  // A trace that could not be read is an error, whatever fired on the rest.
+  if (diagnostics.length > 0) process.exitCode = 2;
   if (args.json) process.stdout.write(`${JSON.stringify(alerts, null, 2)}\n`);
   else {
     for (const a of alerts) process.stdout.write(`${formatAlert(a)}\n`);
     const fired = new Set(alerts.map((a) => a.rule)).size;
     process.stderr.write(`syscage: ${alerts.length} alert(s) from ${fired} rule(s) of ${ruleFiles.join(", ")} on ${traces.join(", ")}\n`);
   }
-  if (alerts.length > 0) process.exitCode = 1;
+  if (alerts.length > 0 && process.exitCode !== 2) process.exitCode = 1;
 }

@@ -67,7 +67,7 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       .example("$0 falco > /etc/falco/rules.d/syscage.yaml", "every container of the config, for a Falco deployment's custom rules")
       .example("$0 falco profiles/web profiles/db --image web=python --image db=postgres", "chosen containers") as unknown as Argv<FalcoArgs>,
   handler: async (args) => {
-    if (args.replay) return replayFalco({ paths: args.allowlists ?? [], json: args.json, arch: args.arch, image: args.image });
+    if (args.replay) return replayFalco({ paths: args.allowlists ?? [], json: args.json, arch: args.arch, image: args.image, config: args.config });
     const found = await findConfig(args.config).catch(() => undefined);
     const images = imageMap(([] as string[]).concat(args.image ?? []));
     const sources: { allowlist: Allowlist; images: string[]; label: string; scope?: FalcoScope | undefined }[] = [];
