@@ -1,5 +1,5 @@
 import type { RunRecord } from "../model/allowlist.js";
-import type { CapabilityUse, ContainerResources, EndpointUse, ExecUse, FileUse, RunResources, SocketUse } from "../model/resources.js";
+import type { CapabilityUse, ContainerProcessUse, ContainerResources, EndpointUse, ExecUse, FileUse, RunResources, SocketUse } from "../model/resources.js";
 import { generalizeBetweenRuns, generalizePaths, PATH_MAX, pathPieces, type GeneralizeOptions } from "./generalize.js";
 
 function cmp(a: string, b: string): number {
@@ -81,6 +81,11 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
     for (const i of hit) counts[i]!++;
   }
   const files = general.map((f, i) => ({ ...f, runs: counts[i]! }));
+  /** The generalized entry a recorded path falls under (the entry itself when nothing generalized it). */
+  const entryOf = (path: string): FileUse | undefined => {
+    const i = literal.get(path) ?? patterns.find((p) => p.re.test(path))?.index;
+    return i === undefined ? undefined : general[i];
+  };
 
   const execs = new SeenCounter<ExecUse>();
   const sockets = new SeenCounter<SocketUse>();
@@ -95,7 +100,35 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
     connects.addRun(res.connects, endpointKey);
     caps.addRun(res.capabilities, (c) => c.name);
   }
-  return { files, execs: execs.result(), sockets: sockets.result(), listens: listens.result(), connects: connects.result(), capabilities: caps.result() };
+  const out: ContainerResources = { files, execs: execs.result(), sockets: sockets.result(), listens: listens.result(), connects: connects.result(), capabilities: caps.result() };
+  // Only when every run recorded its processes: a run from before (merged from an older allowlist)
+  // did things no process is known for, which rules scoped by process would then flag.
+  if (all.length > 0 && all.every((r) => r.processes !== undefined)) out.processes = aggregateProcesses(all, entryOf, endpointKey);
+  return out;
+}
+
+/** Per executable, the union over the runs; written paths replaced by the generalized entries that cover them. */
+function aggregateProcesses(all: readonly RunResources[], entryOf: (path: string) => FileUse | undefined, endpointKey: (e: EndpointUse) => string): ContainerProcessUse[] {
+  const byExe = new Map<string, { spawns: Set<string>; writes: Map<string, { path: string; glob?: true }>; connects: Map<string, EndpointUse>; accepts: Map<string, EndpointUse>; listens: Map<string, EndpointUse> }>();
+  for (const res of all) {
+    for (const p of res.processes ?? []) {
+      let e = byExe.get(p.exe);
+      if (!e) byExe.set(p.exe, (e = { spawns: new Set(), writes: new Map(), connects: new Map(), accepts: new Map(), listens: new Map() }));
+      for (const s of p.spawns) e.spawns.add(s);
+      for (const w of p.writes) {
+        const f = entryOf(w);
+        // Every written path is among the run's files, so an entry covers it; a hand-edited allowlist may not.
+        const entry = f === undefined ? { path: w } : f.glob ? { path: f.path, glob: true as const } : { path: f.path };
+        e.writes.set(`${entry.glob ? "g" : "l"}${entry.path}`, entry);
+      }
+      for (const [into, from] of [[e.connects, p.connects], [e.accepts, p.accepts], [e.listens, p.listens]] as const) for (const ep of from) into.set(endpointKey(ep), ep);
+    }
+  }
+  const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort(cmp).map((k) => m.get(k)!);
+  return [...byExe.keys()].sort(cmp).map((exe) => {
+    const e = byExe.get(exe)!;
+    return { exe, spawns: [...e.spawns].sort(cmp), writes: sorted(e.writes), connects: sorted(e.connects), accepts: sorted(e.accepts), listens: sorted(e.listens) };
+  });
 }
 
 /**
@@ -117,5 +150,19 @@ export function withoutValues(r: ContainerResources, values: ReadonlySet<string>
     listens: r.listens.filter(keep),
     connects: r.connects.filter(keep),
     capabilities: r.capabilities.filter(keep),
+    ...(r.processes === undefined
+      ? {}
+      : {
+          processes: r.processes
+            .filter((p) => !values.has(p.exe))
+            .map((p) => ({
+              ...p,
+              spawns: p.spawns.filter((s) => !values.has(s)),
+              writes: p.writes.filter(keep),
+              connects: p.connects.filter(keep),
+              accepts: p.accepts.filter(keep),
+              listens: p.listens.filter(keep),
+            })),
+        }),
   };
 }

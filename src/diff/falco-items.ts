@@ -1,5 +1,6 @@
 import * as yaml from "js-yaml";
 import type { Item } from "../model/diff.js";
+import { processMacroItems } from "./falco-process-items.js";
 
 /**
  * A Falco rules file as items: each list item (added item = less detected, a grant), each macro's
@@ -18,7 +19,12 @@ export function falcoItems(text: string, file: string): Item[] {
       const name = String(entry.list);
       for (const it of (entry.items as unknown[]) ?? []) items.push({ id: `list ${name}: ${JSON.stringify(it)}`, value: "", kind: "permission", group: "lists" });
       items.push({ id: `list ${name}`, value: "", kind: "fact", group: "lists" });
-    } else if ("macro" in entry) items.push({ id: `macro ${String(entry.macro)}`, value: norm(entry.condition), kind: "detection", group: "macros" });
+    } else if ("macro" in entry) {
+      // Per-process macros list pairs: one item each (falco-process-items.ts).
+      const pairs = processMacroItems(String(entry.macro), String(entry.condition ?? ""));
+      if (pairs !== undefined) items.push(...pairs);
+      else items.push({ id: `macro ${String(entry.macro)}`, value: norm(entry.condition), kind: "detection", group: "macros" });
+    }
     else if ("rule" in entry) {
       const name = String(entry.rule);
       items.push({ id: `rule ${name}`, value: norm(entry.condition), kind: "detection", group: "rules" });

@@ -18,6 +18,14 @@ function pushResources(out: string[], indent: string, r: Record<string, unknown[
     out.push(`${indent}${key}:`);
     for (const item of list) out.push(`${indent}  - ${flow(item)}`);
   }
+  // Per executable: its name, then one line per kind of fact (for Falco rules scoped by process).
+  const processes = r.processes as Record<string, unknown>[] | undefined;
+  if (processes === undefined) return;
+  out.push(processes.length === 0 ? `${indent}processes: []` : `${indent}processes:`);
+  for (const p of processes) {
+    out.push(`${indent}  - exe: ${flow(p.exe)}`);
+    for (const key of ["spawns", "writes", "connects", "accepts", "listens"]) out.push(`${indent}    ${key}: ${flow(p[key])}`);
+  }
 }
 
 /**

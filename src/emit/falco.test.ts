@@ -15,11 +15,26 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
 import type { ContainerResources } from "../model/resources.js";
-import { assertNoUnused, assertSchemaValid, assertSysdigCompiles, expand, fnmatch, lex, parseRules, resolveList, shape, sysdigFilterError, sysdigReadsLiteral } from "../test/support/falco-oracle.js";
+import {
+  FIELDS_NEWER_THAN_SYSDIG,
+  assertNoUnused,
+  assertSchemaValid,
+  assertSysdigCompiles,
+  expand,
+  falcoRulesetUsesField,
+  fnmatch,
+  lex,
+  parseRules,
+  resolveList,
+  shape,
+  sysdigFilterError,
+  sysdigReadsLiteral,
+} from "../test/support/falco-oracle.js";
 import { assertGolden } from "../test/support/golden.js";
 import { DATA, FIXTURES } from "../test/support/paths.js";
 import { skipUnless } from "../test/support/skip.js";
 import { FalcoEmitError, type FalcoContainer, emitFalcoRules, falcoStringProblem, findFalcoProblems, imageRepositoryForms, quoteFalcoString } from "./falco.js";
+import { fnmatch as replayFnmatch, readFalcoRules } from "../parse/falco-condition.js";
 
 const NO_SYSDIG = skipUnless("sysdig");
 const NO_PYTHON = skipUnless("python3");
@@ -79,6 +94,39 @@ function pythonWeb(): FalcoContainer {
   };
 }
 
+/** The same web container with what each executable did, as `generate` records it: rules scoped by process. */
+function pythonWebByProcess(): FalcoContainer {
+  const c = pythonWeb();
+  const gunicorn = "/usr/local/bin/gunicorn";
+  const python = "/usr/local/bin/python3.12";
+  c.resources.processes = [
+    { exe: "", spawns: [gunicorn], writes: [], connects: [], accepts: [], listens: [] },
+    {
+      exe: gunicorn,
+      spawns: [python],
+      writes: [{ path: "/app/logs/access.log" }, { path: "/app/logs/error.log" }, { path: "/tmp/wgunicorn-*", glob: true }],
+      connects: [],
+      accepts: [],
+      listens: [{ family: "inet", proto: "tcp", address: "0.0.0.0", port: 8000 }],
+    },
+    {
+      exe: python,
+      spawns: ["/bin/sh"],
+      writes: [{ path: "/app/__pycache__/app.cpython-312.pyc" }, { path: "/dev/null" }],
+      connects: [
+        { family: "inet", proto: "tcp", address: "10.0.0.5", port: 5432 },
+        { family: "inet", proto: "udp", address: "127.0.0.11", port: 53 },
+        { family: "inet6", proto: "tcp", address: "::ffff:10.0.0.6", port: 6379 },
+        { family: "unix", address: "/var/run/nscd/socket" },
+      ],
+      accepts: [{ family: "inet", proto: "tcp", address: "0.0.0.0", port: 8000 }],
+      listens: [{ family: "inet", proto: "tcp", address: "127.0.0.1", port: 9191 }],
+    },
+    { exe: "/bin/sh", spawns: ["/usr/bin/uname"], writes: [], connects: [], accepts: [], listens: [] },
+  ];
+  return c;
+}
+
 /** Values chosen to break a condition that pastes them unquoted, or quotes them naively. */
 const HOSTILE_ACCEPTED = [
   "/x)and(proc.name!=bash",
@@ -102,6 +150,20 @@ function hostileContainer(values: readonly string[] = HOSTILE_ACCEPTED): FalcoCo
     }),
     syscalls: ["read"],
   };
+}
+
+/** The hostile values as executables, parents and written paths of processes (rules scoped by process). */
+function hostileProcesses(values: readonly string[] = HOSTILE_ACCEPTED): FalcoContainer {
+  const c = hostileContainer(values);
+  c.resources.processes = values.map((exe, i) => ({
+    exe,
+    spawns: [values[(i + 1) % values.length] as string],
+    writes: [{ path: exe }],
+    connects: [{ family: "inet", proto: "tcp", address: "127.0.0.1", port: 1000 }],
+    accepts: [{ family: "inet", proto: "tcp", address: "0.0.0.0", port: 2000 }],
+    listens: [{ family: "inet", proto: "tcp", address: "0.0.0.0", port: 2000 }],
+  }));
+  return c;
 }
 
 /** Same shape as hostileContainer, with harmless values. */
@@ -210,6 +272,27 @@ describe("falco rules", () => {
     assertGolden(join(GOLDEN, "python-web", "rules.yaml"), emitFalcoRules([web]));
   });
 
+  it("matches the reviewed golden file, scoped by process", () => {
+    assertGolden(join(GOLDEN, "python-web-process", "rules.yaml"), emitFalcoRules([pythonWebByProcess()]));
+  });
+
+  it("scopes by process where processes were recorded, unless the container or the options say image", () => {
+    const names = (c: FalcoContainer, o = {}) => parseRules(emitFalcoRules([c], o)).macros;
+    assert.ok(names(pythonWebByProcess()).has("syscage_web_process_spawns"));
+    assert.ok(!names(web).has("syscage_web_process_spawns"));
+    assert.ok(!names({ ...pythonWebByProcess(), scope: "image" }).has("syscage_web_process_spawns"));
+    assert.ok(!names(pythonWebByProcess(), { scope: "image" }).has("syscage_web_process_spawns"));
+    // Image scope from per-process resources still knows every accepted port.
+    assert.deepEqual(parseRules(emitFalcoRules([pythonWebByProcess()], { scope: "image" })).lists.find((l) => l.name === "syscage_web_accept_ports")?.items, ["8000", "9191"]);
+  });
+
+  it("is read back by the replay's condition reader, every rule and macro", () => {
+    for (const c of [web, pythonWebByProcess(), hostileContainer(), hostileProcesses()]) {
+      const model = readFalcoRules([{ name: "rules.yaml", text: emitFalcoRules([c], { syscallRule: true }) }]);
+      assert.ok(model.rules.length >= 5);
+    }
+  });
+
   it("is deterministic and independent of input order", () => {
     const db: FalcoContainer = { ...hostileContainer(["/data/db.sqlite"]), name: "db", images: ["keinos/sqlite3"] };
     assert.equal(emitFalcoRules([web, db]), emitFalcoRules([db, web]));
@@ -217,6 +300,8 @@ describe("falco rules", () => {
 
   for (const [label, containers, options] of [
     ["python web", [pythonWeb()], {}],
+    ["python web scoped by process", [pythonWebByProcess()], { syscallRule: true }],
+    ["hostile values scoped by process", [hostileProcesses()], {}],
     ["python web with syscall rule", [pythonWeb()], { syscallRule: true }],
     ["hostile values", [hostileContainer()], { syscallRule: true }],
     ["two containers", [pythonWeb(), { ...benignContainer(3), name: "Web-API.v2", images: ["ghcr.io/acme/api:1.4@sha256:abcd"] }], {}],
@@ -259,6 +344,37 @@ describe("falco rules", () => {
         for (const v of HOSTILE_ACCEPTED) assert.ok(strings.has(v), `${r.rule}: ${v}`);
       }
     }
+  });
+
+  it("keeps hostile executables and parents literal when scoped by process", () => {
+    const hostile = parseRules(emitFalcoRules([hostileProcesses()]));
+    const benign = parseRules(emitFalcoRules([hostileProcesses(Array.from({ length: HOSTILE_ACCEPTED.length }, (_, i) => `/benign/${String(i).padStart(2, "0")}`))]));
+    for (const [i, r] of hostile.rules.entries()) {
+      const expanded = expand(hostile, r.condition);
+      assert.equal(shape(expanded), shape(expand(benign, (benign.rules[i] as { condition: string }).condition)), r.rule);
+      const strings = new Set(lex(expanded).flatMap((t) => (t.kind === "str" ? [t.value] : [])));
+      for (const v of HOSTILE_ACCEPTED) assert.ok(strings.has(v), `${r.rule}: ${v}`);
+    }
+    // An executable Falco cannot hold is reported by its value, so the caller can leave it out.
+    const bad = hostileProcesses(["/ok", "/tmp/it's"]);
+    assert.ok(findFalcoProblems([bad]).some((p) => p.what === "exec" && p.value === "/tmp/it's"));
+  });
+
+  it("sysdig 0.29 predates proc.pexepath, which Falco's own ruleset uses; its twin proc.exepath compiles in its place", { skip: NO_SYSDIG }, () => {
+    for (const [field, twin] of Object.entries(FIELDS_NEWER_THAN_SYSDIG)) {
+      assert.match(sysdigFilterError(`${field} = "/bin/sh"`) ?? "", /unrecognized field/);
+      assert.equal(sysdigFilterError(`${twin} = "/bin/sh"`), undefined);
+      assert.ok(falcoRulesetUsesField(field), field);
+    }
+    assert.ok(!falcoRulesetUsesField("proc.nosuchfield"));
+  });
+
+  it("the replay's glob matches as libc fnmatch(3) with flags 0 does", { skip: NO_PYTHON }, () => {
+    const patterns = ["/tmp/*", "*/*/*", "/w/*/we\\*rd?[x]", "/a/[!b]c", "/a/[^b]c", "/a/[a-c]", "/x\\?", "/[", "/a*b*c"];
+    const inputs = ["/tmp/x", "/tmp/x/y", "/w/7/we*rd?x", "/w/7/weXrd?x", "/a/bc", "/a/zc", "/a/b", "/x?", "/xy", "/[", "/aXbYc", "/abc/d"];
+    const pairs = patterns.flatMap((p) => inputs.map((i): [string, string] => [p, i]));
+    const libc = fnmatch(pairs);
+    pairs.forEach(([p, i], k) => assert.equal(replayFnmatch(p, i), libc[k], `${p} ${i}`));
   });
 
   it("refuses unsafe values with one problem per value, naming it", () => {

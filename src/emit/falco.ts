@@ -16,6 +16,16 @@ import { UserError } from "../model/diagnostics.js";
 import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
 import type { ContainerResources, EndpointUse, FileAccess, FileUse } from "../model/resources.js";
 
+/**
+ * How narrowly the rules allow what was recorded. `process`: each program, write, connection,
+ * accepted and listening port is allowed only for the executable that was recorded doing it
+ * (`proc.exepath`), and each program only as started by the program recorded starting it
+ * (`proc.pexepath`). `image`: allowed for any process of the container's image, looser, for
+ * workloads whose processes vary.
+ */
+export type FalcoScope = "process" | "image";
+export const FALCO_SCOPES: readonly FalcoScope[] = ["process", "image"];
+
 export interface FalcoContainer {
   /** The container's name in the config (`web`); sanitized into the rule identifiers. */
   name: string;
@@ -26,11 +36,15 @@ export interface FalcoContainer {
   syscalls: string[];
   /** How many runs the resources were recorded from (the `N` of "seen in n of N runs"). */
   runs: number;
+  /** Default: `process` when the resources record processes (`resources.processes`), else `image`. */
+  scope?: FalcoScope;
 }
 
 export interface FalcoRulesOptions {
   /** Also emit the syscall rule (always `enabled: false`: see its desc). Default false. */
   syscallRule?: boolean;
+  /** Overrides every container's `scope`. */
+  scope?: FalcoScope;
 }
 
 /**
@@ -239,9 +253,25 @@ interface WriteGlob extends Counted {
   path: string;
 }
 
+/** What each executable may do; `""` stands for any process (the trace did not show the program or parent). */
+interface ProcessPlan {
+  /** parent executable -> programs it may start */
+  spawns: Map<string, Set<string>>;
+  writes: Map<string, { literals: Set<string>; globs: Map<string, WriteGlob> }>;
+  /** exe -> port -> addresses */
+  connects: Map<string, Map<number, Set<string>>>;
+  accepts: Map<string, Set<number>>;
+  listens: Map<string, Set<number>>;
+}
+
 interface ContainerPlan {
   source: FalcoContainer;
   id: string;
+  scope: FalcoScope;
+  /** Set when scope is `process`. */
+  processes: ProcessPlan | undefined;
+  /** TCP ports connections were accepted on (image scope), from every process. */
+  acceptPorts: Set<number>;
   images: string[];
   execs: Map<string, number>;
   writes: Map<string, number>;
@@ -275,7 +305,7 @@ function isInet(ep: EndpointUse): boolean {
   return ep.family === "inet" || ep.family === "inet6";
 }
 
-function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[]): ContainerPlan {
+function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[], options: FalcoRulesOptions): ContainerPlan {
   const problem = (code: FalcoProblemCode, what: string, value: string, reason: string): void => {
     problems.push({ code, container: c.name, what, value, reason });
   };
@@ -357,7 +387,71 @@ function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[]):
   }
   syscallsWithoutEvent.sort();
 
-  return { source: c, id, images: [...images].sort(), execs, writes, writeGlobs: [...globs.values()].sort((a, b) => cmp(a.pattern, b.pattern)), connects, listens, unixEndpoints, syscallEvents, syscallsWithoutEvent };
+  const scope: FalcoScope = options.scope ?? c.scope ?? (c.resources.processes !== undefined ? "process" : "image");
+  const acceptPorts = new Set<number>(listens.keys());
+  let processes: ProcessPlan | undefined;
+  if (scope === "process") processes = planProcesses(c, checkLiteral, checkPort);
+  for (const pr of c.resources.processes ?? []) for (const ep of pr.accepts) if (isInet(ep) && ep.proto !== "udp" && ep.port !== undefined && ep.port >= 0 && ep.port <= 65535) acceptPorts.add(ep.port);
+
+  return {
+    source: c,
+    id,
+    scope,
+    processes,
+    acceptPorts,
+    images: [...images].sort(),
+    execs,
+    writes,
+    writeGlobs: [...globs.values()].sort((a, b) => cmp(a.pattern, b.pattern)),
+    connects,
+    listens,
+    unixEndpoints,
+    syscallEvents,
+    syscallsWithoutEvent,
+  };
+}
+
+function planProcesses(
+  c: FalcoContainer,
+  checkLiteral: (what: string, value: string) => boolean,
+  checkPort: (what: string, ep: EndpointUse) => ep is EndpointUse & { port: number },
+): ProcessPlan {
+  const plan: ProcessPlan = { spawns: new Map(), writes: new Map(), connects: new Map(), accepts: new Map(), listens: new Map() };
+  const entry = <V>(m: Map<string, V>, key: string, make: () => V): V => {
+    let v = m.get(key);
+    if (v === undefined) m.set(key, (v = make()));
+    return v;
+  };
+  const fileEntries = new Map(c.resources.files.map((f) => [`${f.glob ? "g" : "l"}${f.path}`, f]));
+  for (const pr of c.resources.processes ?? []) {
+    if (pr.exe !== "" && !checkLiteral("exec", pr.exe)) continue;
+    for (const child of pr.spawns) if (checkLiteral("exec", child)) entry(plan.spawns, pr.exe, () => new Set<string>()).add(child);
+    for (const w of pr.writes) {
+      const f: FileUse = fileEntries.get(`${w.glob ? "g" : "l"}${w.path}`) ?? { path: w.path, access: ["write"], dir: false, ...(w.glob ? { glob: true as const, generalizedBy: "?" } : {}) };
+      if (f.dir || !checkLiteral("file", f.path)) continue;
+      const mine = entry(plan.writes, pr.exe, () => ({ literals: new Set<string>(), globs: new Map<string, WriteGlob>() }));
+      const pattern = fnmatchPattern(f);
+      if (pattern === undefined) mine.literals.add(f.path);
+      else if (falcoStringProblem(pattern) === undefined) mine.globs.set(pattern, { pattern, slashes: [...pattern].filter((ch) => ch === "/").length, path: f.path, runs: 0 });
+      // A pattern Falco cannot hold was reported by planContainer for the file's path.
+    }
+    for (const ep of pr.connects) {
+      // Problems with these values are reported once, by planContainer, from the container's connects.
+      if (!isInet(ep) || ipLiteralProblem(ep.address) !== undefined || ep.port === undefined || !Number.isInteger(ep.port) || ep.port < 0 || ep.port > 65535) continue;
+      const byPort = entry(plan.connects, pr.exe, () => new Map<number, Set<string>>());
+      let ips = byPort.get(ep.port);
+      if (!ips) byPort.set(ep.port, (ips = new Set()));
+      ips.add(canonicalIp(ep.address));
+    }
+    for (const [into, from] of [[plan.accepts, pr.accepts], [plan.listens, pr.listens]] as const) {
+      for (const ep of from) {
+        // accept(2) and listen(2) are TCP only.
+        if (!isInet(ep) || ep.proto === "udp" || !checkPort(into === plan.accepts ? "accept" : "listen", ep)) continue;
+        entry(into, pr.exe, () => new Set<number>()).add(ep.port);
+      }
+    }
+  }
+  return plan;
 }
 
 function cmp(a: string, b: string): number {
@@ -369,8 +463,12 @@ function cmp(a: string, b: string): number {
 
 type Item = { kind: "list"; name: string; items: ListItem[] } | { kind: "yaml"; value: Record<string, unknown> } | { kind: "comment"; text: string };
 
+/**
+ * Printed, so Falco passes them in each alert's output fields: k8s.ns.name and k8s.pod.name are
+ * what Falco Talon's kubernetes actionners act on (the optional response, emit/falco-talon.ts).
+ */
 const OUTPUT_TAIL =
-  "evt_type=%evt.type user=%user.name user_uid=%user.uid process=%proc.name proc_exepath=%proc.exepath parent=%proc.pname command=%proc.cmdline container_id=%container.id container_name=%container.name image=%container.image.repository";
+  "evt_type=%evt.type user=%user.name user_uid=%user.uid process=%proc.name proc_exepath=%proc.exepath parent=%proc.pname command=%proc.cmdline container_id=%container.id container_name=%container.name image=%container.image.repository k8s_ns=%k8s.ns.name k8s_pod=%k8s.pod.name";
 
 function scalar(v: string | number): string {
   return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
@@ -437,9 +535,34 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
   const scope = `${n}_container`;
   items.push({ kind: "yaml", value: { macro: scope, condition: `(container.image.repository in (${n}_images))` } });
 
+  const pr = p.processes;
+  const q = quoteFalcoString;
+  /** `proc.exepath = "X"` for an executable, nothing for `""` (any process). */
+  const byExe = (exe: string): string[] => (exe === "" ? [] : [`proc.exepath = ${q(exe)}`]);
+  const term = (parts: readonly string[]): string => (parts.length === 1 ? (parts[0] as string) : `(${parts.join(" and ")})`);
+  const addMacro = (name: string, terms: readonly string[], into: string[]): void => {
+    if (terms.length === 0) return;
+    items.push({ kind: "yaml", value: { macro: name, condition: anyOf(terms) } });
+    into.push(`not ${name}`);
+  };
+  const sortedKeys = <V>(m: Map<string, V>): [string, V][] => [...m.entries()].sort((x, y) => cmp(x[0], y[0]));
+  const sortedNums = (ns: Iterable<number>): number[] => [...ns].sort((x, y) => x - y);
+  const scopeText =
+    pr !== undefined
+      ? " Scoped by process: each item is allowed only for the executable (proc.exepath) recorded doing it; items of processes whose program the trace did not show are allowed for any process."
+      : "";
+
   // Programs.
   const spawn = ["evt.type in (execve, execveat)", scope];
-  if (p.execs.size > 0) {
+  let spawnPairs = 0;
+  if (pr !== undefined) {
+    const terms = sortedKeys(pr.spawns).map(([parent, children]) => {
+      spawnPairs += children.size;
+      const list = `proc.exepath in (${[...children].sort(cmp).map(q).join(", ")})`;
+      return parent === "" ? list : term([`proc.pexepath = ${q(parent)}`, list]);
+    });
+    addMacro(`${n}_process_spawns`, terms, spawn);
+  } else if (p.execs.size > 0) {
     addList(`${n}_exec_paths`, quoted(p.execs));
     spawn.push(`not proc.exepath in (${n}_exec_paths)`);
   }
@@ -447,8 +570,11 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
     rule({
       rule: `syscage ${id}: process spawned that was not recorded`,
       desc:
-        `A program was executed in a container of image ${p.images.join(" or ")} that none of the ${runsText} executed ` +
-        `(${plural(p.execs.size, "recorded program")}). proc.exepath is the executable's path as Falco resolves it; ` +
+        (pr !== undefined
+          ? `A program was executed in a container of image ${p.images.join(" or ")} by a process whose parent none of the ${runsText} saw starting it ` +
+            `(${plural(spawnPairs, "recorded parent and program pair")}; proc.pexepath is the executable of the process's parent; programs whose parent the trace did not show, such as the container's command, may be started by any process). `
+          : `A program was executed in a container of image ${p.images.join(" or ")} that none of the ${runsText} executed ` + `(${plural(p.execs.size, "recorded program")}). `) +
+        "proc.exepath is the executable's path as Falco resolves it; " +
         "strace records the path execve was given, so a program reached through a symlink, or a script (whose process is its interpreter), " +
         "may need the real executable appended.",
       condition: joinClauses(spawn),
@@ -460,25 +586,40 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
 
   // Files opened for writing.
   const open = ["evt.type in (open, openat, openat2)", "evt.is_open_write=true", "fd.typechar='f'", "fd.num>=0", scope];
-  if (p.writes.size > 0) {
-    addList(`${n}_write_paths`, quoted(p.writes));
-    open.push(`not fd.name in (${n}_write_paths)`);
+  // `*` of a generalized path stands for one path component: fnmatch's `*` crosses `/`, so a match
+  // must also have no more `/` than the pattern (it fails the glob of N+1 slashes).
+  const globClause = (g: WriteGlob): string[] => [`fd.name glob ${q(g.pattern)}`, `not fd.name glob ${q(`${"*/".repeat(g.slashes + 1)}*`)}`];
+  let writeCount = p.writes.size + p.writeGlobs.length;
+  let globCount = p.writeGlobs.length;
+  if (pr !== undefined) {
+    writeCount = 0;
+    globCount = 0;
+    const terms: string[] = [];
+    for (const [exe, w] of sortedKeys(pr.writes)) {
+      writeCount += w.literals.size + w.globs.size;
+      globCount += w.globs.size;
+      if (w.literals.size > 0) terms.push(term([...byExe(exe), `fd.name in (${[...w.literals].sort(cmp).map(q).join(", ")})`]));
+      for (const [, g] of sortedKeys(w.globs)) terms.push(term([...byExe(exe), ...globClause(g)]));
+    }
+    addMacro(`${n}_process_writes`, terms, open);
+  } else {
+    if (p.writes.size > 0) {
+      addList(`${n}_write_paths`, quoted(p.writes));
+      open.push(`not fd.name in (${n}_write_paths)`);
+    }
+    if (p.writeGlobs.length > 0) {
+      items.push({ kind: "yaml", value: { macro: `${n}_write_globs`, condition: anyOf(p.writeGlobs.map((g) => `(${globClause(g).join(" and ")})`)) } });
+      open.push(`not ${n}_write_globs`);
+    }
   }
-  if (p.writeGlobs.length > 0) {
-    // `*` of a generalized path stands for one path component: fnmatch's `*` crosses `/`, so a match
-    // must also have no more `/` than the pattern (it fails the glob of N+1 slashes).
-    const clauses = p.writeGlobs.map((g) => `(fd.name glob ${quoteFalcoString(g.pattern)} and not fd.name glob ${quoteFalcoString(`${"*/".repeat(g.slashes + 1)}*`)})`);
-    items.push({ kind: "yaml", value: { macro: `${n}_write_globs`, condition: anyOf(clauses) } });
-    open.push(`not ${n}_write_globs`);
-  }
-  const writeCount = p.writes.size + p.writeGlobs.length;
   items.push(
     rule({
       rule: `syscage ${id}: file opened for writing outside the recorded write set`,
       desc:
         `A file was opened for writing in a container of image ${p.images.join(" or ")} that none of the ${runsText} wrote ` +
-        `(${plural(writeCount, "recorded path")}${p.writeGlobs.length > 0 ? `, ${p.writeGlobs.length} of them generalized, where * stands for one path component` : ""}). ` +
-        "Like upstream's open_write macro it watches successful open, openat and openat2 calls on regular files.",
+        `(${plural(writeCount, "recorded path")}${globCount > 0 ? `, ${globCount} of them generalized, where * stands for one path component` : ""}). ` +
+        "Like upstream's open_write macro it watches successful open, openat and openat2 calls on regular files." +
+        scopeText,
       condition: joinClauses(open),
       output: `File opened for writing that syscage did not record for ${id} | file=%fd.name flags=%evt.arg.flags ${OUTPUT_TAIL}`,
       priority: "NOTICE",
@@ -489,15 +630,18 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
   // Outbound connections.
   const connect = ["evt.type=connect", "fd.typechar in (4, 6)", scope];
   let pairs = 0;
-  if (p.connects.size > 0) {
-    const clauses = [...p.connects.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([port, ips]) => {
-        pairs += ips.size;
-        const list = [...ips.keys()].sort(cmp).map(quoteFalcoString).join(", ");
-        return `(fd.sport=${port} and fd.sip in (${list}))`;
-      });
-    items.push({ kind: "yaml", value: { macro: `${n}_recorded_connections`, condition: anyOf(clauses) } });
+  const connectTerm = (exe: string, port: number, ips: Iterable<string>): string => {
+    const sorted = [...ips].sort(cmp);
+    pairs += sorted.length;
+    return term([...byExe(exe), `fd.sport=${port}`, `fd.sip in (${sorted.map(q).join(", ")})`]);
+  };
+  if (pr !== undefined) {
+    const terms: string[] = [];
+    for (const [exe, byPort] of sortedKeys(pr.connects)) for (const port of sortedNums(byPort.keys())) terms.push(connectTerm(exe, port, byPort.get(port) as Set<string>));
+    addMacro(`${n}_process_connections`, terms, connect);
+  } else if (p.connects.size > 0) {
+    const terms = [...p.connects.entries()].sort((x, y) => x[0] - y[0]).map(([port, ips]) => connectTerm("", port, ips.keys()));
+    items.push({ kind: "yaml", value: { macro: `${n}_recorded_connections`, condition: anyOf(terms.map((t) => (t.startsWith("(") ? t : `(${t})`))) } });
     connect.push(`not ${n}_recorded_connections`);
   }
   items.push(
@@ -507,7 +651,8 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
         `A TCP or UDP socket was connected in a container of image ${p.images.join(" or ")} to an address and port that none of the ${runsText} connected to ` +
         `(${plural(pairs, "recorded destination")}). The result is not checked: an attempt a network policy blocked is drift too. ` +
         "Addresses are the IPs recorded: a service whose address changes must be appended." +
-        (p.unixEndpoints > 0 ? ` Unix socket connections (${p.unixEndpoints} recorded) are not watched.` : ""),
+        (p.unixEndpoints > 0 ? ` Unix socket connections (${p.unixEndpoints} recorded) are not watched.` : "") +
+        scopeText,
       condition: joinClauses(connect),
       output: `Outbound connection that syscage did not record for ${id} | connection=%fd.name server_ip=%fd.sip server_port=%fd.sport proto=%fd.l4proto ${OUTPUT_TAIL}`,
       priority: "NOTICE",
@@ -515,9 +660,34 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
     }),
   );
 
-  // Listening ports.
+  // Inbound connections and listening ports: the same shape, by local (server) port.
+  const portTerms = (m: Map<string, Set<number>>): string[] => sortedKeys(m).map(([exe, ports]) => term([...byExe(exe), `fd.sport in (${sortedNums(ports).join(", ")})`]));
+  const countPorts = (m: Map<string, Set<number>>): number => [...m.values()].reduce((k, ports) => k + ports.size, 0);
+
+  const accept = ["evt.type in (accept, accept4)", "fd.typechar in (4, 6)", scope];
+  if (pr !== undefined) addMacro(`${n}_process_accepts`, portTerms(pr.accepts), accept);
+  else if (p.acceptPorts.size > 0) {
+    addList(`${n}_accept_ports`, sortedNums(p.acceptPorts).map((port) => ({ value: port })));
+    accept.push(`not fd.sport in (${n}_accept_ports)`);
+  }
+  items.push(
+    rule({
+      rule: `syscage ${id}: inbound connection accepted that was not recorded`,
+      desc:
+        `A TCP connection was accepted in a container of image ${p.images.join(" or ")} on a local port on which none of the ${runsText} accepted one ` +
+        `(${plural(pr !== undefined ? countPorts(pr.accepts) : p.acceptPorts.size, "recorded port")}${pr !== undefined ? "" : ", with every recorded listening port"}). ` +
+        "fd.sport of an accepted socket is the local port." +
+        scopeText,
+      condition: joinClauses(accept),
+      output: `Inbound connection that syscage did not record for ${id} | connection=%fd.name client_ip=%fd.cip port=%fd.sport proto=%fd.l4proto ${OUTPUT_TAIL}`,
+      priority: "NOTICE",
+      tags: tags("network"),
+    }),
+  );
+
   const listen = ["evt.type=listen", "fd.typechar in (4, 6)", scope];
-  if (p.listens.size > 0) {
+  if (pr !== undefined) addMacro(`${n}_process_listens`, portTerms(pr.listens), listen);
+  else if (p.listens.size > 0) {
     addList(
       `${n}_listen_ports`,
       [...p.listens.entries()].sort((a, b) => a[0] - b[0]).map(([port, runs]) => ({ value: port, runs })),
@@ -527,7 +697,10 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
   items.push(
     rule({
       rule: `syscage ${id}: listening port that was not recorded`,
-      desc: `A socket started listening in a container of image ${p.images.join(" or ")} on a port that none of the ${runsText} listened on (${plural(p.listens.size, "recorded port")}).`,
+      desc:
+        `A socket started listening in a container of image ${p.images.join(" or ")} on a port that none of the ${runsText} listened on ` +
+        `(${plural(pr !== undefined ? countPorts(pr.listens) : p.listens.size, "recorded port")}).` +
+        scopeText,
       condition: joinClauses(listen),
       output: `Listening port that syscage did not record for ${id} | port=%fd.sport proto=%fd.l4proto ${OUTPUT_TAIL}`,
       priority: "WARNING",
@@ -571,8 +744,14 @@ function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { items: 
 
 const HEADER = `Falco drift rules generated by syscage from recorded strace runs; regenerate, do not edit.
 Per container, rules alert on what none of its recorded runs did: spawning a program, opening a file
-for writing, connecting to an address, listening on a port. Extend an allowlist from a rules file
-loaded after this one (items are double-quoted filter literals; escape \\ and " inside them):
+for writing, connecting to an address, accepting a connection or listening on a port. Scoped by
+process (the default where the runs recorded processes), each recorded pair is one term of a
+syscage_NAME_process_* macro; scoped by image (scope: image), lists hold what any process may do.
+Extend them from a rules file loaded after this one (values are double-quoted filter literals;
+escape \\ and " inside them):
+  - macro: syscage_NAME_process_spawns
+    condition: or (proc.pexepath = "/usr/bin/python3" and proc.exepath in ("/usr/bin/git"))
+    override: {condition: append}
   - list: syscage_NAME_exec_paths
     items: ['"/usr/local/bin/extra"']
     override: {items: append}
@@ -605,7 +784,7 @@ function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptio
       continue;
     }
     byId.set(id, c.name);
-    plans.push(planContainer(c, id, problems));
+    plans.push(planContainer(c, id, problems, options));
   }
   plans.sort((a, b) => cmp(a.id, b.id));
   const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));

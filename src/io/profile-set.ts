@@ -7,6 +7,7 @@ import { UserError, type Diagnostic } from "../model/diagnostics.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import type { SeccompPolicy, SpoApiVersion } from "../model/seccomp.js";
 import type { OutputFormat } from "../model/artifacts.js";
+import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
@@ -45,6 +46,8 @@ export interface ContainerJob {
   generalize?: GeneralizeOptions;
   /** apiVersion of the SPO SeccompProfile (default: v1). */
   spoApiVersion?: SpoApiVersion;
+  /** Falco rules scoped by process or by image (config `falcoScope`); unset: the emitter's default. */
+  falcoScope?: FalcoScope;
 }
 
 export interface GeneratedFile {
@@ -97,6 +100,7 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
     images: c.images ?? [],
     ...(pick("generalize") ? { generalize: pick("generalize") as GeneralizeOptions } : {}),
     ...(pick("spoApiVersion") ? { spoApiVersion: pick("spoApiVersion") as SpoApiVersion } : {}),
+    ...(pick("falcoScope") ? { falcoScope: pick("falcoScope") as FalcoScope } : {}),
   };
 }
 

@@ -25,6 +25,15 @@ const socketUseSchema = z.object({ family: z.string(), type: z.string(), protoco
 const endpointSchema = z.object({ family: z.string(), proto: z.string().optional(), address: z.string(), port: z.number().int().optional() }).strict();
 const capabilitySchema = z.object({ name: z.string(), evidence: z.string() }).strict();
 const seen = { runs: count };
+const processUseFields = {
+  exe: z.string(),
+  spawns: z.array(z.string().min(1)),
+  connects: z.array(endpointSchema),
+  accepts: z.array(endpointSchema),
+  listens: z.array(endpointSchema),
+};
+const processUseSchema = z.object({ ...processUseFields, writes: z.array(z.string().min(1)) }).strict();
+const containerProcessUseSchema = z.object({ ...processUseFields, writes: z.array(z.object({ path: z.string().min(1), glob: z.literal(true).optional() }).strict()) }).strict();
 
 /** What one run touched (see model/resources.ts). */
 export const runResourcesSchema = z
@@ -36,6 +45,7 @@ export const runResourcesSchema = z
     connects: z.array(endpointSchema),
     capabilities: z.array(capabilitySchema),
     unresolved: z.array(z.object({ syscall: z.string(), path: z.string(), line: z.number().int() }).strict()),
+    processes: z.array(processUseSchema).optional(),
   })
   .strict();
 
@@ -48,6 +58,7 @@ export const containerResourcesSchema = z
     listens: z.array(endpointSchema.extend(seen)),
     connects: z.array(endpointSchema.extend(seen)),
     capabilities: z.array(capabilitySchema.extend(seen)),
+    processes: z.array(containerProcessUseSchema).optional(),
   })
   .strict();
 

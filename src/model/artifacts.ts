@@ -51,6 +51,8 @@ export interface ArtifactInput {
   multiArch: boolean;
   /** SeccompProfile API version (default: what current SPO releases store). */
   spoApiVersion?: SpoApiVersion;
+  /** Falco allowlists per executable (`process`) or per image; unset: the emitter's default. */
+  falcoScope?: "process" | "image";
 }
 
 /** Options every emitter takes; none yet (a per-command option, such as Falco's syscall rule, would go here). */

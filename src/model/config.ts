@@ -30,6 +30,11 @@ const settingsSchema = z
     equivalents: z.boolean().optional(),
     /** Allow what a recorded call makes necessary on its other path (default: true; see model/implied-syscalls.ts). */
     implied: z.boolean().optional(),
+    /**
+     * Falco allowlists per executable (`process`, the default where the runs recorded processes) or
+     * for any process of the image (`image`, looser, for workloads whose processes vary).
+     */
+    falcoScope: z.enum(["process", "image"]).optional(),
   })
   .strict();
 

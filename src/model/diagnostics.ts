@@ -18,6 +18,7 @@ export const DIAGNOSTIC_CODES = {
   SC_TABLE_MISMATCH: { severity: "warning", meaning: "the counts from the trace lines differ from strace's own -C table in the same file" },
   SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control characters, invalid UTF-8, cut by -s; for Falco also a quote, a trailing backslash, over 255 bytes): left out" },
   SC_TABLE_DUPLICATE: { severity: "warning", meaning: "a second summary table for the same architecture in one file" },
+  SC_FALCO_RULES: { severity: "error", meaning: "a Falco rules file given to `falco --replay` holds a condition the replay cannot read (it reads only the shapes syscage writes)" },
 } as const satisfies Record<string, { severity: Severity; meaning: string }>;
 
 export type Severity = "error" | "warning" | "info";

@@ -90,6 +90,35 @@ export interface CapabilityUse {
   evidence: string;
 }
 
+/**
+ * What the processes running one executable did, for Falco rules scoped by process. `exe` is what
+ * Falco calls `proc.exepath` (the path execve was given, made absolute); `""` for processes whose
+ * program the trace never showed (a trace attached with `strace -p`): their items are allowed for
+ * any process. Sorted and deduplicated.
+ */
+export interface ProcessUse {
+  exe: string;
+  /**
+   * Programs started by a child of such a process: the programs whose Falco `proc.pexepath` was
+   * `exe` when they were executed. For `exe: ""`, programs whose parent the trace does not show
+   * (the traced command itself, a program a process exec'ed into without a fork).
+   */
+  spawns: string[];
+  /** Paths opened for writing (open, openat, openat2, creat with a write, append, create or truncate flag). */
+  writes: string[];
+  /** Addresses connected to (connect, sendto, sendmsg). */
+  connects: EndpointUse[];
+  /** Local endpoints on which connections were accepted (accept, accept4): the listening socket's bound address and port. */
+  accepts: EndpointUse[];
+  /** Addresses that sockets listened on (listen, or a datagram socket's bind). */
+  listens: EndpointUse[];
+}
+
+/** A container's ProcessUse: its writes generalized like `files` (a glob entry holds a pattern, see FileUse.glob). */
+export interface ContainerProcessUse extends Omit<ProcessUse, "writes"> {
+  writes: { path: string; glob?: true }[];
+}
+
 /** What one run touched. Sorted, deduplicated: the same trace always gives the same value. */
 export interface RunResources {
   files: FileUse[];
@@ -102,6 +131,8 @@ export interface RunResources {
   capabilities: CapabilityUse[];
   /** Relative or dirfd-relative paths that could not be made absolute (no cwd or fd known). */
   unresolved: { syscall: string; path: string; line: number }[];
+  /** Per executable, for Falco rules scoped by process; absent in allowlists written before it existed. */
+  processes?: ProcessUse[];
 }
 
 /** Seen in `runs` of the container's N runs. */
@@ -117,4 +148,6 @@ export interface ContainerResources {
   listens: (EndpointUse & Seen)[];
   connects: (EndpointUse & Seen)[];
   capabilities: (CapabilityUse & Seen)[];
+  /** Per executable over all runs; absent when no run recorded it (older allowlists). */
+  processes?: ContainerProcessUse[];
 }

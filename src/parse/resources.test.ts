@@ -490,7 +490,7 @@ describe("ResourceCollector: untrusted paths", () => {
     // name too long)` replaced by `= 0` to model a strace (or a -s) that cuts successful paths.
     const cut = ("/tmp/rec/long/" + Array(25).fill("d".repeat(200)).join("/")).slice(0, 4095);
     const real = `11403 newfstatat(AT_FDCWD, "${cut}"..., 0x7fff036bc6d0, 0) = -1 ENAMETOOLONG (File name too long)`;
-    assert.deepEqual(collect(real), { r: { files: [], execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] }, problems: [] });
+    assert.deepEqual(collect(real), { r: { files: [], execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [], processes: [] }, problems: [] });
     const { r, problems } = collect(real.replace("= -1 ENAMETOOLONG (File name too long)", "= 0"));
     assert.deepEqual(r.files, []);
     assert.equal(problems.length, 1);

@@ -20,6 +20,7 @@ import {
   type ExecUse,
   type FileAccess,
   type FileUse,
+  type ProcessUse,
   type RunResources,
   type SocketUse,
 } from "../model/resources.js";
@@ -27,6 +28,35 @@ import type { SyscallEvent } from "../model/trace.js";
 import { addressFamilyName, addressFamilyValue } from "./arg-values.js";
 import { bytesToUtf8, decodeCString, decorationEnd, splitArgs } from "./args.js";
 import { isDigit, skipString } from "./scan.js";
+
+/**
+ * One event as Falco's drift rules see it, for `syscage falco --replay`: the process's executable
+ * (`proc.exepath`), its parent process's executable (`proc.pexepath`), and what the call did.
+ * `exe`/`parentExe` are undefined when the trace does not show them.
+ */
+export type ProcessActivity = {
+  /** 1-based line of the call. */
+  line: number;
+  /** Kernel syscall name. */
+  syscall: string;
+  exe: string | undefined;
+  parentExe: string | undefined;
+} & (
+  | { kind: "exec" }
+  | { kind: "open"; path: string; write: boolean; dir: boolean }
+  | { kind: "connect"; endpoint: EndpointUse }
+  | { kind: "accept"; local: EndpointUse | undefined }
+  | { kind: "listen"; endpoint: EndpointUse }
+);
+
+/** What the processes of one executable did, while collecting. */
+interface ProcessFacts {
+  spawns: Set<string>;
+  writes: Set<string>;
+  connects: Map<string, EndpointUse>;
+  accepts: Map<string, EndpointUse>;
+  listens: Map<string, EndpointUse>;
+}
 
 export interface ResourceProblem {
   /** 1-based line of the call. */
@@ -64,6 +94,8 @@ interface Proc {
   files: FdTable;
   /** The program this process runs (from its last execve, or inherited over fork). */
   exe: string | undefined;
+  /** The process that forked it (a thread's is its creator's parent): Falco's proc.pexepath is its exe. */
+  parent: Proc | undefined;
 }
 
 /** A path argument made absolute: the requested form and, when known, the resolved one. */
@@ -537,6 +569,7 @@ const SETGID_CALLS = new Set(["setgid", "setgid32", "setregid", "setregid32", "s
 
 const CLONE_FS = 0x200;
 const CLONE_FILES = 0x400;
+const CLONE_THREAD = 0x10000;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -578,9 +611,12 @@ export class ResourceCollector {
   private readonly problemList: ResourceProblem[] = [];
   private readonly problemKeys = new Set<string>();
   private problemsDropped = 0;
+  private readonly byExe = new Map<string, ProcessFacts>();
+  private readonly onActivity: ((a: ProcessActivity) => void) | undefined;
 
-  constructor(options: { file: string }) {
+  constructor(options: { file: string; onActivity?: (a: ProcessActivity) => void }) {
     this.file = options.file;
+    this.onActivity = options.onActivity;
   }
 
   observe(e: SyscallEvent): void {
@@ -630,6 +666,10 @@ export class ResourceCollector {
       connects: byKey(this.connects),
       capabilities: [...this.caps.values()].sort((a, b) => compareStrings(a.name, b.name)),
       unresolved: [...this.unresolved.values()].sort((a, b) => a.line - b.line || compareStrings(a.path, b.path) || compareStrings(a.syscall, b.syscall)),
+      processes: [...this.byExe.keys()].sort(compareStrings).map((exe): ProcessUse => {
+        const f = this.byExe.get(exe)!;
+        return { exe, spawns: [...f.spawns].sort(compareStrings), writes: [...f.writes].sort(compareStrings), connects: byKey(f.connects), accepts: byKey(f.accepts), listens: byKey(f.listens) };
+      }),
     };
   }
 
@@ -672,7 +712,7 @@ export class ResourceCollector {
   }
 
   /** A clone/fork returned `child`: it starts with a copy (or, with CLONE_FS / CLONE_FILES, a share) of the parent's state. */
-  private startChild(parent: Proc, child: number, shareFs: boolean, shareFiles: boolean): void {
+  private startChild(parent: Proc, child: number, shareFs: boolean, shareFiles: boolean, thread = false): void {
     if (this.rootPid === 0 && !this.rootAliased) this.announced.add(child);
     const old = this.procs.get(child);
     const p: Proc = {
@@ -680,6 +720,7 @@ export class ResourceCollector {
       files: shareFiles ? parent.files : copyTable(parent.files),
       // A process released early (it ran long before its clone returned) may have exec'ed already.
       exe: old?.exe ?? parent.exe,
+      parent: thread ? parent.parent : parent,
     };
     this.procs.set(child, p);
     const q = this.pending.get(child);
@@ -759,8 +800,46 @@ export class ResourceCollector {
 
   addEndpoint(into: "listens" | "connects", ep: EndpointUse): void {
     const m = into === "listens" ? this.listens : this.connects;
-    const key = `${ep.family}\0${ep.proto ?? ""}\0${ep.address}\0${ep.port === undefined ? "" : String(ep.port).padStart(5, "0")}`;
+    const key = endpointKey(ep);
     if (!m.has(key)) m.set(key, ep);
+  }
+
+  // Per executable (Falco rules scoped by process), and the same facts as events for the replay.
+
+  private factsOf(p: Proc): ProcessFacts {
+    const exe = p.exe ?? "";
+    let f = this.byExe.get(exe);
+    if (!f) this.byExe.set(exe, (f = { spawns: new Set(), writes: new Set(), connects: new Map(), accepts: new Map(), listens: new Map() }));
+    return f;
+  }
+
+  /** A process ran `path` (after execve; p.exe is already the new program). */
+  processSpawned(p: Proc, e: SyscallEvent, path: string): void {
+    const parentExe = p.parent?.exe;
+    this.factsOf(p.parent ?? newProc()).spawns.add(path);
+    this.onActivity?.({ kind: "exec", line: e.line, syscall: e.name, exe: path, parentExe });
+  }
+
+  processOpened(p: Proc, e: SyscallEvent, t: Target, access: number, dir: boolean): void {
+    const write = (access & (WRITE | APPEND | CREATE)) !== 0;
+    if (write) {
+      const f = this.factsOf(p);
+      if (t.path !== undefined) f.writes.add(t.path);
+      if (t.resolved !== undefined) f.writes.add(t.resolved);
+    }
+    const path = t.path ?? t.resolved;
+    if (path !== undefined) this.onActivity?.({ kind: "open", line: e.line, syscall: e.name, exe: p.exe, parentExe: p.parent?.exe, path, write, dir: dir || t.dir });
+  }
+
+  processEndpoint(p: Proc, e: SyscallEvent, kind: "connect" | "listen", ep: EndpointUse): void {
+    const f = this.factsOf(p);
+    (kind === "connect" ? f.connects : f.listens).set(endpointKey(ep), ep);
+    this.onActivity?.({ kind, line: e.line, syscall: e.name, exe: p.exe, parentExe: p.parent?.exe, endpoint: ep });
+  }
+
+  processAccepted(p: Proc, e: SyscallEvent, local: EndpointUse | undefined): void {
+    if (local !== undefined) this.factsOf(p).accepts.set(endpointKey(local), local);
+    this.onActivity?.({ kind: "accept", line: e.line, syscall: e.name, exe: p.exe, parentExe: p.parent?.exe, local });
   }
 
   addCapability(name: Capability, e: SyscallEvent): void {
@@ -888,15 +967,17 @@ export class ResourceCollector {
     if (child === undefined || child <= 0) return;
     let shareFs = false;
     let shareFiles = false;
+    let thread = false;
     if (e.name === "clone" || e.name === "clone3") {
       const flags = /flags=([^,}]*)/.exec(e.args)?.[1] ?? (e.name === "clone" ? a[0] : undefined);
       if (flags !== undefined) {
         const f = parseFlags(flags);
         shareFs = hasFlag(f, "CLONE_FS", CLONE_FS);
         shareFiles = hasFlag(f, "CLONE_FILES", CLONE_FILES);
+        thread = hasFlag(f, "CLONE_THREAD", CLONE_THREAD);
       }
     }
-    this.startChild(p, child, shareFs, shareFiles);
+    this.startChild(p, child, shareFs, shareFiles, thread);
   }
 
   onExit(e: SyscallEvent): void {
@@ -907,7 +988,11 @@ export class ResourceCollector {
 }
 
 function newProc(): Proc {
-  return { fs: { cwd: undefined, cwdResolved: undefined }, files: new Map(), exe: undefined };
+  return { fs: { cwd: undefined, cwdResolved: undefined }, files: new Map(), exe: undefined, parent: undefined };
+}
+
+function endpointKey(ep: EndpointUse): string {
+  return `${ep.family}\0${ep.proto ?? ""}\0${ep.address}\0${ep.port === undefined ? "" : String(ep.port).padStart(5, "0")}`;
 }
 
 function copyTable(t: FdTable): FdTable {
@@ -958,7 +1043,10 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
     else mode = openMode(a[flagsIdx] ?? "0", e.arch);
     const deco = retDecorPath(e);
     const t = c.target(p, e, a, dirfdIdx, pathIdx, deco);
-    if (t) c.addTarget(t, mode.access, mode.dir);
+    if (t) {
+      c.addTarget(t, mode.access, mode.dir);
+      c.processOpened(p, e, t, mode.access, mode.dir);
+    }
     const fd = parseNumber(e.retval);
     if (fd === undefined || fd < 0) return;
     const desc: Description =
@@ -979,6 +1067,7 @@ function execCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
       const path = t.path ?? t.resolved!;
       c.addExec(path, parent);
       p.exe = path;
+      c.processSpawned(p, e, path);
     } else p.exe = undefined;
     // The new program gets a private fd table without the close-on-exec fds.
     const files: FdTable = new Map();
@@ -1150,6 +1239,9 @@ function acceptCall(): Handler {
     if (fd === undefined || fd < 0) return;
     const s = c.socketOf(p, a[0]);
     const cloexec = hasFlag(parseFlags(a[3] ?? "0"), "SOCK_CLOEXEC", O_CLOEXEC);
+    // The local port is the listening socket's (from its bind), else what -yy shows on the new fd.
+    const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e), s);
+    c.processAccepted(p, e, local);
     p.files.set(fd, { desc: s ? { kind: "socket", family: s.family, type: s.type, proto: s.proto, bound: undefined, listed: true } : { kind: "other" }, cloexec });
   };
 }
@@ -1188,17 +1280,28 @@ function bindCall(): Handler {
     if (s.type === "dgram" && !s.listed) {
       s.listed = true;
       c.addEndpoint("listens", ep);
+      c.processEndpoint(p, e, "listen", ep);
     }
   };
 }
 
 function listenCall(): Handler {
-  return (c, p, _e, a) => {
+  return (c, p, e, a) => {
     const s = c.socketOf(p, a[0]);
     if (!s?.bound || s.listed) return;
     s.listed = true;
     c.addEndpoint("listens", s.bound);
+    c.processEndpoint(p, e, "listen", s.bound);
   };
+}
+
+/** The local address of an inet socket from a `-yy` decoration (`TCP:[127.0.0.1:8080->127.0.0.1:5555]`, `TCPv6:[[::1]:8080]`). */
+function localEndpointFromDecoration(deco: PathText | undefined, s: { proto: string | undefined } | undefined): EndpointUse | undefined {
+  if (!deco?.ok) return undefined;
+  const m = /^(TCP|UDP)(v6)?:\[(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)(?:->|\])/.exec(deco.text);
+  if (!m) return undefined;
+  const proto = s?.proto ?? m[1]!.toLowerCase();
+  return { family: m[2] ? "inet6" : "inet", proto, address: (m[3] ?? m[4])!, port: Number(m[5]) };
 }
 
 function connectCall(addrIdx: number): Handler {
@@ -1210,7 +1313,10 @@ function connectCall(addrIdx: number): Handler {
     const s = c.socketOf(p, a[0]);
     // Connecting to a named unix socket needs write access to its file.
     const ep = endpointOf(c, p, e, addr, s, WRITE);
-    if (ep) c.addEndpoint("connects", ep);
+    if (ep) {
+      c.addEndpoint("connects", ep);
+      c.processEndpoint(p, e, "connect", ep);
+    }
   };
 }
 
@@ -1225,7 +1331,10 @@ function sendmsgCall(): Handler {
       const addr = parseSockaddr(e.args.slice(start, end + 1));
       if (!addr) continue;
       const ep = endpointOf(c, p, e, addr, s, WRITE);
-      if (ep) c.addEndpoint("connects", ep);
+      if (ep) {
+        c.addEndpoint("connects", ep);
+        c.processEndpoint(p, e, "connect", ep);
+      }
     }
   };
 }

@@ -72,7 +72,7 @@ export const ARTIFACTS = {
         perTarget: false,
         unavailable: (i) =>
           !i.resources ? NO_RESOURCES : i.images.length === 0 ? "no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)" : undefined,
-        emit: (i) => emitFalcoRules([{ name: i.name, images: i.images, resources: i.resources!.falco, syscalls: i.allowedNames, runs: i.tracedRuns }]),
+        emit: (i) => emitFalcoRules([{ name: i.name, images: i.images, resources: i.resources!.falco, syscalls: i.allowedNames, runs: i.tracedRuns, ...(i.falcoScope ? { scope: i.falcoScope } : {}) }]),
       },
     },
     recognize: isFalcoFile,

@@ -6,7 +6,7 @@
 import { runsWithResources, withoutValues } from "../aggregate/resources.js";
 import { buildSeccompPolicy } from "../aggregate/seccomp-policy.js";
 import { findAppArmorProblems } from "../emit/apparmor.js";
-import { findFalcoProblems } from "../emit/falco.js";
+import { findFalcoProblems, type FalcoScope } from "../emit/falco.js";
 import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
@@ -24,6 +24,8 @@ export interface RenderSettings {
   images: readonly string[];
   /** The SeccompProfile API version to write (default: the one current SPO releases store). */
   spoApiVersion?: SpoApiVersion;
+  /** Falco allowlists per executable or per image (config `falcoScope`); unset: the emitter's default. */
+  falcoScope?: FalcoScope;
 }
 
 export interface RenderedContainer {
@@ -42,7 +44,7 @@ export interface RenderedContainer {
  * of the Falco rules only. Each with a diagnostic on `source`; a bad container name or image is an error.
  */
 export function safeResources(
-  s: Pick<RenderSettings, "name" | "images">,
+  s: Pick<RenderSettings, "name" | "images" | "falcoScope">,
   resources: ContainerResources,
   runs: number,
   syscalls: string[],
@@ -64,7 +66,7 @@ export function safeResources(
   const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
   const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
   if (s.images.length === 0) return { apparmor: forAppArmor, falco: forAppArmor, diagnostics };
-  const falcoProblems = findFalcoProblems([{ name: s.name, images: [...s.images], resources: forAppArmor, syscalls, runs }]);
+  const falcoProblems = findFalcoProblems([{ name: s.name, images: [...s.images], resources: forAppArmor, syscalls, runs, ...(s.falcoScope ? { scope: s.falcoScope } : {}) }]);
   const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
   if (fatal) throw new UserError(`${s.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
   const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
@@ -113,6 +115,7 @@ export function renderContainer(s: RenderSettings, allowlist: Allowlist, source:
     tracedRuns,
     multiArch: s.arches.length > 1,
     ...(s.spoApiVersion ? { spoApiVersion: s.spoApiVersion } : {}),
+    ...(s.falcoScope ? { falcoScope: s.falcoScope } : {}),
   });
   const first = inputFor(s.arches[0]!, policies[0]!);
   const files: RenderedContainer["files"] = [];

@@ -102,8 +102,10 @@ let dir = "";
 let work = "";
 let trace = "";
 
-async function generate(generalize: GeneralizeOptions | undefined): Promise<ContainerResult> {
-  const job = jobFor("hostile", { inputs: [trace], images: IMAGES, ...(generalize ? { generalize } : {}) }, undefined, dir, join(dir, "profiles"));
+// Falco rules scoped by image: the checks below read the hostile values from lists (scoped by
+// process they sit in macros: see the last test).
+async function generate(generalize: GeneralizeOptions | undefined, falcoScope: "image" | "process" = "image"): Promise<ContainerResult> {
+  const job = jobFor("hostile", { inputs: [trace], images: IMAGES, falcoScope, ...(generalize ? { generalize } : {}) }, undefined, dir, join(dir, "profiles"));
   return generateContainer(job, { fresh: true });
 }
 
@@ -281,7 +283,7 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
         connects: r.connects.map((e) => ({ ...e, address: e.family === "unix" ? benign(e.address) : e.address })),
       };
       const syscalls = [...new Set(result.policies.flatMap((p) => p.rules.filter((x) => x.action === "SCMP_ACT_ALLOW").flatMap((x) => x.names)))].sort();
-      const container: FalcoContainer = { name: "hostile", images: IMAGES, resources: twin, syscalls, runs: result.allowlist.runs.length };
+      const container: FalcoContainer = { name: "hostile", images: IMAGES, resources: twin, syscalls, runs: result.allowlist.runs.length, scope: "image" };
       const harmless = parseRules(emitFalcoRules([container]));
       assert.deepEqual(
         rules.rules.map((x) => x.rule),
@@ -293,4 +295,20 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
       });
     });
   }
+
+  it("writes Falco rules scoped by process that the schema and sysdig accept, with every hostile value one literal", async () => {
+    const result = await generate({ manyFiles: false }, "process");
+    const text = fileContent(result, "falco-rules.yaml");
+    assertSchemaValid(text);
+    const rules = parseRules(text);
+    assert.ok(rules.macros.has("syscage_hostile_process_writes"));
+    assertNoUnused(rules);
+    await assertSysdigCompiles(rules);
+    const strings = new Set<string>();
+    for (const r of rules.rules) for (const t of lex(expand(rules, r.condition))) if (t.kind === "str") strings.add(t.value);
+    for (const rel of EXECUTED) assert.ok(strings.has(join(work, rel)), `${rel} is in no condition`);
+    for (const v of [...ACCEPTED, ...EXECUTED].map((rel) => join(work, rel))) {
+      if (strings.has(v)) assert.equal(sysdigReadsLiteral(`"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`), v, v);
+    }
+  });
 });
