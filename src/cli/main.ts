@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
+import { terminalSafe } from "../model/untrusted-text.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
 import { falcoCommand } from "./commands/falco.js";
@@ -41,13 +42,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err) throw err;
-        process.stderr.write(`syscage: ${msg}\nRun 'syscage --help' for usage.\n`);
+        process.stderr.write(`syscage: ${terminalSafe(msg)}\nRun 'syscage --help' for usage.\n`);
         process.exit(2);
       })
       .parseAsync();
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`syscage: ${e.message} (${e.code})\n`);
+      process.stderr.write(`syscage: ${terminalSafe(e.message)} (${e.code})\n`);
       process.exitCode = 2;
       return;
     }

@@ -7,6 +7,7 @@ import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
 import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
+import { displayValue, type ValueProblem } from "../model/untrusted-text.js";
 import type { ContainerResources } from "../model/resources.js";
 import { emitAppArmor, findAppArmorProblems } from "../emit/apparmor.js";
 import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/falco.js";
@@ -143,7 +144,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const notes: string[] = [];
   if (allowlist.resources) {
     const syscalls = [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
-    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, runsWithResources(allowlist.runs), syscalls, allowlistPath);
+    const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, runsWithResources(allowlist.runs), syscalls, allowlistPath, allowlist.runs);
     files.push(...extra);
     diagnostics.push(...rejected);
     notes.push(...more);
@@ -157,34 +158,68 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
  * bytes, a list name) is left out of the Falco rules only. Each with a diagnostic; a bad container
  * name or image is an error.
  */
-export function emitResourceArtifacts(job: ContainerJob, resources: ContainerResources, runs: number, syscalls: string[], source: string): { files: GeneratedFile[]; diagnostics: Diagnostic[]; notes: string[] } {
+export function emitResourceArtifacts(
+  job: ContainerJob,
+  resources: ContainerResources,
+  runs: number,
+  syscalls: string[],
+  source: string,
+  runRecords: readonly { id: string; resources?: Partial<Record<keyof ContainerResources, readonly object[]>> | undefined }[] = [],
+): { files: GeneratedFile[]; diagnostics: Diagnostic[]; notes: string[] } {
   const diagnostics: Diagnostic[] = [];
   const notes: string[] = [];
   const aaProblems = findAppArmorProblems(job.name, resources);
   const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
   if (nameProblem) throw new UserError(`${job.name}: ${nameProblem.reason}`, nameProblem.code);
-  const reject = (problems: readonly { what: string; value: string; reason: string }[], where: string, already: ReadonlySet<string>): Set<string> => {
+  // Each rejected value gets one diagnostic; every item it came from is left out.
+  const reported = new Set<string>();
+  const reject = (problems: readonly ValueProblem<string>[], where: string): { values: Set<string>; items: Set<object> } => {
     const values = new Set<string>();
+    const items = new Set<object>();
     for (const p of problems) {
-      if (values.has(p.value) || already.has(p.value)) continue;
-      values.add(p.value);
-      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of ${where}: ${p.reason}`));
+      if (p.item) items.add(p.item);
+      else values.add(p.value);
+      if (reported.has(p.value)) continue;
+      reported.add(p.value);
+      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", runHolding(runRecords, p) ?? source, 0, 0, `${p.what} ${displayValue(p.value)} left out of ${where}: ${p.reason}`));
     }
-    return values;
+    return { values, items };
   };
-  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
-  const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
+  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules");
+  const forAppArmor = aaProblems.length > 0 ? withoutValues(resources, aaRejected.values, aaRejected.items) : resources;
   const files: GeneratedFile[] = [{ path: outPath(job, "apparmor.profile"), content: emitAppArmor(job.name, forAppArmor, { runs }) }];
   if (job.images.length > 0) {
     const falcoInput = (r: ContainerResources): FalcoContainer => ({ name: job.name, images: job.images, resources: r, syscalls, runs });
-    const falcoProblems = findFalcoProblems([falcoInput(forAppArmor)]);
-    const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
-    if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
-    const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
-    const forFalco = falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor;
+    let forFalco = forAppArmor;
+    // Leaving a value out never adds a problem; the loop only guards against a problem that names no removable item.
+    for (let round = 0; ; round++) {
+      const falcoProblems = findFalcoProblems([falcoInput(forFalco)]);
+      const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
+      if (fatal) throw new UserError(`${job.name}: ${fatal.what} ${displayValue(fatal.value)}: ${fatal.reason}`, fatal.code);
+      if (falcoProblems.length === 0) break;
+      if (round > 0 && falcoProblems.every((p) => reported.has(p.value) && !p.item)) throw new Error(`Falco problems left after removing their values: ${falcoProblems.map((p) => p.value).join(", ")}`);
+      const rejected = reject(falcoProblems, "the Falco rules");
+      forFalco = withoutValues(forFalco, rejected.values, rejected.items);
+    }
     files.push({ path: outPath(job, "falco-rules.yaml"), content: emitFalcoRules([falcoInput(forFalco)]) });
   } else notes.push("no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)");
   return { files, diagnostics, notes };
+}
+
+/** The first run whose resources hold a rejected value (its item, else a field equal to the value), to name it in the diagnostic. */
+function runHolding(runs: readonly { id: string; resources?: Partial<Record<keyof ContainerResources, readonly object[]>> | undefined }[], p: ValueProblem<string>): string | undefined {
+  const item = p.item as Record<string, unknown> | undefined;
+  const sameItem = (x: Record<string, unknown>): boolean =>
+    item !== undefined && Object.keys(item).every((k) => k === "runs" || k === "evidence" || x[k] === item[k]) && Object.keys(x).every((k) => k in item);
+  for (const r of runs) {
+    for (const list of Object.values(r.resources ?? {})) {
+      for (const x of list ?? []) {
+        const rec = x as Record<string, unknown>;
+        if (item !== undefined ? sameItem(rec) : Object.values(rec).includes(p.value)) return r.id;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Writes a container's files, each atomically. */

@@ -1,3 +1,5 @@
+import { terminalSafe } from "./untrusted-text.js";
+
 /** Every diagnostic syscage can report, with what it means. Tests check codes and locations, not wording. */
 export const DIAGNOSTIC_CODES = {
   SC_INPUT_NOT_FOUND: { severity: "error", meaning: "an input path or glob matched nothing" },
@@ -40,9 +42,10 @@ export function diagnostic(code: DiagnosticCode, file: string, line: number, col
   return { code, severity: DIAGNOSTIC_CODES[code].severity, file, line, col, message };
 }
 
+/** One line, safe for a terminal: file names and messages hold trace content (see untrusted-text.ts). */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}${d.col > 0 ? `:${d.col}` : ""}` : d.file;
-  return `${where}: ${d.severity}: ${d.message} (${d.code})`;
+  return terminalSafe(`${where}: ${d.severity}: ${d.message} (${d.code})`);
 }
 
 /** Thrown for a user error (bad input, bad option): the CLI prints it on one line and exits 2. */

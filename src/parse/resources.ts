@@ -24,6 +24,7 @@ import {
   type SocketUse,
 } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
+import { unsafeCharacterProblem } from "../model/untrusted-text.js";
 import { addressFamilyName, addressFamilyValue } from "./arg-values.js";
 import { bytesToUtf8, decodeCString, decorationEnd, splitArgs } from "./args.js";
 import { isDigit, skipString } from "./scan.js";
@@ -259,6 +260,9 @@ function checkPathBytes(bytes: string, truncated: boolean): PathText {
   if (ascii) return { ok: true, text: bytes };
   const text = bytesToUtf8(bytes);
   if (text === undefined) return { ok: false, message: `path is not valid UTF-8: ${showBytes(bytes)}` };
+  // C1 controls (U+0085, U+009B) and bidirectional characters: caught here, where the trace line is known.
+  const unsafe = unsafeCharacterProblem(text, "profiles are kept free of them");
+  if (unsafe !== undefined) return { ok: false, message: `path ${unsafe}: ${showBytes(bytes)}` };
   return { ok: true, text };
 }
 
@@ -1241,8 +1245,16 @@ function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAd
     c.addTarget(t, fileAccess);
     return { family: "unix", address: t.path ?? t.resolved! };
   }
+  // strace prints a 16-bit port and inet_ntop's text: anything else was not written by strace.
+  const bad = !Number.isInteger(addr.port) || addr.port < 0 || addr.port > 65535 ? `port ${addr.port} is not from 0 to 65535` : addr.family === "inet" && !IPV4.test(addr.address) ? `address ${showBytes(addr.address)} is not an IPv4 address` : undefined;
+  if (bad !== undefined) {
+    c.problem(e.line, `${e.name}: ${bad}; the endpoint is left out`);
+    return undefined;
+  }
   return s?.proto === undefined ? { family: addr.family, address: addr.address, port: addr.port } : { family: addr.family, proto: s.proto, address: addr.address, port: addr.port };
 }
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 function bindCall(): Handler {
   return (c, p, e, a) => {
