@@ -41,8 +41,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .version()
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
-        if (err) throw err;
-        process.stderr.write(`syscage: ${terminalSafe(msg)}\nRun 'syscage --help' for usage.\n`);
+        // yargs wraps what an option's coerce threw (a bad number) in a YError: a usage error too.
+        if (err && err.name !== "YError") throw err;
+        process.stderr.write(`syscage: ${terminalSafe(msg ?? err?.message ?? "")}\nRun 'syscage --help' for usage.\n`);
         process.exit(2);
       })
       .parseAsync();

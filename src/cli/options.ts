@@ -20,3 +20,18 @@ export function resolveArch(value: string | undefined): Arch {
   if (!isArch(value)) throw new UserError(`--arch: unknown architecture "${value}", expected one of ${ARCHES.join(", ")}`);
   return value;
 }
+
+/**
+ * yargs `coerce` for a whole-number option: `--jobs abc`, `--jobs 0`, `--jobs 1.5` or a repeated
+ * option is a user error (one line, exit 2), never a NaN that silently drops work.
+ */
+export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown) => number | undefined {
+  return (value: unknown) => {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value)) throw new UserError(`${flag}: given ${value.length} times, expected once`);
+    const text = String(value).trim();
+    const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UserError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
+    return n;
+  };
+}

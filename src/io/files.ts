@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { UserError } from "../model/diagnostics.js";
 
 /**
  * Writes `content` so that readers see the old file or the new one, never half of it: a temporary
@@ -32,7 +33,11 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new UserError(`${path}: is a directory, expected a file; remove or rename it`, "SC_OUTPUT", { cause: e });
+    if (code === "ENOTDIR") throw new UserError(`${path}: a part of the path is a file, not a directory`, "SC_OUTPUT", { cause: e });
+    if (code === "EACCES") throw new UserError(`${path}: permission denied`, "SC_INPUT_UNREADABLE", { cause: e });
     throw e;
   }
 }

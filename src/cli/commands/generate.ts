@@ -3,9 +3,10 @@ import type { Argv, CommandModule } from "yargs";
 import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
+import { wholeNumber } from "../options.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, lockOutputs, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -20,6 +21,7 @@ interface GenerateArgs {
   "arg-filters"?: boolean;
   strict: boolean;
   jobs?: number;
+  wait?: number;
   image?: string | string[];
 }
 
@@ -79,7 +81,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
-      .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .option("jobs", { type: "string", coerce: wholeNumber("--jobs", 1, 1024), describe: "worker threads for several inputs (default: one per core)" })
+      .option("wait", { type: "string", coerce: wholeNumber("--wait", 0, 86400), describe: "seconds to wait while another syscage writes the same output directory (default: 600)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
@@ -113,6 +116,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       jobs = jobsFromConfig(found.config, found.path, args.name ? [args.name] : []).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: resolve(cwd, args.out) } : {}) }) as ContainerJob);
     }
+    // One writer per output directory, from reading its allowlist to the last rename (io/output-dir.ts).
+    const release = await lockOutputs(jobs, args.wait, (dir, pid) => process.stderr.write(`syscage: waiting for ${dir}: another syscage (pid ${pid}) is writing it\n`));
     let diagnostics = 0;
     const results: ContainerResult[] = [];
     for (const job of jobs) {
@@ -130,5 +135,6 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       await writeContainer(r);
       process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
     }
+    await release();
   },
 };
