@@ -82,7 +82,7 @@ export function summarizeRuns(runs: RunResult[], extra: Diagnostic[] = []): Trac
       syscalls: distinct,
       processes: run.processes,
     });
-    diagnostics.push(...run.diagnostics);
+    for (const d of run.diagnostics) diagnostics.push(d); // not push(...): a run can hold more diagnostics than a call takes arguments
   }
   const sortedByArch: TraceStats["byArch"] = {};
   for (const a of (Object.keys(byArch) as Arch[]).sort()) sortedByArch[a] = sortRecord(byArch[a]!);

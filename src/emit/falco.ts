@@ -588,7 +588,7 @@ function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptio
   }
   plans.sort((a, b) => cmp(a.id, b.id));
   const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
-  problems.push(...embeddedListNames(perContainer));
+  for (const p of embeddedListNames(perContainer)) problems.push(p);
   return { problems, perContainer };
 }
 

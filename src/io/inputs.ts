@@ -51,7 +51,7 @@ export async function expandInputs(inputs: string[], cwd: string = process.cwd()
     } else if (fg.isDynamicPattern(input)) {
       const found = await fg(input, { cwd, onlyFiles: true, dot: false });
       if (found.length === 0) throw new UserError(`${input}: no file matches this pattern`, "SC_INPUT_NOT_FOUND");
-      files.push(...found.sort());
+      for (const f of found.sort()) files.push(f);
     } else {
       throw new UserError(`${input}: no such file or directory`, "SC_INPUT_NOT_FOUND");
     }

@@ -150,9 +150,10 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   if (allowlist.resources) {
     const syscalls = [...new Set(policies.flatMap((p) => p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names)))].sort();
     const { files: extra, diagnostics: rejected, notes: more } = emitResourceArtifacts(job, allowlist.resources as ContainerResources, runsWithResources(allowlist.runs), syscalls, allowlistPath, allowlist.runs);
-    files.push(...extra);
-    diagnostics.push(...rejected);
-    notes.push(...more);
+    // Loops, not push(...): a hostile trace can hold more rejected values than a call takes arguments.
+    for (const f of extra) files.push(f);
+    for (const d of rejected) diagnostics.push(d);
+    for (const n of more) notes.push(n);
   } else notes.push("no AppArmor profile or Falco rules: the runs hold no trace lines (summary tables only)");
   return { job, allowlist, previous, newRuns, policies, files, diagnostics, notes };
 }
