@@ -75,6 +75,7 @@ export function emitStatsText(stats: TraceStats): string {
           .map((l) => `  ${l}`)
           .join("\n"),
       );
+      if (r.processCount > r.processes.length) out.push(`  ... and ${r.processCount - r.processes.length} more processes (${r.processCount} in all, ${r.processes.length} listed)`);
     }
   }
   out.push("");
