@@ -309,12 +309,13 @@ const DEVICE_SUFFIX = /<(?:char|block) \d+:\d+>$/;
  * cannot be read unambiguously (a raw `<` or `>` in the name, as strace before 4.22 printed) is not ok:
  * never a prefix of it.
  */
-function decorationText(s: string, lt: number, style: DecorationStyle): DecorationText | undefined {
+function decorationText(s: string, lt: number, style: DecorationStyle, inArgument = false): DecorationText | undefined {
   const end = decorationEnd(s, lt);
   if (end < 0) return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead` };
   let inner = s.slice(lt + 1, end - 1);
   const tail = s.slice(end);
-  if (tail !== "" && !DECORATION_TAIL.test(tail)) {
+  // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
+  if (tail !== "" && (inArgument ? tail !== "(deleted)" : !DECORATION_TAIL.test(tail))) {
     return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead` };
   }
   if (tail.startsWith("(deleted)")) style.deletedOutside = true;
@@ -350,7 +351,7 @@ function parseFdHead(token: string): { fd: number | "cwd"; lt: number } | undefi
 function parseFdArg(token: string, style: DecorationStyle): FdArg | undefined {
   const h = parseFdHead(token);
   if (!h) return undefined;
-  return { fd: h.fd, deco: h.lt < 0 ? undefined : decorationText(token.trimEnd(), h.lt, style) };
+  return { fd: h.fd, deco: h.lt < 0 ? undefined : decorationText(token.trim(), token.trim().indexOf("<"), style, true) };
 }
 
 /** The path a return value's `-y` decoration names (`= 3</usr/lib/x.so> <0.000012>`), if any. */
@@ -915,7 +916,14 @@ export class ResourceCollector {
       }
     }
     // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
-    const resolved = (fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined) ?? (isAbsolute(rel) ? undefined : joined);
+    let fromDeco = fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined;
+    if (fromDeco !== undefined && [path, joined].some((x) => x !== undefined && x.startsWith(`${fromDeco}>`))) {
+      // `= 3</tmp/x>(deleted) <0.1>` from strace < 4.22 for a file named `x>(deleted) <0.1`: the
+      // decoration is a prefix of the requested name up to a raw `>`, never what was opened.
+      this.problem(e.line, `${e.name}: -y decoration ${showBytes(fromDeco)} is a prefix of the requested path up to a raw ">" (strace before 4.22); the path argument is used instead`);
+      fromDeco = undefined;
+    }
+    const resolved = fromDeco ?? (isAbsolute(rel) ? undefined : joined);
     if (path === undefined) {
       if (resolved !== undefined) return { path: undefined, resolved, dir };
       this.addUnresolved(e, rel);

@@ -199,6 +199,48 @@ const CASES: { name: string; trace: string; granted: string[]; refused: string[]
     refused: ["/etc/shadow", "/etc (deleted)/shadow"],
     problemLines: [1],
   },
+  {
+    name: "a raw > followed by what looks like strace 5.19's (deleted) and -T on a result, no -T in the trace",
+    trace: `100 openat(AT_FDCWD, "/tmp/x>(deleted) <0.1", O_WRONLY|O_CREAT, 0666) = 3</tmp/x>(deleted) <0.1>\n`,
+    granted: ["/tmp/x>(deleted) <0.1"],
+    refused: ["/tmp/x"],
+    problemLines: [1],
+  },
+  {
+    name: "the same tail on an fd argument (no -T or injection note is printed inside arguments)",
+    trace: `100 fchmod(3</tmp/y>(deleted) <0.1>, 0600) = 0\n100 ftruncate(4</etc/shadow> (INJECTED)>, 0) = 0\n`,
+    granted: [],
+    refused: ["/tmp/y", "/etc/shadow"],
+    problemLines: [1, 2],
+  },
+  {
+    name: "-X verbose AT_FDCWD with a raw > in the cwd",
+    trace: `100 openat(-100 /* AT_FDCWD */</srv>x>, "a", O_WRONLY|O_CREAT, 0666) = 3\n`,
+    granted: [],
+    refused: ["/srv/a", "/srv>x/a"],
+    problemLines: [1],
+  },
+  {
+    name: "strace >= 4.22 escapes < and > (\\74, \\76): read exactly, no problem",
+    trace: `100 openat(AT_FDCWD, "/tmp/a>b", O_WRONLY|O_CREAT, 0666) = 3</tmp/a\\76b>\n100 fchmod(3</tmp/a\\76b>, 0600) = 0\n100 openat(AT_FDCWD</tmp/c\\74d>, "e", O_WRONLY|O_CREAT, 0666) = 4</tmp/c\\74d/e>\n`,
+    granted: ["/tmp/a>b", "/tmp/c<d/e"],
+    refused: ["/tmp/a", "/tmp/c"],
+    problemLines: [],
+  },
+  {
+    name: "a name holding -> (old strace): the -yy arrow rule does not cut it",
+    trace: `100 openat(AT_FDCWD, "/tmp/a->b", O_WRONLY|O_CREAT, 0666) = 3</tmp/a->b>\n100 fchmod(3</tmp/a->b>, 0600) = 0\n`,
+    granted: ["/tmp/a->b"],
+    refused: ["/tmp/a-", "/tmp/a"],
+    problemLines: [],
+  },
+  {
+    name: "strace 5.19's (deleted) outside, with -T on the line",
+    trace: `100 openat(AT_FDCWD, "/srv/w", O_WRONLY|O_CREAT, 0666) = 3</srv/w> <0.000020>\n100 fchmod(3</srv/w>(deleted), 0600) = 0 <0.000012>\n100 fchmod(5</srv/v (deleted)>, 0600) = 0 <0.000011>\n`,
+    granted: ["/srv/w", "/srv/v (deleted)"],
+    refused: ["/srv/v"],
+    problemLines: [],
+  },
 ];
 
 describe("-y decorations in the forms older strace wrote", () => {
