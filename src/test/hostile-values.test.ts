@@ -141,6 +141,21 @@ describe("one place makes untrusted text safe for a terminal", () => {
   });
 });
 
+describe("trace content in the stats report", () => {
+  it("an executed path with U+202E and U+009B is shown escaped in the process table", () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "syscage-stats-")));
+    try {
+      writeFileSync(join(dir, "e.trace"), `100 execve("/tmp/rlo\\342\\200\\256x\\302\\233", ["x"], 0x1 /* 1 vars */) = 0\n100 exit_group(0) = ?\n100 +++ exited with 0 +++\n`);
+      const r = runCli(["stats", "e.trace"], { cwd: dir });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\/tmp\/rlo\\u\{202e\}x\\u\{9b\}/);
+      assert.doesNotMatch(r.stdout + r.stderr, RAW_DANGER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("C1 and bidirectional characters in a real recording", { skip: haveTool("strace", ["-V"]) && haveTool("python3", ["--version"]) ? false : "strace or python3 missing" }, () => {
   let dir = "";
   after(() => rmSync(dir, { recursive: true, force: true }));

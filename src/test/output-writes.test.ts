@@ -150,6 +150,11 @@ describe("bad places give one located line", () => {
     mkdirSync(join(dir, "o-isdir", "allowlist.yaml"), { recursive: true });
     assertOneLine(runCli(["generate", "--name", "db", "--out", "o-isdir", TRACE_A], { cwd: dir }), "SC_OUTPUT", "o-isdir/allowlist.yaml");
   });
+  it("syscage falco --out that is a directory", () => {
+    assert.equal(runCli(["generate", "--name", "db", "--out", "o-falco", TRACE_A], { cwd: dir }).status, 0);
+    mkdirSync(join(dir, "rules-dir.yaml"));
+    assertOneLine(runCli(["falco", "o-falco", "--image", "db=docker.io/library/db", "--out", "rules-dir.yaml"], { cwd: dir }), "SC_OUTPUT", "rules-dir.yaml");
+  });
   it("a -c table alone for a container name with a space", () => {
     copyFileSync(TABLE, join(dir, "only table.txt"));
     const r = runCli(["generate", "--name", "my app", "--out", "o-space", "only table.txt"], { cwd: dir });

@@ -4,6 +4,7 @@ import type { Config } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { wholeNumber } from "../options.js";
+import { terminalSafe } from "../../model/untrusted-text.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, lockOutputs, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
@@ -133,7 +134,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
       if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: Boolean(process.stdout.isTTY) }));
       await writeContainer(r);
-      process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
+      process.stdout.write(`${[...describeResult(r), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`);
     }
     await release();
   },
