@@ -1254,7 +1254,14 @@ function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAd
     return { family: "unix", address: t.path ?? t.resolved! };
   }
   // strace prints a 16-bit port and inet_ntop's text: anything else was not written by strace.
-  const bad = !Number.isInteger(addr.port) || addr.port < 0 || addr.port > 65535 ? `port ${addr.port} is not from 0 to 65535` : addr.family === "inet" && !IPV4.test(addr.address) ? `address ${showBytes(addr.address)} is not an IPv4 address` : undefined;
+  const bad =
+    !Number.isInteger(addr.port) || addr.port < 0 || addr.port > 65535
+      ? `port ${addr.port} is not from 0 to 65535`
+      : addr.family === "inet" && !IPV4.test(addr.address)
+        ? `address ${showBytes(addr.address)} is not an IPv4 address`
+        : addr.family === "inet6" && !isIpv6Text(addr.address)
+          ? `address ${showBytes(addr.address)} is not an IPv6 address`
+          : undefined;
   if (bad !== undefined) {
     c.problem(e.line, `${e.name}: ${bad}; the endpoint is left out`);
     return undefined;
@@ -1263,6 +1270,22 @@ function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAd
 }
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** inet_ntop's IPv6 text: up to 8 groups of 1-4 hex digits, at most one `::`, optionally ending in IPv4. */
+function isIpv6Text(a: string): boolean {
+  const halves = a.split("::");
+  if (halves.length > 2) return false;
+  const groups = (h: string): string[] => (h === "" ? [] : h.split(":"));
+  const all = halves.flatMap(groups);
+  let n = 0;
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i]!;
+    if (i === all.length - 1 && IPV4.test(g)) n += 2;
+    else if (/^[0-9a-fA-F]{1,4}$/.test(g)) n += 1;
+    else return false;
+  }
+  return halves.length === 2 ? n < 8 : n === 8;
+}
 
 function bindCall(): Handler {
   return (c, p, e, a) => {
