@@ -9,7 +9,7 @@
 // - temporaries of a killed run are removed by the next writer (it holds the lock, so none is live).
 import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, unlink } from "node:fs/promises";
-import { rmdirSync, unlinkSync } from "node:fs";
+import { readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../model/diagnostics.js";
@@ -19,6 +19,7 @@ const TMP_SUFFIX = ".syscage-tmp";
 /** Temporaries of this module (`.NAME.PID.RAND.syscage-tmp`) and of writeFileAtomic before it (`.HEX.tmp`). */
 const STALE_TMP = /^\..*\.syscage-tmp$|^\.[0-9a-f]{12}\.tmp$/;
 const POLL_MS = 100;
+const MY_START = startTime(process.pid);
 
 /** What an errno means for a user, with what to do. */
 function explain(e: unknown, path: string, doing: string): UserError {
@@ -38,14 +39,28 @@ function explain(e: unknown, path: string, doing: string): UserError {
   return new UserError(`${path}: cannot ${doing}: ${why[code] ?? (e as Error)?.message ?? String(e)}`, "SC_OUTPUT", { cause: e });
 }
 
-function alive(pid: number): boolean {
+/** When process `pid` started (clock ticks since boot, /proc/PID/stat field 22); undefined off Linux. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the writer that wrote the lock `text` (`PID [START]`) still runs: a reused pid has another start time. */
+function alive(text: string): boolean {
+  const [pidText, started] = text.trim().split(" ");
+  const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const now = started === undefined ? undefined : startTime(pid);
+  return now === undefined || now === started;
 }
 
 /**
@@ -68,7 +83,7 @@ export async function lockOutputDir(dir: string, options: { waitMs?: number; onW
     try {
       const fh = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
       try {
-        await fh.writeFile(`${process.pid}\n`);
+        await fh.writeFile(`${process.pid}${MY_START ? ` ${MY_START}` : ""}\n`);
       } catch (e) {
         await fh.close();
         await unlink(lock).catch(() => undefined);
@@ -91,7 +106,7 @@ export async function lockOutputDir(dir: string, options: { waitMs?: number; onW
     const pid = Number.parseInt(text, 10);
     // An empty file: its writer is between create and write, or was killed there (then it stays empty).
     const killedEarly = text === "" && Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5000;
-    if ((text !== "" && !alive(pid)) || killedEarly) {
+    if ((text !== "" && !alive(text)) || killedEarly) {
       // A killed writer's lock: take it over (rename-free: a racing taker gets EEXIST next round).
       await unlink(lock).catch(() => undefined);
       continue;

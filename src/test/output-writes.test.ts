@@ -89,6 +89,15 @@ describe("one writer per output directory", () => {
     assert.equal(readFileSync(join(out, LOCK_FILE), "utf8"), `${process.pid}\n`);
     assert.deepEqual(readdirSync(out), [LOCK_FILE]);
   });
+
+  it("a live pid with another start time (the pid was reused after a kill) is a stale lock", () => {
+    const out = join(dir, "reused");
+    mkdirSync(out);
+    writeFileSync(join(out, LOCK_FILE), `${process.pid} 1\n`);
+    const r = runCli(["generate", "--name", "db", "--out", out, "--wait", "1", TRACE_A], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(join(out, LOCK_FILE)), false);
+  });
 });
 
 describe("a container's files change together", () => {
