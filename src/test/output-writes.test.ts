@@ -117,6 +117,21 @@ describe("a container's files change together", () => {
     assert.equal(readFileSync(join(out, "allowlist.yaml"), "utf8"), "old");
   });
 
+  it("a run killed between its renames (new profiles, old allowlist, temporaries) is repaired by the next", () => {
+    const out = join(dir, "killed");
+    const ref = join(dir, "killed-ref");
+    assert.equal(runCli(["generate", "--name", "db", "--out", out, TRACE_A], { cwd: dir }).status, 0);
+    assert.equal(runCli(["generate", "--name", "db", "--out", ref, TRACE_A, TRACE_B], { cwd: dir }).status, 0);
+    // What a kill after the first renames leaves: the profiles of A+B beside the allowlist of A.
+    copyFileSync(join(ref, "seccomp.json"), join(out, "seccomp.json"));
+    writeFileSync(join(out, `.allowlist.yaml.4242.deadbeef.syscage-tmp`), readFileSync(join(ref, "allowlist.yaml")));
+    writeFileSync(join(out, LOCK_FILE), "4242 1\n");
+    const r = runCli(["generate", "--name", "db", "--out", out, TRACE_B], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ["allowlist.yaml", "apparmor.profile", "seccomp.json"]);
+    for (const f of readdirSync(ref)) assert.equal(readFileSync(join(out, f), "utf8"), readFileSync(join(ref, f), "utf8").replaceAll("killed-ref", "killed"), f);
+  });
+
   const mnt = () => join(dir, "tmpfs");
   let mounted = false;
   before(() => {
