@@ -319,6 +319,8 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
     return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead` };
   }
   if (tail.startsWith("(deleted)")) style.deletedOutside = true;
+  // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
+  if (inner.charCodeAt(0) !== 0x2f) return { ok: true, text: inner };
   const nested = inner.indexOf("<");
   if (nested >= 0) {
     const dev = DEVICE_SUFFIX.exec(inner);

@@ -103,6 +103,40 @@ describe("-y decorations from a real strace recording", { skip: READY ? false : 
   });
 });
 
+// -yy prints a unix socket's path quoted inside the decoration, with `<` and `>` raw and `"` escaped.
+const SOCKETS = String.raw`
+import os, socket, sys
+work = sys.argv[1]
+for name in ['s>o<ck', 'q"u>o']:
+    p = os.path.join(work, name)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(p); s.listen(1)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(p)
+    a, _ = s.accept(); a.send(b"x"); c.recv(1)
+    for x in (a, c, s): os.fchmod(x.fileno(), 0o600)
+    for x in (a, c, s): x.close()
+`;
+
+describe("-yy socket decorations holding < > and quotes, from a real recording", { skip: READY ? false : "strace, python3 or apparmor_parser is missing" }, () => {
+  let dir = "";
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  it("are read whole: no unsafe value, the socket kind and the socket files, no prefix", async () => {
+    dir = mkdtempSync(join(tmpdir(), "syscage-deco-yy-"));
+    const work = join(realpathSync(dir), "w");
+    mkdirSync(work);
+    writeFileSync(join(dir, "s.py"), SOCKETS);
+    const rec = await recordCommand(join(dir, "runs"), ["python3", "-S", join(dir, "s.py"), work], ["-yy"], { stdout: "ignore" });
+    assert.equal(rec.status, 0);
+    assert.ok(readFileSync(rec.file, "utf8").includes(`UNIX-STREAM:[`), "no -yy socket decoration in the trace");
+    const job = jobFor("yy", { inputs: [rec.file], generalize: { pid: false, uuid: false, hash: false, manyFiles: false } }, undefined, dir, join(dir, "profiles"));
+    const result = await generateContainer(job, { fresh: true, jobs: 1 });
+    assert.deepEqual(result.diagnostics.filter((d) => d.code === "SC_UNSAFE_VALUE"), []);
+    const f = files(result);
+    for (const name of ["s>o<ck", 'q"u>o']) assert.ok(f.has(join(work, name)), `${name}: ${[...f.keys()].filter((k) => k.startsWith(work)).join(" | ")}`);
+    for (const wrong of ["s", "q", 'q"u']) assert.equal(f.get(join(work, wrong)), undefined, `${wrong} granted`);
+    assert.ok(result.allowlist.resources?.sockets.some((s) => s.family === "unix" && s.type === "stream"));
+  });
+});
+
 function collect(text: string): { r: RunResources; problems: { line: number; message: string }[] } {
   const { events } = parseText(text.endsWith("\n") ? text : `${text}\n`, { file: "old.trace" });
   const c = new ResourceCollector({ file: "old.trace" });
