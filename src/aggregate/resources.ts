@@ -140,9 +140,9 @@ export function runsWithResources(runs: readonly { resources?: unknown }[]): num
   return runs.filter((r) => r.resources !== undefined).length;
 }
 
-/** The resources without any item that holds one of `values` (a path, address or parent a format rejected). */
-export function withoutValues(r: ContainerResources, values: ReadonlySet<string>): ContainerResources {
-  const keep = (item: object) => !Object.values(item).some((v) => typeof v === "string" && values.has(v));
+/** The resources without any item that holds one of `values` (a path, address or parent a format rejected) or is one of `items` (a port, a socket kind). */
+export function withoutValues(r: ContainerResources, values: ReadonlySet<string>, items: ReadonlySet<object> = new Set()): ContainerResources {
+  const keep = (item: object) => !items.has(item) && !Object.values(item).some((v) => typeof v === "string" && values.has(v));
   return {
     files: r.files.filter(keep),
     execs: r.execs.filter(keep),

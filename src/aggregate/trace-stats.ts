@@ -28,7 +28,9 @@ export interface RunStats {
   events: number;
   /** Distinct syscalls (per architecture) in this run. */
   syscalls: number;
+  /** By pid; at most 10,000 (the first), `processCount` has them all. */
   processes: ProcessInfo[];
+  processCount: number;
 }
 
 function add(into: Record<string, SyscallCounts>, name: string, c: SyscallCounts): void {
@@ -81,8 +83,9 @@ export function summarizeRuns(runs: RunResult[], extra: Diagnostic[] = []): Trac
       events: run.events,
       syscalls: distinct,
       processes: run.processes,
+      processCount: run.processCount,
     });
-    diagnostics.push(...run.diagnostics);
+    for (const d of run.diagnostics) diagnostics.push(d); // not push(...): a run can hold more diagnostics than a call takes arguments
   }
   const sortedByArch: TraceStats["byArch"] = {};
   for (const a of (Object.keys(byArch) as Arch[]).sort()) sortedByArch[a] = sortRecord(byArch[a]!);

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import yargs, { type Argv, type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { UserError, escapeControl } from "../model/diagnostics.js";
+import { UserError } from "../model/diagnostics.js";
+import { terminalSafe } from "../model/untrusted-text.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
 import { falcoCommand } from "./commands/falco.js";
@@ -107,14 +108,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .version(ownVersion())
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
-        if (err) throw err;
-        process.stderr.write(`syscage: ${escapeControl(msg)} (SC_USAGE)\nRun 'syscage --help' for usage.\n`);
+        // yargs wraps what an option's coerce threw (a bad number) in a YError: a usage error too.
+        if (err && err.name !== "YError") throw err;
+        process.stderr.write(`syscage: ${terminalSafe(msg ?? err?.message ?? "")} (SC_USAGE)\nRun 'syscage --help' for usage.\n`);
         process.exit(2);
       })
       .parseAsync();
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`syscage: ${escapeControl(e.message)} (${e.code})\n`);
+      process.stderr.write(`syscage: ${terminalSafe(e.message)} (${e.code})\n`);
       process.exitCode = 2;
       return;
     }

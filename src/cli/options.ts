@@ -32,3 +32,18 @@ export function useColor(flag: boolean | undefined, env: NodeJS.ProcessEnv = pro
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false";
   return isTTY;
 }
+
+/**
+ * yargs `coerce` for a whole-number option: `--jobs abc`, `--jobs 0`, `--jobs 1.5` or a repeated
+ * option is a user error (one line, exit 2), never a NaN that silently drops work.
+ */
+export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown) => number | undefined {
+  return (value: unknown) => {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value)) throw new UserError(`${flag}: given ${value.length} times, expected once`);
+    const text = String(value).trim();
+    const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UserError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
+    return n;
+  };
+}

@@ -4,6 +4,7 @@
 // untrusted text in comments is made inert. Escaping verified against apparmor_parser 3.0.8 under
 // `--warn=all --Werror` (see the table in apparmor.test.ts).
 
+import { commentText, displayValue, unsafeCharacterProblem, type ValueProblem } from "../model/untrusted-text.js";
 import { pathPieces } from "../aggregate/generalize.js";
 import { UserError } from "../model/diagnostics.js";
 import type { Capability, ContainerResources, FileAccess, FileUse } from "../model/resources.js";
@@ -17,15 +18,8 @@ export interface AppArmorOptions {
 
 export type AppArmorProblemCode = "SC_APPARMOR_PROFILE_NAME" | "SC_APPARMOR_PATH" | "SC_APPARMOR_NETWORK" | "SC_APPARMOR_CAPABILITY";
 
-/** One input the emitter cannot turn into a rule, and why. */
-export interface AppArmorProblem {
-  code: AppArmorProblemCode;
-  /** What the value is: `profile name`, `file`, `exec`, `unix socket`, `socket`. */
-  what: string;
-  /** The offending value as the model holds it (may contain control characters: print it escaped). */
-  value: string;
-  reason: string;
-}
+/** One input the emitter cannot turn into a rule, and why (`what`: `profile name`, `file`, `exec`, `unix socket`, `socket`, `capability`). */
+export type AppArmorProblem = ValueProblem<AppArmorProblemCode>;
 
 /**
  * Thrown when the model holds values AppArmor cannot represent safely. Carries every problem found,
@@ -62,32 +56,13 @@ export const APPARMOR_MAX_PATH_BYTES = 4095;
  */
 const ESCAPED_IN_PATH = new Set(["\\", '"', "*", "?", "[", "]", "{", "}", "^"]);
 
-/** Bidirectional controls and line separators: representable, but they make a rule read differently from what it matches. */
-const MISLEADING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
-const CONTROL = /\p{Cc}/u;
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** JSON.stringify leaves DEL, C1 controls (U+009B starts a terminal escape) and bidirectional characters raw. */
-const RAW_AFTER_JSON = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
-
-/** A value quoted for a one-line message a terminal shows as it is. */
-export function displayValue(s: string): string {
-  return JSON.stringify(s).replace(RAW_AFTER_JSON, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`);
-}
-
-function codePointName(s: string): string {
-  const cp = s.codePointAt(0) ?? 0;
-  return `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
-}
+export { displayValue };
 
 /** Why `path` cannot be written into a profile, or undefined when it can. */
 export function pathProblem(path: string): string | undefined {
   if (!path.startsWith("/")) return "not an absolute path";
-  const control = CONTROL.exec(path);
-  if (control) return `contains control character ${codePointName(control[0])}; AppArmor rules are kept free of them so a rule cannot span lines or hide text`;
-  if (LONE_SURROGATE.test(path)) return "is not valid Unicode (a lone surrogate), so its bytes are unknown";
-  const misleading = MISLEADING.exec(path);
-  if (misleading) return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
+  const unsafe = unsafeCharacterProblem(path, "AppArmor rules are kept free of them so a rule cannot span lines or hide text");
+  if (unsafe !== undefined) return unsafe;
   const bytes = utf8Length(path);
   if (bytes > APPARMOR_MAX_PATH_BYTES) return `is ${bytes} bytes long; paths longer than ${APPARMOR_MAX_PATH_BYTES} bytes (PATH_MAX) cannot come from a successful call`;
   return undefined;
@@ -505,15 +480,6 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Untrusted text for a comment: one line, no control, bidirectional or separator characters, bounded. */
-function commentText(s: string, max = 200): string {
-  let out = "";
-  for (const ch of s) {
-    out += CONTROL.test(ch) || MISLEADING.test(ch) || LONE_SURROGATE.test(ch) ? `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}` : ch;
-  }
-  return out.length > max ? `${out.slice(0, max)}...` : out;
-}
-
 function seenNote(runs: number, total: number): string {
   return runs < total ? `seen in ${runs} of ${total} runs` : "";
 }
@@ -544,13 +510,13 @@ export function findAppArmorProblems(name: string, r: ContainerResources): AppAr
   }
   for (const s of r.sockets) {
     if (!NETWORK_FAMILIES.has(s.family)) {
-      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `address family ${displayValue(s.family)} is not one apparmor_parser knows` });
+      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `address family ${displayValue(s.family)} is not one apparmor_parser knows`, item: s });
     } else if (!NETWORK_TYPES.has(s.type)) {
-      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `socket type ${displayValue(s.type)} is not one of ${[...NETWORK_TYPES].join(", ")}` });
+      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `socket type ${displayValue(s.type)} is not one of ${[...NETWORK_TYPES].join(", ")}`, item: s });
     }
   }
   for (const c of r.capabilities) {
-    if (!isCapability(c.name)) problems.push({ code: "SC_APPARMOR_CAPABILITY", what: "capability", value: c.name, reason: "not a known capability" });
+    if (!isCapability(c.name)) problems.push({ code: "SC_APPARMOR_CAPABILITY", what: "capability", value: c.name, reason: "not a known capability", item: c });
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 import type { Change, DiffReport } from "../model/diff.js";
+import { terminalSafe } from "../model/untrusted-text.js";
 
 /** The item without its section prefix (`x86_64 openat` under `x86_64` reads `openat`). */
 function shortId(c: Change): string {
@@ -23,20 +24,21 @@ export function emitDiffText(r: DiffReport, options: { color?: boolean } = {}): 
   const c = options.color
     ? { green: (s: string) => `\x1b[32m${s}\x1b[0m`, red: (s: string) => `\x1b[31m${s}\x1b[0m`, yellow: (s: string) => `\x1b[33m${s}\x1b[0m`, bold: (s: string) => `\x1b[1m${s}\x1b[0m` }
     : { green: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s, bold: (s: string) => s };
-  const out = [`syscage diff ${r.old} -> ${r.new}: ${summaryLine(r)}`];
+  // Items hold untrusted text (paths from traces or hand-written profiles): nothing reaches the terminal raw.
+  const out = [terminalSafe(`syscage diff ${r.old} -> ${r.new}: ${summaryLine(r)}`)];
   for (const a of r.artifacts) {
     if (a.changes.length === 0 && a.status === "unchanged") continue;
     out.push("");
-    out.push(c.bold(`${a.path} (${a.kind}${a.status === "modified" ? "" : `, ${a.status}`})`));
+    out.push(c.bold(terminalSafe(`${a.path} (${a.kind}${a.status === "modified" ? "" : `, ${a.status}`})`)));
     let group = "";
     for (const ch of a.changes) {
       if (ch.group !== group) {
         group = ch.group;
-        out.push(`  ${group}`);
+        out.push(`  ${terminalSafe(group)}`);
       }
       const value = ch.type === "changed" ? `${ch.before} -> ${ch.after}` : (ch.after ?? ch.before ?? "");
       const notes = [ch.reason, ch.risk ? `RISK: ${ch.risk}` : undefined].filter(Boolean).join("; ");
-      const line = `    ${MARK[ch.type]} ${shortId(ch)}${value ? `  ${value}` : ""}${notes ? `  [${notes}]` : ""}`;
+      const line = terminalSafe(`    ${MARK[ch.type]} ${shortId(ch)}${value ? `  ${value}` : ""}${notes ? `  [${notes}]` : ""}`);
       out.push(ch.risk ? c.yellow(line) : ch.effect === "grant" ? c.green(line) : ch.effect === "revoke" ? c.red(line) : line);
     }
   }
@@ -45,7 +47,7 @@ export function emitDiffText(r: DiffReport, options: { color?: boolean } = {}): 
 }
 
 function html(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\n/g, " ");
+  return terminalSafe(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\n/g, " ");
 }
 
 const ICON: Record<Change["type"], string> = { added: "➕", removed: "➖", changed: "✏️" };

@@ -9,6 +9,7 @@
 // (FalcoEmitError). Quoting verified against Debian's sysdig 0.29.3 filter compiler and the libs
 // 0.25 lexer (`libsinsp/filter/parser.cpp`, `escaping.cpp`); see falco.test.ts.
 
+import { displayValue, unsafeCharacterProblem, type ValueProblem } from "../model/untrusted-text.js";
 import * as yaml from "js-yaml";
 import { isIP } from "node:net";
 import { pathPieces } from "../aggregate/generalize.js";
@@ -61,16 +62,10 @@ export const FALCO_CONTAINER_PLUGIN = { name: "container", version: "0.4.0" } as
 
 export type FalcoProblemCode = "SC_FALCO_NAME" | "SC_FALCO_IMAGE" | "SC_FALCO_VALUE";
 
-/** One input the emitter cannot turn into a rule, and why. */
-export interface FalcoProblem {
-  code: FalcoProblemCode;
+/** One input the emitter cannot turn into a rule, and why (`what`: `container name`, `image`, `file`, `exec`, `connect`, `listen`, `syscall`). */
+export interface FalcoProblem extends ValueProblem<FalcoProblemCode> {
   /** The container (config name) the value belongs to. */
   container: string;
-  /** What the value is: `container name`, `image`, `file`, `exec`, `connect`, `listen`, `syscall`. */
-  what: string;
-  /** The offending value as the input holds it (may contain control characters: print it escaped). */
-  value: string;
-  reason: string;
 }
 
 /**
@@ -80,7 +75,7 @@ export interface FalcoProblem {
 export class FalcoEmitError extends UserError {
   constructor(readonly problems: readonly FalcoProblem[]) {
     const first = problems[0];
-    const head = first ? `${first.container}: ${first.what} ${JSON.stringify(first.value)}: ${first.reason}` : "no problem";
+    const head = first ? `${first.container}: ${first.what} ${displayValue(first.value)}: ${first.reason}` : "no problem";
     super(`cannot emit Falco rules: ${head}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`, first?.code ?? "SC_FALCO_VALUE");
     this.name = "FalcoEmitError";
   }
@@ -97,14 +92,6 @@ export class FalcoEmitError extends UserError {
  */
 export const FALCO_MAX_LITERAL_BYTES = 255;
 const UTF8 = new TextEncoder();
-const CONTROL = /\p{Cc}/u;
-const LONE_SURROGATE = /\p{Cs}/u;
-/** Bidirectional controls and line separators: representable, but the rule then reads differently from what it matches. */
-const MISLEADING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
-
-function codePointName(s: string): string {
-  return `U+${(s.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-}
 
 /**
  * Why `value` cannot be a double-quoted Falco filter literal, or undefined when it can. What is
@@ -118,11 +105,8 @@ function codePointName(s: string): string {
  */
 export function falcoStringProblem(value: string): string | undefined {
   if (value === "") return "is empty";
-  const control = CONTROL.exec(value);
-  if (control) return `contains control character ${codePointName(control[0])}; filter literals are kept on one line`;
-  if (LONE_SURROGATE.test(value)) return "is not valid Unicode (a lone surrogate), so its bytes are unknown";
-  const misleading = MISLEADING.exec(value);
-  if (misleading) return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
+  const unsafe = unsafeCharacterProblem(value, "filter literals are kept on one line");
+  if (unsafe !== undefined) return unsafe;
   if (value.endsWith("\\")) return "ends in a backslash: Falco's lexer would take the closing quote for an escaped one";
   if (value.includes("'")) return "contains ', which ends a double-quoted string in sysdig's legacy filter compiler";
   const bytes = UTF8.encode(value).length;
@@ -306,8 +290,8 @@ function isInet(ep: EndpointUse): boolean {
 }
 
 function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[], options: FalcoRulesOptions): ContainerPlan {
-  const problem = (code: FalcoProblemCode, what: string, value: string, reason: string): void => {
-    problems.push({ code, container: c.name, what, value, reason });
+  const problem = (code: FalcoProblemCode, what: string, value: string, reason: string, item?: object): void => {
+    problems.push({ code, container: c.name, what, value, reason, ...(item ? { item } : {}) });
   };
   const checkLiteral = (what: string, value: string): boolean => {
     const reason = falcoStringProblem(value);
@@ -350,7 +334,7 @@ function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[], 
   let unixEndpoints = 0;
   const checkPort = (what: string, ep: EndpointUse): ep is EndpointUse & { port: number } => {
     if (ep.port !== undefined && Number.isInteger(ep.port) && ep.port >= 0 && ep.port <= 65535) return true;
-    problem("SC_FALCO_VALUE", what, `${ep.address} port ${String(ep.port)}`, "an inet endpoint needs a port from 0 to 65535");
+    problem("SC_FALCO_VALUE", what, `${ep.address} port ${String(ep.port)}`, "an inet endpoint needs a port from 0 to 65535", ep);
     return false;
   };
   for (const ep of c.resources.connects) {
@@ -360,7 +344,7 @@ function planContainer(c: FalcoContainer, id: string, problems: FalcoProblem[], 
     }
     const reason = ipLiteralProblem(ep.address);
     if (reason !== undefined) {
-      problem("SC_FALCO_VALUE", "connect", ep.address, reason);
+      problem("SC_FALCO_VALUE", "connect", ep.address, reason, ep);
       continue;
     }
     if (!checkPort("connect", ep)) continue;
@@ -788,7 +772,7 @@ function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptio
   }
   plans.sort((a, b) => cmp(a.id, b.id));
   const perContainer = plans.map((p) => ({ p, ...containerItems(p, options) }));
-  problems.push(...embeddedListNames(perContainer));
+  for (const p of embeddedListNames(perContainer)) problems.push(p);
   return { problems, perContainer };
 }
 

@@ -1,5 +1,6 @@
 import type { TraceStats } from "../aggregate/trace-stats.js";
 import { formatDiagnostic } from "../model/diagnostics.js";
+import { terminalSafe } from "../model/untrusted-text.js";
 import type { ProcessExit } from "../model/trace.js";
 
 /** `syscage stats --json`: one stable object. */
@@ -19,8 +20,12 @@ function exitText(e: ProcessExit | undefined): string {
   }
 }
 
-function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+function table(header: string[], untrustedRows: string[][], rightAlign: boolean[]): string {
+  // Cells hold trace content (executed paths): nothing reaches the terminal raw.
+  const rows = untrustedRows.map((r) => r.map(terminalSafe));
+  // A loop, not Math.max(...rows): a trace of 130k processes has 130k rows, past the engine's argument limit.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? "").length);
   const fmt = (cells: string[]) =>
     cells
       .map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
@@ -57,8 +62,8 @@ export function emitStatsText(stats: TraceStats): string {
   for (const r of stats.runs) {
     out.push("");
     const from = r.countedFrom === "summary-table" ? ", counts from strace's summary table" : "";
-    out.push(`run ${r.id}: ${r.kind}${r.flags.length ? ` (strace ${r.flags.join(" ")})` : ""}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`);
-    if (r.files.length > 1) out.push(`  files: ${r.files.join(" ")}`);
+    out.push(`run ${terminalSafe(r.id)}: ${r.kind}${r.flags.length ? ` (strace ${r.flags.join(" ")})` : ""}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`);
+    if (r.files.length > 1) out.push(`  files: ${terminalSafe(r.files.join(" "))}`);
     if (r.processes.length > 0) {
       const prow = r.processes.map((p) => [
         String(p.pid),
@@ -73,6 +78,7 @@ export function emitStatsText(stats: TraceStats): string {
           .map((l) => `  ${l}`)
           .join("\n"),
       );
+      if (r.processCount > r.processes.length) out.push(`  ... and ${r.processCount - r.processes.length} more processes (${r.processCount} in all, ${r.processes.length} listed)`);
     }
   }
   out.push("");

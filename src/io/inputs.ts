@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { readdir, readlink, stat } from "node:fs/promises";
 import { basename, relative } from "node:path";
 import fg from "fast-glob";
 import { UserError } from "../model/diagnostics.js";
@@ -38,16 +39,19 @@ export async function expandInputs(inputs: string[], cwd: string = process.cwd()
       continue;
     }
     const st = await stat(input).catch(() => undefined);
-    if (st?.isFile()) files.push(input);
+    // A pipe named on the command line is read as a stream (`syscage stats <(strace -o /dev/stdout ...)`).
+    if (st?.isFile() || st?.isFIFO()) files.push(input);
     else if (st?.isDirectory()) {
       // Notes kept beside traces (README.md, recording scripts' JSON) are not traces.
-      const found = await fg("**/*", { cwd: input, onlyFiles: true, dot: false, followSymbolicLinks: true, ignore: NOT_TRACES });
+      const found = await walkDirectory(input);
       if (found.length === 0) throw new UserError(`${input}: the directory holds no files`, "SC_INPUT_NOT_FOUND");
-      for (const f of found.sort()) files.push(joinPath(input, f));
+      for (const f of found) files.push(joinPath(input, f));
+    } else if (st) {
+      throw notAFile(input, st);
     } else if (fg.isDynamicPattern(input)) {
       const found = await fg(input, { cwd, onlyFiles: true, dot: false });
       if (found.length === 0) throw new UserError(`${input}: no file matches this pattern`, "SC_INPUT_NOT_FOUND");
-      files.push(...found.sort());
+      for (const f of found.sort()) files.push(f);
     } else {
       throw new UserError(`${input}: no such file or directory`, "SC_INPUT_NOT_FOUND");
     }
@@ -83,6 +87,61 @@ export async function expandInputs(inputs: string[], cwd: string = process.cwd()
 
 function single(path: string, display: string): InputRun {
   return { id: display, files: [display], runFiles: [{ path, display }] };
+}
+
+/** The error for an input that exists but is no regular file: reading a FIFO or a device would block or never end. */
+function notAFile(path: string, st: Stats): UserError {
+  const kind = st.isFIFO() ? "a FIFO (named pipe)" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+  return new UserError(`${path}: is ${kind}, expected a trace file or directory (for a pipe, use - and redirect it to standard input)`, "SC_INPUT_UNREADABLE");
+}
+
+/** What NOT_TRACES skips, by name. */
+function isNotTrace(name: string): boolean {
+  return /\.(?:md|json|ya?ml|sh)$/.test(name);
+}
+
+/**
+ * The files under `dir` (relative, sorted, no dot files, no NOT_TRACES), following symlinks. Each
+ * real file is listed once (by device and inode), whichever names lead to it: a symlink loop
+ * (`again -> .`) or a second link to a trace does not make it two runs. A dangling symlink is an
+ * error naming it (a lost trace would otherwise go unnoticed).
+ */
+async function walkDirectory(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const id = (st: { dev: number; ino: number }) => `${st.dev}:${st.ino}`;
+  const walk = async (rel: string): Promise<void> => {
+    const abs = rel === "" ? dir : joinPath(dir, rel);
+    const st = await stat(abs);
+    if (seenDirs.has(id(st))) return;
+    seenDirs.add(id(st));
+    const entries = (await readdir(abs)).filter((n) => !n.startsWith(".")).sort();
+    // Files first, then subdirectories: the shortest name of a file reached twice is the one kept.
+    const subdirs: string[] = [];
+    for (const name of entries) {
+      const r = rel === "" ? name : `${rel}/${name}`;
+      const full = joinPath(dir, r);
+      const est = await stat(full).catch((e: NodeJS.ErrnoException) => e);
+      if (est instanceof Error) {
+        if (est.code === "ENOENT" || est.code === "ELOOP") {
+          const target = await readlink(full).catch(() => "?");
+          throw new UserError(`${full}: a symlink to ${target}, which does not exist; restore its target or remove the link`, "SC_INPUT_NOT_FOUND", { cause: est });
+        }
+        throw new UserError(`${full}: cannot read it: ${est.message}`, "SC_INPUT_UNREADABLE", { cause: est });
+      }
+      if (est.isDirectory()) subdirs.push(r);
+      else if (isNotTrace(name)) continue;
+      else if (!est.isFile()) throw notAFile(full, est);
+      else if (!seenFiles.has(id(est))) {
+        seenFiles.add(id(est));
+        out.push(r);
+      }
+    }
+    for (const r of subdirs) await walk(r);
+  };
+  await walk("");
+  return out.sort();
 }
 
 function joinPath(dir: string, f: string): string {

@@ -4,6 +4,7 @@ import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
 import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
 import { UserError, type Diagnostic } from "../model/diagnostics.js";
+import { displayValue } from "../model/untrusted-text.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import type { SeccompPolicy, SpoApiVersion } from "../model/seccomp.js";
 import type { OutputFormat } from "../model/artifacts.js";
@@ -13,12 +14,15 @@ import { renderContainer } from "../pipeline/render-container.js";
 import type { BaselineName } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
-import { readIfExists, writeFileAtomic } from "./files.js";
+import { readIfExists } from "./files.js";
+import { lockOutputDir, writeFilesTogether } from "./output-dir.js";
 import { expandInputs } from "./inputs.js";
 import { parseRuns } from "./parse-runs.js";
 import { parseYamlFile } from "./yaml-file.js";
 
 export const CONFIG_FILE = "syscage.yaml";
+/** What allowlist.yaml and syscage.yaml accept as a container name. */
+const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Where `generate` and `check` look when ./syscage.yaml does not exist (keeps a repository's top level small). */
 export const CONFIG_FALLBACK = "profiles/syscage.yaml";
 
@@ -82,6 +86,8 @@ export async function readConfig(path: string): Promise<Config | undefined> {
 
 /** Turns config (or command-line) settings into a job, with defaults. */
 export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: string[] }, defaults: Settings | undefined, base: string, profilesDir = "profiles"): ContainerJob {
+  // The allowlist, the AppArmor profile and Falco's rule names all carry the name: check it before any work.
+  if (!CONTAINER_NAME.test(name)) throw new UserError(`--name ${displayValue(name)}: expected letters, digits, '.', '_' or '-', starting with a letter or digit`, "SC_USAGE");
   const pick = <K extends keyof Settings>(k: K): Settings[K] => (c[k] !== undefined ? c[k] : defaults?.[k]);
   const baselines = (pick("baselines") ?? DEFAULT_SETTINGS.baselines) as (BaselineName | "none")[];
   const recordedArch = pick("recordedArch") ?? archOfNode(process.arch);
@@ -139,9 +145,28 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   return { job, allowlist, previous, newRuns, policies, files, diagnostics, notes };
 }
 
-/** Writes a container's files, each atomically. */
+/** Writes a container's files together (see io/output-dir.ts): temporaries first, then renames, the allowlist last. */
 export async function writeContainer(result: ContainerResult): Promise<void> {
-  for (const f of result.files) await writeFileAtomic(f.path, f.content);
+  await writeFilesTogether(result.files);
+}
+
+/**
+ * Takes the lock of every output directory of `jobs` (in a fixed order, so two runs cannot wait on
+ * each other), before any allowlist is read: a run that starts while another writes the same
+ * directory waits, then merges into what the other wrote. Returns the release.
+ */
+export async function lockOutputs(jobs: readonly ContainerJob[], waitSeconds?: number, onWait?: (dir: string, pid: number) => void): Promise<() => Promise<void>> {
+  const dirs = [...new Set(jobs.map((j) => outPath(j, ".")))].sort();
+  const releases: (() => Promise<void>)[] = [];
+  try {
+    for (const d of dirs) releases.push(await lockOutputDir(d, { ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}), ...(onWait ? { onWait: (pid: number) => onWait(d, pid) } : {}) }));
+  } catch (e) {
+    for (const r of releases.reverse()) await r();
+    throw e;
+  }
+  return async () => {
+    for (const r of releases.reverse()) await r();
+  };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { terminalSafe } from "./untrusted-text.js";
+
 /** Every diagnostic syscage can report, with what it means. Tests check codes and locations, not wording. */
 export const DIAGNOSTIC_CODES = {
   SC_INPUT_NOT_FOUND: { severity: "error", meaning: "an input path or glob matched nothing" },
@@ -16,9 +18,11 @@ export const DIAGNOSTIC_CODES = {
   SC_TABLE_ROW: { severity: "warning", meaning: "a row of a -c summary table could not be read" },
   SC_TABLE_TOTAL: { severity: "warning", meaning: "a -c summary table's rows do not add up to its total row" },
   SC_TABLE_MISMATCH: { severity: "warning", meaning: "the counts from the trace lines differ from strace's own -C table in the same file" },
-  SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control characters, invalid UTF-8, cut by -s; for Falco also a quote, a trailing backslash, over 255 bytes): left out" },
+  SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control, C1 or bidirectional characters, invalid UTF-8, cut by -s, an ambiguous -y decoration, a port or address strace could not print; for Falco also a quote, a trailing backslash, over 255 bytes): left out" },
   SC_TABLE_DUPLICATE: { severity: "warning", meaning: "a second summary table for the same architecture in one file" },
   SC_FALCO_RULES: { severity: "error", meaning: "a Falco rules file given to `falco --replay` holds a condition the replay cannot read (it reads only the shapes syscage writes)" },
+  SC_OUTPUT: { severity: "error", meaning: "an output directory or file cannot be written (a file in the way, a dangling symlink, a directory named like a profile, a full disk): nothing was changed" },
+  SC_LOCKED: { severity: "error", meaning: "another syscage kept writing the same output directory for longer than --wait" },
 } as const satisfies Record<string, { severity: Severity; meaning: string }>;
 
 export type Severity = "error" | "warning" | "info";
@@ -74,30 +78,23 @@ export function diagnostic(code: DiagnosticCode, file: string, line: number, col
   return { code, severity: DIAGNOSTIC_CODES[code].severity, file, line, col, message };
 }
 
+/** One line, safe for a terminal: file names and messages hold trace content (see untrusted-text.ts). */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}${d.col > 0 ? `:${d.col}` : ""}` : d.file;
-  return escapeControl(`${where}: ${d.severity}: ${d.message} (${d.code})`);
+  return terminalSafe(`${where}: ${d.severity}: ${d.message} (${d.code})`);
 }
 
 /**
- * Text for a terminal: every control character (C0 but tab, DEL, C1) and lone surrogate written as
- * `\xNN` / `\u{NNNN}`, so a file name or trace line can never move the cursor, recolour or hide output.
+ * Text for a terminal: every control character (C0, DEL, C1), lone surrogate, bidirectional and
+ * line-separator character written as `\u{NN}` (model/untrusted-text.ts `terminalSafe`, the one
+ * place that decides), so a file name or trace line can never move the cursor, recolour or hide output.
  */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, escapeOne);
-}
+export const escapeControl = terminalSafe;
 
 /** escapeControl for a multi-line report: newlines stay. */
 export function escapeControlLines(text: string): string {
-  return text.split("\n").map(escapeControl).join("\n");
+  return text.split("\n").map(terminalSafe).join("\n");
 }
-
-function escapeOne(c: string): string {
-  const n = c.charCodeAt(0);
-  return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
-}
-
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Thrown for a user error (bad input, bad option): the CLI prints it on one line and exits 2. */
 export class UserError extends Error {

@@ -89,7 +89,10 @@ export interface RunResult {
   counts: Partial<Record<Arch, Record<string, SyscallCounts>>>;
   /** strace's own `-c` tables found in the files. */
   tables: SummaryTable[];
+  /** The run's processes by pid: all of them up to 10,000 (MAX_LISTED_PROCESSES), then the first ones. */
   processes: ProcessInfo[];
+  /** How many processes the run had in all. */
+  processCount: number;
   lines: number;
   bytes: number;
   events: number;

@@ -25,6 +25,7 @@ import {
   type SocketUse,
 } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
+import { unsafeCharacterProblem } from "../model/untrusted-text.js";
 import { addressFamilyName, addressFamilyValue } from "./arg-values.js";
 import { bytesToUtf8, decodeCString, decorationEnd, splitArgs } from "./args.js";
 import { isDigit, skipString } from "./scan.js";
@@ -291,6 +292,9 @@ function checkPathBytes(bytes: string, truncated: boolean): PathText {
   if (ascii) return { ok: true, text: bytes };
   const text = bytesToUtf8(bytes);
   if (text === undefined) return { ok: false, message: `path is not valid UTF-8: ${showBytes(bytes)}` };
+  // C1 controls (U+0085, U+009B) and bidirectional characters: caught here, where the trace line is known.
+  const unsafe = unsafeCharacterProblem(text, "profiles are kept free of them");
+  if (unsafe !== undefined) return { ok: false, message: `path ${unsafe}: ${showBytes(bytes)}` };
   return { ok: true, text };
 }
 
@@ -307,23 +311,65 @@ function decodeString(token: string): { bytes: string; truncated: boolean } | un
   return decodeCString(token);
 }
 
-/** The content of a `-y` decoration (`3</usr/lib/x.so>` gives `/usr/lib/x.so`), decoded; undefined when absent. */
-function decorationText(s: string, lt: number): PathText | undefined {
+/**
+ * How strace wrote `-y` decorations in this run, learnt as the run is read. Since strace 5.19 a
+ * deleted file shows as `3</tmp/x>(deleted)`, outside the brackets; before, as `3</tmp/x (deleted)>`,
+ * indistinguishable from a file really named `/tmp/x (deleted)`.
+ */
+interface DecorationStyle {
+  /** A `>(deleted)` was seen: ` (deleted)` inside a decoration is part of the name. */
+  deletedOutside: boolean;
+}
+
+/**
+ * A `-y` decoration read: `text` exactly as strace printed it. `orDeleted` is set when it ends in
+ * ` (deleted)` and the strace version is unknown: the name is `text` (strace 5.19+) or `orDeleted`
+ * (older strace, the file was deleted). Only a path argument can tell which; nothing else trusts it.
+ */
+type DecorationText = { ok: true; text: string; orDeleted?: string } | { ok: false; message: string };
+
+// What may follow a decoration's `>` on the result: strace 5.19's `(deleted)`, `-e inject`'s
+// `(INJECTED)`/`(DELAYED)`, `-T`'s `<0.000012>`. Anything else (`3</tmp/a>b>`) means a raw `>` was
+// inside the name (strace before 4.22 did not escape it) and the decoration cannot be read.
+const DECORATION_TAIL = /^(?:\(deleted\))?(?:\s+\([A-Z][^()<>]*\))*(?:\s+<\d+(?:\.\d+)?>)?\s*$/;
+// A nested decoration is only `-yy`'s device form (`/dev/null<char 1:3>`).
+const DEVICE_SUFFIX = /<(?:char|block) \d+:\d+>$/;
+
+/**
+ * The content of a `-y` decoration (`3</usr/lib/x.so>` gives `/usr/lib/x.so`), decoded; undefined when
+ * absent. `tail` is the text after it that belongs to the same token or result; a decoration that
+ * cannot be read unambiguously (a raw `<` or `>` in the name, as strace before 4.22 printed) is not ok:
+ * never a prefix of it.
+ */
+function decorationText(s: string, lt: number, style: DecorationStyle, inArgument = false): DecorationText | undefined {
   const end = decorationEnd(s, lt);
-  if (end < 0) return undefined;
+  if (end < 0) return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead` };
   let inner = s.slice(lt + 1, end - 1);
+  const tail = s.slice(end);
+  // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
+  if (tail !== "" && (inArgument ? tail !== "(deleted)" : !DECORATION_TAIL.test(tail))) {
+    return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead` };
+  }
+  if (tail.startsWith("(deleted)")) style.deletedOutside = true;
+  // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
+  if (inner.charCodeAt(0) !== 0x2f) return { ok: true, text: inner };
   const nested = inner.indexOf("<");
-  if (nested >= 0) inner = inner.slice(0, nested);
-  if (inner.endsWith(" (deleted)")) inner = inner.slice(0, -10);
+  if (nested >= 0) {
+    const dev = DEVICE_SUFFIX.exec(inner);
+    if (!dev || dev.index !== nested) return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw "<" in the name (strace before 4.22); the path argument is used instead` };
+    inner = inner.slice(0, nested);
+  }
   const d = inner.indexOf("\\") < 0 ? { bytes: inner, truncated: false } : decodeCString(`"${inner}"`);
   if (!d) return undefined;
-  return checkPathBytes(d.bytes, false);
+  const t = checkPathBytes(d.bytes, false);
+  if (t.ok && !style.deletedOutside && t.text.endsWith(" (deleted)")) return { ok: true, text: t.text, orDeleted: t.text.slice(0, -10) };
+  return t;
 }
 
 /** An fd argument: the number (`"cwd"` for AT_FDCWD) and its `-y` decoration when printed. */
 interface FdArg {
   fd: number | "cwd";
-  deco: PathText | undefined;
+  deco: DecorationText | undefined;
 }
 
 /** The fd number of an fd argument (`3`, `3</etc/passwd>`, `AT_FDCWD`, `-100 /* AT_FDCWD *\/`), without decoding its decoration. */
@@ -336,15 +382,15 @@ function parseFdHead(token: string): { fd: number | "cwd"; lt: number } | undefi
   return h === "AT_FDCWD" ? { fd: "cwd", lt } : undefined;
 }
 
-function parseFdArg(token: string): FdArg | undefined {
+function parseFdArg(token: string, style: DecorationStyle): FdArg | undefined {
   const h = parseFdHead(token);
   if (!h) return undefined;
-  return { fd: h.fd, deco: h.lt < 0 ? undefined : decorationText(token, h.lt) };
+  return { fd: h.fd, deco: h.lt < 0 ? undefined : decorationText(token.trim(), token.trim().indexOf("<"), style, true) };
 }
 
 /** The path a return value's `-y` decoration names (`= 3</usr/lib/x.so> <0.000012>`), if any. */
-function retDecorPath(e: SyscallEvent): PathText | undefined {
-  return hasFdDecoration(e) ? decorationText(e.retDecor, 0) : undefined;
+function retDecorPath(e: SyscallEvent, style: DecorationStyle): DecorationText | undefined {
+  return hasFdDecoration(e) ? decorationText(e.retDecor, 0, style) : undefined;
 }
 
 /** The return value carries a `-y` decoration (`<...>` but not `-T`'s `<0.000012>`). */
@@ -613,6 +659,10 @@ export class ResourceCollector {
   private problemsDropped = 0;
   private readonly byExe = new Map<string, ProcessFacts>();
   private readonly onActivity: ((a: ProcessActivity) => void) | undefined;
+  /** How this run's strace wrote `-y` decorations, as far as seen. */
+  readonly decorations: DecorationStyle = { deletedOutside: false };
+  /** The event being handled, for problems found deep in resolution. */
+  private current: SyscallEvent | undefined;
 
   constructor(options: { file: string; onActivity?: (a: ProcessActivity) => void }) {
     this.file = options.file;
@@ -734,6 +784,7 @@ export class ResourceCollector {
   // -------------------------------------------------------------------------------------------
 
   private handle(p: Proc, e: SyscallEvent): void {
+    this.current = e;
     const h = HANDLERS.get(e.name);
     if (h === undefined) {
       // Any other call that returned a new fd: with -y its decoration says what it is; without,
@@ -749,9 +800,11 @@ export class ResourceCollector {
   private setFdFromDecoration(p: Proc, e: SyscallEvent): void {
     const fd = parseNumber(e.retval);
     if (fd === undefined || fd < 0) return;
-    const d = retDecorPath(e);
-    if (d?.ok && isAbsolute(d.text)) p.files.set(fd, { desc: { kind: "file", path: d.text, resolved: d.text }, cloexec: false });
-    else {
+    const d = retDecorPath(e, this.decorations);
+    if (d !== undefined && (!d.ok || isAbsolute(d.text))) {
+      const path = this.decorationPath(d, []);
+      p.files.set(fd, { desc: { kind: "file", path, resolved: path }, cloexec: false });
+    } else {
       const s = socketFromDecoration(d);
       p.files.set(fd, { desc: s ? { kind: "socket", ...s, bound: undefined, listed: false } : { kind: "other" }, cloexec: false });
     }
@@ -864,18 +917,41 @@ export class ResourceCollector {
     }
   }
 
+  /**
+   * The absolute path a `-y` decoration names, when it can be trusted; else undefined, with a
+   * problem when it was unreadable or ambiguous. `known` are the forms the path argument or the fd
+   * table give: one of them decides a ` (deleted)` whose strace version is unknown.
+   */
+  private decorationPath(deco: DecorationText | undefined, known: readonly (string | undefined)[], what = ""): string | undefined {
+    if (deco === undefined) return undefined;
+    const e = this.current;
+    if (!deco.ok) {
+      this.problem(e?.line ?? 0, `${e?.name ?? "call"}: ${what}${deco.message}`);
+      return undefined;
+    }
+    if (!isAbsolute(deco.text)) return undefined;
+    if (deco.orDeleted === undefined || known.includes(deco.text)) return deco.text;
+    if (known.includes(deco.orDeleted)) return deco.orDeleted;
+    this.problem(
+      e?.line ?? 0,
+      `${e?.name ?? "call"}: -y decoration ${showBytes(deco.text)} names either that file (strace 5.19 and later) or the deleted ${showBytes(deco.orDeleted)} (older strace); left out, the path argument is used`,
+    );
+    return undefined;
+  }
+
   /** The directory an fd argument names, as { requested, resolved }; undefined when unknown. */
   private fdBase(p: Proc, fdTok: string | undefined): { base: string | undefined; baseResolved: string | undefined } | undefined {
     if (fdTok === undefined) return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
-    const fa = parseFdArg(fdTok);
+    const fa = parseFdArg(fdTok, this.decorations);
     if (!fa) return undefined;
-    const deco = fa.deco?.ok && isAbsolute(fa.deco.text) ? fa.deco.text : undefined;
     if (fa.fd === "cwd") {
+      const deco = this.decorationPath(fa.deco, [p.fs.cwd, p.fs.cwdResolved]);
       if (deco !== undefined) this.learnCwd(p.fs, deco);
       return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
     }
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
+    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
     if (deco !== undefined) {
       // The decoration is what the kernel holds; our table only adds the requested form when it agrees.
       if (desc && (desc.resolved ?? desc.path) === deco) return { base: desc.path ?? deco, baseResolved: deco };
@@ -890,7 +966,7 @@ export class ResourceCollector {
    * absolute. Problems and unresolved paths are recorded here; undefined means nothing to add.
    * `fallback` is a resolved path the call itself revealed (`-y` on an open's result).
    */
-  target(p: Proc, e: SyscallEvent, a: string[], dirfdIdx: number | undefined, pathIdx: number, fallback?: PathText): Target | undefined {
+  target(p: Proc, e: SyscallEvent, a: string[], dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
     const tok = a[pathIdx];
     if (tok === undefined) return undefined;
     const d = decodeString(tok);
@@ -904,50 +980,59 @@ export class ResourceCollector {
   }
 
   /** `rel` (already decoded and checked) made absolute against the dirfd token, or the cwd. */
-  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: PathText): Target | undefined {
-    let resolved: string | undefined;
-    if (fallback) {
-      if (!fallback.ok) this.problem(e.line, `${e.name}: resolved ${fallback.message}`);
-      else if (isAbsolute(fallback.text)) resolved = fallback.text;
-    }
+  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: DecorationText): Target | undefined {
     const dir = rel.length > 1 && rel.endsWith("/");
     if (rel === "") return undefined;
+    let path: string | undefined;
+    let joined: string | undefined;
     if (isAbsolute(rel)) {
       // Still learn the cwd a `-y` decoration shows (`newfstatat(AT_FDCWD</srv>, "/etc/x", ...)`).
       if (dirfdTok !== undefined && dirfdTok.indexOf("<") > 0) this.fdBase(p, dirfdTok);
-      return { path: normalizePath(rel), resolved, dir };
+      path = normalizePath(rel);
+    } else {
+      const b = this.fdBase(p, dirfdTok);
+      if (b?.base !== undefined) {
+        path = joinPath(b.base, rel);
+        if (b.baseResolved !== undefined && b.baseResolved !== b.base) joined = joinPath(b.baseResolved, rel);
+      }
     }
-    const b = this.fdBase(p, dirfdTok);
-    if (b?.base === undefined) {
+    // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
+    let fromDeco = fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined;
+    if (fromDeco !== undefined && [path, joined].some((x) => x !== undefined && x.startsWith(`${fromDeco}>`))) {
+      // `= 3</tmp/x>(deleted) <0.1>` from strace < 4.22 for a file named `x>(deleted) <0.1`: the
+      // decoration is a prefix of the requested name up to a raw `>`, never what was opened.
+      this.problem(e.line, `${e.name}: -y decoration ${showBytes(fromDeco)} is a prefix of the requested path up to a raw ">" (strace before 4.22); the path argument is used instead`);
+      fromDeco = undefined;
+    }
+    const resolved = fromDeco ?? (isAbsolute(rel) ? undefined : joined);
+    if (path === undefined) {
       if (resolved !== undefined) return { path: undefined, resolved, dir };
       this.addUnresolved(e, rel);
       return undefined;
     }
-    const path = joinPath(b.base, rel);
-    if (resolved === undefined && b.baseResolved !== undefined && b.baseResolved !== b.base) resolved = joinPath(b.baseResolved, rel);
     return { path, resolved, dir };
   }
 
   /** What an fd argument refers to, for fd-based effects (mmap, flock, getdents, ftruncate, fchdir). */
   fdTarget(p: Proc, tok: string | undefined): Target | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok);
+    const fa = parseFdArg(tok, this.decorations);
     if (!fa || fa.fd === "cwd") return undefined;
-    const deco = fa.deco?.ok && isAbsolute(fa.deco.text) ? fa.deco.text : undefined;
+    if (fa.deco?.ok && !isAbsolute(fa.deco.text)) return undefined; // a socket, pipe or anon inode
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
+    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
     if (deco !== undefined) {
       if (desc && (desc.resolved ?? desc.path) === deco) return { path: desc.path ?? deco, resolved: deco, dir: false };
       return { path: deco, resolved: undefined, dir: false };
     }
-    if (fa.deco !== undefined) return undefined; // a socket, pipe or anon inode
     if (!desc) return undefined;
     return { path: desc.path, resolved: desc.resolved, dir: false };
   }
 
   socketOf(p: Proc, tok: string | undefined): Extract<Description, { kind: "socket" }> | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok);
+    const fa = parseFdArg(tok, this.decorations);
     if (!fa || fa.fd === "cwd") return undefined;
     const ent = p.files.get(fa.fd);
     if (ent?.desc.kind === "socket") return ent.desc;
@@ -1041,7 +1126,7 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
     if (flagsIdx === "creat") mode = { access: WRITE | CREATE, dir: false, cloexec: false };
     else if (flagsIdx === "how") mode = openMode(structField(a[2] ?? "", "flags") ?? "0", e.arch);
     else mode = openMode(a[flagsIdx] ?? "0", e.arch);
-    const deco = retDecorPath(e);
+    const deco = retDecorPath(e, c.decorations);
     const t = c.target(p, e, a, dirfdIdx, pathIdx, deco);
     if (t) {
       c.addTarget(t, mode.access, mode.dir);
@@ -1240,7 +1325,7 @@ function acceptCall(): Handler {
     const s = c.socketOf(p, a[0]);
     const cloexec = hasFlag(parseFlags(a[3] ?? "0"), "SOCK_CLOEXEC", O_CLOEXEC);
     // The local port is the listening socket's (from its bind), else what -yy shows on the new fd.
-    const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e), s);
+    const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e, c.decorations), s);
     c.processAccepted(p, e, local);
     p.files.set(fd, { desc: s ? { kind: "socket", family: s.family, type: s.type, proto: s.proto, bound: undefined, listed: true } : { kind: "other" }, cloexec });
   };
@@ -1262,7 +1347,38 @@ function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAd
     c.addTarget(t, fileAccess);
     return { family: "unix", address: t.path ?? t.resolved! };
   }
+  // strace prints a 16-bit port and inet_ntop's text: anything else was not written by strace.
+  const bad =
+    !Number.isInteger(addr.port) || addr.port < 0 || addr.port > 65535
+      ? `port ${addr.port} is not from 0 to 65535`
+      : addr.family === "inet" && !IPV4.test(addr.address)
+        ? `address ${showBytes(addr.address)} is not an IPv4 address`
+        : addr.family === "inet6" && !isIpv6Text(addr.address)
+          ? `address ${showBytes(addr.address)} is not an IPv6 address`
+          : undefined;
+  if (bad !== undefined) {
+    c.problem(e.line, `${e.name}: ${bad}; the endpoint is left out`);
+    return undefined;
+  }
   return s?.proto === undefined ? { family: addr.family, address: addr.address, port: addr.port } : { family: addr.family, proto: s.proto, address: addr.address, port: addr.port };
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** inet_ntop's IPv6 text: up to 8 groups of 1-4 hex digits, at most one `::`, optionally ending in IPv4. */
+function isIpv6Text(a: string): boolean {
+  const halves = a.split("::");
+  if (halves.length > 2) return false;
+  const groups = (h: string): string[] => (h === "" ? [] : h.split(":"));
+  const all = halves.flatMap(groups);
+  let n = 0;
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i]!;
+    if (i === all.length - 1 && IPV4.test(g)) n += 2;
+    else if (/^[0-9a-fA-F]{1,4}$/.test(g)) n += 1;
+    else return false;
+  }
+  return halves.length === 2 ? n < 8 : n === 8;
 }
 
 function bindCall(): Handler {
@@ -1296,7 +1412,7 @@ function listenCall(): Handler {
 }
 
 /** The local address of an inet socket from a `-yy` decoration (`TCP:[127.0.0.1:8080->127.0.0.1:5555]`, `TCPv6:[[::1]:8080]`). */
-function localEndpointFromDecoration(deco: PathText | undefined, s: { proto: string | undefined } | undefined): EndpointUse | undefined {
+function localEndpointFromDecoration(deco: DecorationText | undefined, s: { proto: string | undefined } | undefined): EndpointUse | undefined {
   if (!deco?.ok) return undefined;
   const m = /^(TCP|UDP)(v6)?:\[(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)(?:->|\])/.exec(deco.text);
   if (!m) return undefined;

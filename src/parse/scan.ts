@@ -45,13 +45,16 @@ export function isDecorationStart(s: string, i: number): boolean {
 
 /**
  * Index just after the `-y` decoration opening at `i`, or -1. `<` nests, and the `->` of a `-yy`
- * socket (`3<TCP:[127.0.0.1:45678->127.0.0.1:80]>`) does not close it.
+ * socket (`3<TCP:[127.0.0.1:45678->127.0.0.1:80]>`) does not close it, nor does a `<` or `>` in
+ * the quoted path of a unix socket (`3<UNIX-STREAM:[5,"/run/a>b"]>`, which strace does not escape).
  */
 export function decorationEnd(s: string, i: number): number {
   let depth = 0;
   for (let j = i; j < s.length; j++) {
     const c = s.charCodeAt(j);
-    if (c === 0x3c) depth++;
+    // A path decoration escapes its quotes (`3</tmp/a\"b>`): only an unescaped `"` opens a string.
+    if (c === QUOTE && s.charCodeAt(j - 1) !== BACKSLASH) j = skipString(s, j) - 1;
+    else if (c === 0x3c) depth++;
     else if (c === 0x3e && s.charCodeAt(j - 1) !== 0x2d && --depth === 0) return j + 1;
   }
   return -1;

@@ -54,6 +54,13 @@ interface NameInfo {
 }
 
 const EFFECTS = new Set(["clone", "clone3", "fork", "vfork", "execve", "execveat"]);
+/**
+ * How many processes a run lists (by pid); `processCount` counts them all. A build under strace -f
+ * runs a million processes: their state is forgotten when they exit, so memory does not grow with them.
+ */
+export const MAX_LISTED_PROCESSES = 10_000;
+/** Exited processes remembered for a clone/vfork result printed after the child's exit line. */
+const RECENT_EXITS = 4096;
 
 interface ProcState {
   pid: number;
@@ -77,6 +84,10 @@ export class TraceParser {
   private readonly log = new DiagnosticLog();
   private readonly counts = new Map<Arch, Map<string, SyscallCounts>>();
   private readonly procs = new Map<number, ProcState>();
+  /** Processes that exited, forgotten from `procs`: the first MAX_LISTED_PROCESSES, and how many in all. */
+  private readonly exited: ProcessInfo[] = [];
+  private exitedCount = 0;
+  private readonly recentExits = new Map<number, { info: ProcessInfo; exitLine: number }>();
   private readonly live = new Set<number>();
   /** Children created by the unprefixed root process before its pid was known (stderr mode). */
   private readonly rootChildren = new Set<number>();
@@ -298,9 +309,10 @@ export class TraceParser {
       if (Object.keys(rec).length > 0) counts[arch] = rec;
     }
     this.checkTables(counts);
-    const processes = [...this.procs.values()]
-      .map((st) => ({ ...st.info, signals: [...st.signals].sort() }))
-      .sort((a, b) => a.pid - b.pid);
+    const running = [...this.procs.values()].map((st) => ({ ...st.info, signals: [...st.signals].sort() }));
+    const processCount = this.exitedCount + running.length;
+    const processes = this.exited.concat(running).sort((a, b) => a.pid - b.pid);
+    if (processes.length > MAX_LISTED_PROCESSES) processes.length = MAX_LISTED_PROCESSES;
     const hasTrace = this.events > 0 || this.traceLines > 0;
     const kind: RunResult["kind"] = hasTrace ? (this.tables.length > 0 ? "trace+summary" : "trace") : this.tables.length > 0 ? "summary" : "empty";
     const flags = new Set(this.flags);
@@ -317,6 +329,7 @@ export class TraceParser {
       counts,
       tables: this.tables,
       processes,
+      processCount,
       lines: this.lines,
       bytes: this.bytes,
       events: this.events,
@@ -478,6 +491,20 @@ export class TraceParser {
     if (exit && (exit.kind !== "exited" || Number.isInteger(exit.code))) st.info.exit = exit;
     if (st.pending) this.closePending(st);
     this.live.delete(st.pid);
+    this.retire(st, lineNo);
+  }
+
+  /** A process that exited: its info joins the run's list and its state is forgotten (a later process may reuse the pid). */
+  private retire(st: ProcState, exitLine: number): void {
+    if (this.spliced?.state === st || (st.pid === 0 && !this.rootBound)) return;
+    this.procs.delete(st.pid);
+    if (this.last === st) this.last = null;
+    const info: ProcessInfo = { ...st.info, signals: [...st.signals].sort() };
+    this.exitedCount++;
+    if (this.exited.length < MAX_LISTED_PROCESSES) this.exited.push(info);
+    this.recentExits.delete(st.pid);
+    this.recentExits.set(st.pid, { info, exitLine });
+    if (this.recentExits.size > RECENT_EXITS) this.recentExits.delete(this.recentExits.keys().next().value!);
   }
 
   private signalLine(s: string, p: number, pid: number): void {
@@ -676,7 +703,7 @@ export class TraceParser {
     const name = info.name;
     const wantArgs = this.onSyscall !== undefined || (info.effects && r.outcome === "ok");
     const args = wantArgs ? (argsFrom === 0 && argsTo === argsSrc.length ? argsSrc : argsSrc.slice(argsFrom, argsTo)) : "";
-    if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r);
+    if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r, lineNo);
     if (this.onSyscall) {
       this.onSyscall({ pid: st.pid, arch: a, name, known: info.known, args, outcome: r.outcome, retval: retvalOf(r), errno: r.errno, retDecor: decorOf(r), line: lineNo });
     }
@@ -738,7 +765,7 @@ export class TraceParser {
   }
 
   /** What a successful call changes in the process table: children, exec'd programs. */
-  private processEffects(st: ProcState, name: string, args: string, r: CallResult): void {
+  private processEffects(st: ProcState, name: string, args: string, r: CallResult, callLine: number): void {
     switch (name) {
       case "clone":
       case "clone3":
@@ -747,6 +774,13 @@ export class TraceParser {
         const child = Number(retvalOf(r));
         if (Number.isInteger(child) && child > 0) {
           const existing = this.procs.get(child);
+          const gone = existing ? undefined : this.recentExits.get(child);
+          if (gone && gone.exitLine > callLine) {
+            // The child ran and exited while this call was in progress (vfork, -f interleaving);
+            // an exit before the call started was an earlier process with the same pid.
+            gone.info.parent = st.pid;
+            break;
+          }
           if (existing) existing.info.parent = st.pid;
           else this.newProc(child, st.arch, st.pid);
           if (!existing) this.setArch(this.procs.get(child)!, st.arch);

@@ -11,6 +11,7 @@ import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
+import { displayValue, type ValueProblem } from "../model/untrusted-text.js";
 import type { ContainerResources } from "../model/resources.js";
 import { allowedNames, type SeccompPolicy, type SpoApiVersion } from "../model/seccomp.js";
 import { OUTPUTS, outputFileName } from "./artifacts.js";
@@ -38,10 +39,15 @@ export interface RenderedContainer {
   notes: string[];
 }
 
+/** A run as the unsafe-value check sees it: its id and resources, to name the run that held a value. */
+type RunWithResources = { id: string; resources?: Partial<Record<keyof ContainerResources, readonly object[]>> | undefined };
+
 /**
  * The resources each consumer can hold safely. A value AppArmor cannot hold is left out of both;
- * one only Falco cannot hold (a `'`, a trailing backslash, over 255 bytes, a list name) is left out
- * of the Falco rules only. Each with a diagnostic on `source`; a bad container name or image is an error.
+ * one only Falco cannot hold (a `'`, a trailing backslash, over 255 bytes, a list name, a port out
+ * of range) is left out of the Falco rules only. Each rejected value gets one diagnostic, on the
+ * first run that holds it (else on `source`), and every item it came from is left out; a bad
+ * container name or image is an error.
  */
 export function safeResources(
   s: Pick<RenderSettings, "name" | "images" | "falcoScope">,
@@ -49,28 +55,57 @@ export function safeResources(
   runs: number,
   syscalls: string[],
   source: string,
+  runRecords: readonly RunWithResources[] = [],
 ): { apparmor: ContainerResources; falco: ContainerResources; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const aaProblems = findAppArmorProblems(s.name, resources);
   const nameProblem = aaProblems.find((p) => p.code === "SC_APPARMOR_PROFILE_NAME");
   if (nameProblem) throw new UserError(`${s.name}: ${nameProblem.reason}`, nameProblem.code);
-  const reject = (problems: readonly { what: string; value: string; reason: string }[], where: string, already: ReadonlySet<string>): Set<string> => {
+  const reported = new Set<string>();
+  const reject = (problems: readonly ValueProblem<string>[], where: string): { values: Set<string>; items: Set<object> } => {
     const values = new Set<string>();
+    const items = new Set<object>();
     for (const p of problems) {
-      if (values.has(p.value) || already.has(p.value)) continue;
-      values.add(p.value);
-      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", source, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out of ${where}: ${p.reason}`));
+      if (p.item) items.add(p.item);
+      else values.add(p.value);
+      if (reported.has(p.value)) continue;
+      reported.add(p.value);
+      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", runHolding(runRecords, p) ?? source, 0, 0, `${p.what} ${displayValue(p.value)} left out of ${where}: ${p.reason}`));
     }
-    return values;
+    return { values, items };
   };
-  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules", new Set());
-  const forAppArmor = aaRejected.size > 0 ? withoutValues(resources, aaRejected) : resources;
+  const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules");
+  const forAppArmor = aaProblems.length > 0 ? withoutValues(resources, aaRejected.values, aaRejected.items) : resources;
   if (s.images.length === 0) return { apparmor: forAppArmor, falco: forAppArmor, diagnostics };
-  const falcoProblems = findFalcoProblems([{ name: s.name, images: [...s.images], resources: forAppArmor, syscalls, runs, ...(s.falcoScope ? { scope: s.falcoScope } : {}) }]);
-  const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
-  if (fatal) throw new UserError(`${s.name}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
-  const falcoRejected = reject(falcoProblems, "the Falco rules", aaRejected);
-  return { apparmor: forAppArmor, falco: falcoRejected.size > 0 ? withoutValues(forAppArmor, falcoRejected) : forAppArmor, diagnostics };
+  const falcoInput = (r: ContainerResources) => ({ name: s.name, images: [...s.images], resources: r, syscalls, runs, ...(s.falcoScope ? { scope: s.falcoScope } : {}) });
+  let forFalco = forAppArmor;
+  // Leaving a value out never adds a problem; the loop only guards against a problem that names no removable item.
+  for (let round = 0; ; round++) {
+    const falcoProblems = findFalcoProblems([falcoInput(forFalco)]);
+    const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
+    if (fatal) throw new UserError(`${s.name}: ${fatal.what} ${displayValue(fatal.value)}: ${fatal.reason}`, fatal.code);
+    if (falcoProblems.length === 0) break;
+    if (round > 0 && falcoProblems.every((p) => reported.has(p.value) && !p.item)) throw new Error(`Falco problems left after removing their values: ${falcoProblems.map((p) => p.value).join(", ")}`);
+    const rejected = reject(falcoProblems, "the Falco rules");
+    forFalco = withoutValues(forFalco, rejected.values, rejected.items);
+  }
+  return { apparmor: forAppArmor, falco: forFalco, diagnostics };
+}
+
+/** The first run whose resources hold a rejected value (its item, else a field equal to the value), to name it in the diagnostic. */
+function runHolding(runs: readonly RunWithResources[], p: ValueProblem<string>): string | undefined {
+  const item = p.item as Record<string, unknown> | undefined;
+  const sameItem = (x: Record<string, unknown>): boolean =>
+    item !== undefined && Object.keys(item).every((k) => k === "runs" || k === "evidence" || x[k] === item[k]) && Object.keys(x).every((k) => k in item);
+  for (const r of runs) {
+    for (const list of Object.values(r.resources ?? {})) {
+      for (const x of list ?? []) {
+        const rec = x as Record<string, unknown>;
+        if (item !== undefined ? sameItem(rec) : Object.values(rec).includes(p.value)) return r.id;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** A policy for a consumer that loads the filter itself (systemd): only the `always` and `task-local` baselines (no runtime runs after the filter), no argument filters. */
@@ -99,7 +134,7 @@ export function renderContainer(s: RenderSettings, allowlist: Allowlist, source:
   const diagnostics: Diagnostic[] = [];
   let resources: ArtifactInput["resources"];
   if (allowlist.resources) {
-    const safe = safeResources(s, allowlist.resources as ContainerResources, tracedRuns, names, source);
+    const safe = safeResources(s, allowlist.resources as ContainerResources, tracedRuns, names, source, allowlist.runs as readonly RunWithResources[]);
     resources = { apparmor: safe.apparmor, falco: safe.falco };
     diagnostics.push(...safe.diagnostics);
   }

@@ -3,12 +3,13 @@ import type { ContainerConfig } from "../../model/config.js";
 import { escapeControlLines, formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { allowedNames, SPO_API_VERSIONS } from "../../model/seccomp.js";
-import { useColor } from "../options.js";
+import { useColor, wholeNumber } from "../options.js";
+import { terminalSafe } from "../../model/untrusted-text.js";
 import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { runsWithResources } from "../../aggregate/resources.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, writeContainer, type ContainerResult } from "../../io/profile-set.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutputs, writeContainer, type ContainerResult } from "../../io/profile-set.js";
 import { resolveJobs } from "../../pipeline/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
 
@@ -27,6 +28,7 @@ interface GenerateArgs {
   implied?: boolean;
   strict: boolean;
   jobs?: number;
+  wait?: number;
   image?: string | string[];
   "spo-api-version"?: string;
 }
@@ -101,7 +103,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("equivalents", { type: "boolean", describe: "allow the other entry points of each observed operation (nanosleep/clock_nanosleep, open/openat...; default: on; --no-equivalents to turn off)" })
       .option("implied", { type: "boolean", describe: "allow what a recorded call needs on its other path (kill for a workload that waits for its children; default: on; --no-implied to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
-      .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .option("jobs", { type: "string", coerce: wholeNumber("--jobs", 1, 1024), describe: "worker threads for several inputs (default: one per core)" })
+      .option("wait", { type: "string", coerce: wholeNumber("--wait", 0, 86400), describe: "seconds to wait while another syscage writes the same output directory (default: 600)" })
       .option("spo-api-version", { type: "string", choices: SPO_API_VERSIONS, describe: "apiVersion of the SPO SeccompProfile: v1 (default; what SPO 1.x stores) or v1beta1 (older operators)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
@@ -124,22 +127,28 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     if (args["spo-api-version"] !== undefined) overrides.spoApiVersion = args["spo-api-version"];
     const jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
-    let diagnostics = 0;
-    const results: ContainerResult[] = [];
-    for (const job of jobs) {
-      const r = await generateContainer(job, args.jobs === undefined ? { fresh: args.fresh } : { fresh: args.fresh, jobs: args.jobs });
-      for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-      diagnostics += r.diagnostics.length;
-      results.push(r);
-    }
-    if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
-    for (const r of results) {
-      // What this run changes in the profiles it replaces, before they are replaced.
-      const diff = await diffWithDisk(r);
-      const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
-      if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
-      await writeContainer(r);
-      process.stdout.write(escapeControlLines(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`));
+    // One writer per output directory, from reading its allowlist to the last rename (io/output-dir.ts).
+    const release = await lockOutputs(jobs, args.wait, (dir, pid) => process.stderr.write(`syscage: waiting for ${dir}: another syscage (pid ${pid}) is writing it\n`));
+    try {
+      let diagnostics = 0;
+      const results: ContainerResult[] = [];
+      for (const job of jobs) {
+        const r = await generateContainer(job, args.jobs === undefined ? { fresh: args.fresh } : { fresh: args.fresh, jobs: args.jobs });
+        for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+        diagnostics += r.diagnostics.length;
+        results.push(r);
+      }
+      if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
+      for (const r of results) {
+        // What this run changes in the profiles it replaces, before they are replaced.
+        const diff = await diffWithDisk(r);
+        const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
+        if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
+        await writeContainer(r);
+        process.stdout.write(`${[...describeResult(r), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`);
+      }
+    } finally {
+      await release();
     }
   },
 };
