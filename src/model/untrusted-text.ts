@@ -12,6 +12,8 @@ export const LONE_SURROGATE = /\p{Cs}/u;
 export const MISLEADING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
 
 const SHOWN_ESCAPED = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
+/** The same, but a tab stays: harmless on a terminal line, and reports align with it. */
+const SHOWN_ESCAPED_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
 
 /** `U+202E` for the first character of `s`. */
 export function codePointName(s: string): string {
@@ -37,11 +39,11 @@ export function displayValue(s: string): string {
 }
 
 /**
- * Any text made safe to write to a terminal on one line: controls (newline, ESC, C1), lone
+ * Any text made safe to write to a terminal on one line: controls but tab (newline, ESC, C1), lone
  * surrogates, bidirectional and separator characters become `\u{...}`; the rest is unchanged.
  */
 export function terminalSafe(s: string): string {
-  return s.replace(SHOWN_ESCAPED, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+  return s.replace(SHOWN_ESCAPED_BUT_TAB, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
 }
 
 /** Untrusted text for a comment in a generated file: one line, nothing hidden, at most `max` characters. */
