@@ -14,11 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { assertNoUnused, assertSchemaValid, assertSysdigCompiles, parseRules } from "./support/falco-oracle.js";
-import { haveTool } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 import { runCli } from "./support/run-cli.js";
 
 const PYTHON = "/usr/bin/python3";
-const READY = haveTool("strace", ["-V"]) && haveTool(PYTHON, ["--version"]) && haveTool("sysdig", ["--version"]);
 
 const WORKER = `import socket, subprocess, sys
 port, out, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -101,7 +100,7 @@ function rulesFired(stdout: string): string[] {
   return [...new Set((JSON.parse(stdout) as { rule: string }[]).map((a) => a.rule))].sort();
 }
 
-describe("Falco rules scoped by process, replayed on real recordings", { skip: READY ? false : "strace, /usr/bin/python3 or sysdig is missing" }, () => {
+describe("Falco rules scoped by process, replayed on real recordings", { skip: skipUnless("strace", "python3", "sysdig") }, () => {
   let dir = "";
   let sinks: Server[] = [];
   const t: Record<string, string> = {};

@@ -20,9 +20,8 @@ import type { RunResources } from "../model/resources.js";
 import { ResourceCollector } from "../parse/resources.js";
 import { PARSER, assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
 import { parseText } from "./support/parse-text.js";
-import { haveTool } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 
-const READY = haveTool("strace", ["-V"]) && haveTool("python3", ["--version"]) && haveTool(PARSER);
 
 // Creates files whose names end in " (deleted)" or hold `<`/`>`, writes through a file after deleting
 // it (strace then prints `>(deleted)`), and works relative to a directory fd named "... (deleted)".
@@ -52,7 +51,7 @@ function files(r: RunResources | ContainerResult): Map<string, string[]> {
   return new Map(list.map((f) => [f.path, [...f.access]]));
 }
 
-describe("-y decorations from a real strace recording", { skip: READY ? false : "strace, python3 or apparmor_parser is missing" }, () => {
+describe("-y decorations from a real strace recording", { skip: skipUnless("strace", "python3", "apparmor_parser") }, () => {
   let dir = "";
   let work = "";
   let trace = "";
@@ -116,7 +115,7 @@ for name in ['s>o<ck', 'q"u>o']:
     for x in (a, c, s): x.close()
 `;
 
-describe("-yy socket decorations holding < > and quotes, from a real recording", { skip: READY ? false : "strace, python3 or apparmor_parser is missing" }, () => {
+describe("-yy socket decorations holding < > and quotes, from a real recording", { skip: skipUnless("strace", "python3", "apparmor_parser") }, () => {
   let dir = "";
   after(() => rmSync(dir, { recursive: true, force: true }));
   it("are read whole: no unsafe value, the socket kind and the socket files, no prefix", async () => {

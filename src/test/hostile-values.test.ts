@@ -18,10 +18,9 @@ import { displayValue, terminalSafe } from "../model/untrusted-text.js";
 import { recordCommand } from "../io/record.js";
 import { PARSER, assertParserAccepts } from "./support/apparmor-oracle.js";
 import { assertSchemaValid, assertSysdigCompiles, parseRules } from "./support/falco-oracle.js";
-import { haveTool } from "./support/paths.js";
+import { skipUnless } from "./support/skip.js";
 import { runCli } from "./support/run-cli.js";
 
-const TOOLS = haveTool(PARSER) && haveTool("sysdig", ["--version"]);
 /** Characters a terminal or a reader must never get raw from trace content. */
 const RAW_DANGER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
 
@@ -53,7 +52,7 @@ const TRACE = [
   ``,
 ].join("\n");
 
-describe("values a format cannot hold: left out, never an aborted run", { skip: TOOLS ? false : "apparmor_parser or sysdig is missing" }, () => {
+describe("values a format cannot hold: left out, never an aborted run", { skip: skipUnless("apparmor_parser", "sysdig") }, () => {
   let dir = "";
   let first: ReturnType<typeof runCli>;
   before(() => {
@@ -160,7 +159,7 @@ describe("trace content in the stats report", () => {
   });
 });
 
-describe("C1 and bidirectional characters in a real recording", { skip: haveTool("strace", ["-V"]) && haveTool("python3", ["--version"]) ? false : "strace or python3 missing" }, () => {
+describe("C1 and bidirectional characters in a real recording", { skip: skipUnless("strace", "python3") }, () => {
   let dir = "";
   after(() => rmSync(dir, { recursive: true, force: true }));
   it("names the trace file and the line of each, and generate prints nothing raw", async () => {
