@@ -7,6 +7,7 @@ import { falcoCommand } from "./commands/falco.js";
 import { generateCommand } from "./commands/generate.js";
 import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
+import { verifyCommand } from "./commands/verify.js";
 import { STDIN_ARG } from "../io/inputs.js";
 
 /** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
@@ -32,6 +33,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .command(diffCommand)
       .command(checkCommand)
       .command(statsCommand)
+      .command(verifyCommand)
       .demandCommand(1, "name a command; see the list above")
       .strict()
       .recommendCommands()
