@@ -14,6 +14,7 @@ interface RecordArgs {
   bundle?: string;
   id?: string;
   pid?: number;
+  "keep-full"?: string;
   "--"?: string[];
 }
 
@@ -29,6 +30,7 @@ export const recordCommandModule: CommandModule<object, RecordArgs> = {
       .option("runtime", { type: "string", choices: ["runc", "crun"], describe: "record an OCI bundle (--bundle) run by this runtime; only the container's activity is kept" })
       .option("bundle", { type: "string", describe: "OCI bundle directory (config.json + rootfs) to run with --runtime" })
       .option("id", { type: "string", describe: "container id for --runtime (default: a unique one)" })
+      .option("keep-full", { type: "string", describe: "with --runtime: also write strace's full trace, the runtime's own activity included, to this file" })
       .option("pid", { type: "number", describe: "last resort: attach to a running process (misses everything before the attach)" })
       .example("$0 record --name web --runtime runc --bundle ./web-bundle", "record a container from its first instruction")
       .example("$0 record --name web -- python3 -m http.server 8080", "record a web server; stop it with Ctrl-C when the workload is done")
@@ -37,7 +39,7 @@ export const recordCommandModule: CommandModule<object, RecordArgs> = {
     const dir0 = args.out ?? join("samples", args.name);
     if (args.runtime !== undefined || args.bundle !== undefined) {
       if (!args.runtime || !args.bundle) throw new UserError("record a container with both --runtime runc|crun and --bundle DIR", "SC_USAGE");
-      const r = await recordContainer({ dir: dir0, runtime: args.runtime, bundle: args.bundle, arch: resolveArch(undefined), ...(args.id ? { id: args.id } : {}) });
+      const r = await recordContainer({ dir: dir0, runtime: args.runtime, bundle: args.bundle, arch: resolveArch(undefined), ...(args.id ? { id: args.id } : {}), ...(args["keep-full"] ? { keepFull: args["keep-full"] } : {}) });
       process.stderr.write(`syscage: container trace written to ${r.file} (entrypoint ${r.plan.entrypoint?.path}; ${r.plan.runtimePids} runtime process(es) cut); the container exited with ${r.status}. Next: syscage generate --name ${args.name} ${dir0}\n`);
       process.exitCode = r.status;
       return;
