@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -24,16 +24,18 @@ describe("container cut on real runtime traces", () => {
       const plan = await planContainerCut(file, "x86_64");
       assert.equal(plan.entrypoint?.path, "/usr/bin/sh");
       assert.ok(plan.runtimePids >= 1, "the runtime's processes are counted");
-      const out = join(mkdtempSync(join(tmpdir(), "syscage-cut-")), "cut.trace");
+      const tmp = mkdtempSync(join(tmpdir(), "syscage-cut-"));
+      const out = join(tmp, "cut.trace");
       const kept = await writeContainerCut(file, plan, out);
       const text = readFileSync(out, "latin1");
+      const cut = await syscalls(out);
+      rmSync(tmp, { recursive: true, force: true });
       const lines = text.split("\n").filter(Boolean);
       assert.equal(lines.length, kept);
       assert.match(lines[0]!, /^\d+ +execve\("\/usr\/bin\/sh", \["sh", "-c", "echo x \| cat"\]/, "the cut starts at the entrypoint's execve");
       assert.match(text, /execve\("\/usr\/bin\/cat"/, "the child the container forked is kept");
       assert.doesNotMatch(text, /runc|crun|\/proc\/self\/exe/, "nothing of the runtime's own programs");
       const full = await syscalls(file);
-      const cut = await syscalls(out);
       for (const s of RUNTIME_SETUP) assert.ok(!cut.has(s), `${s} is the runtime's, not the container's`);
       assert.ok(RUNTIME_SETUP.some((s) => full.has(s)), "the full trace does hold the runtime's setup");
       for (const s of ["execve", "pipe2", "write", "wait4", "exit_group"]) assert.ok(cut.has(s), `${s} is the workload's`);

@@ -3,7 +3,7 @@
 // call it needs fails. Also a long-running container stopped with `RUNTIME kill` and with Ctrl-C.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -56,6 +56,7 @@ for (const runtime of ["runc", "crun"] as const) {
     const bundles: string[] = [];
     after(async () => {
       for (const b of bundles) await removeBundle(b);
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it("keeps the container's activity only; its profile runs it under real enforcement; minus pipe2 it fails", async () => {

@@ -1,10 +1,10 @@
 // syscage verify, emulated (strace error injection) and enforced by runc and crun: a profile
 // missing pipe2 is caught, the full profile passes, and a clone3 ENOSYS rule shows the fallback.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { recordCommand } from "../io/record.js";
 import type { VerifyReport } from "../emit/verify-report.js";
@@ -91,9 +91,11 @@ function checkModes(runtime: string, skip: string | false, profiles: () => Profi
 const strace = haveTool("strace", ["-V"]) && haveTool("/usr/bin/python3", ["-V"]);
 describe("syscage verify", { skip: strace ? false : "needs strace (apt-get install strace) and python3" }, () => {
   let profiles: Profiles | undefined;
+  const dir = mkdtempSync(join(tmpdir(), "syscage-verify-test-"));
   before(async () => {
-    profiles = await profilesFor(mkdtempSync(join(tmpdir(), "syscage-verify-test-")));
+    profiles = await profilesFor(dir);
   });
+  after(() => rmSync(dir, { recursive: true, force: true }));
   checkModes("emulate", false, () => profiles!);
   checkModes("runc", containerSkip("runc"), () => profiles!);
   checkModes("crun", containerSkip("crun"), () => profiles!);
@@ -105,5 +107,6 @@ describe("syscage verify", { skip: strace ? false : "needs strace (apt-get insta
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.json:1: not a seccomp profile.*\(SC_PROFILE\)/);
     assert.equal(readFileSync(bad, "utf8"), "{ not json");
+    rmSync(join(bad, ".."), { recursive: true, force: true });
   });
 });
