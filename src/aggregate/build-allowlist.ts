@@ -1,6 +1,6 @@
 import type { Allowlist, RunRecord, SyscallEntry } from "../model/allowlist.js";
 import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
-import { BASELINES, type BaselineName } from "../model/seccomp-knowledge.js";
+import { BASELINES, type BaselineName, type MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import type { ObservedRun } from "../model/trace.js";
 import { runCounts } from "./trace-stats.js";
 import { aggregateResources } from "./resources.js";
@@ -14,6 +14,8 @@ export interface AllowlistOptions {
   fallbackArch?: Arch;
   /** How file paths are generalized (all rules on by default). */
   generalize?: GeneralizeOptions;
+  /** Lists measured by `syscage baseline`, replacing the built-in ones of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -58,7 +60,9 @@ export function recordRun(run: ObservedRun): RunRecord {
 }
 
 /** Baseline names for `arch`: the names common to all arches plus the arch's own, valid on it. */
-export function baselineNames(name: BaselineName, arch: Arch): string[] {
+export function baselineNames(name: BaselineName, arch: Arch, measured?: MeasuredBaselines): string[] {
+  const m = measured?.[name];
+  if (m) return [...(m[arch] ?? [])].filter((n) => isSyscall(arch, n));
   const b = BASELINES[name].syscalls;
   return [...(b["*"] ?? []), ...(b[arch] ?? [])].filter((n) => isSyscall(arch, n));
 }
@@ -107,7 +111,7 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
   const baselines = [...new Set(options.baselines)].sort();
   for (const b of baselines) {
     for (const arch of archesSeen) {
-      for (const name of baselineNames(b, arch)) {
+      for (const name of baselineNames(b, arch, options.measured)) {
         const e = entry(name);
         if (!e.arches.includes(arch)) e.arches.push(arch);
         const tag = `baseline:${b}`;

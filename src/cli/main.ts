@@ -8,6 +8,7 @@ import { generateCommand } from "./commands/generate.js";
 import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
 import { verifyCommand } from "./commands/verify.js";
+import { baselineCommand } from "./commands/baseline.js";
 import { STDIN_ARG } from "../io/inputs.js";
 
 /** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
@@ -34,6 +35,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       .command(checkCommand)
       .command(statsCommand)
       .command(verifyCommand)
+      .command(baselineCommand)
       .demandCommand(1, "name a command; see the list above")
       .strict()
       .recommendCommands()

@@ -13,7 +13,7 @@ import { emitFalcoRules, findFalcoProblems, type FalcoContainer } from "../emit/
 import { runsWithResources, withoutValues } from "../aggregate/resources.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import { SECCOMP_FORMATS, type SeccompFormat, type SeccompPolicy } from "../model/seccomp.js";
-import type { BaselineName } from "../model/seccomp-knowledge.js";
+import type { BaselineName, MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists, writeFileAtomic } from "./files.js";
@@ -42,6 +42,8 @@ export interface ContainerJob {
   /** Image repositories the container runs as (Docker and CRI forms), for Falco's scope. */
   images: string[];
   generalize?: GeneralizeOptions;
+  /** Runtime baselines measured by `syscage baseline`, replacing the built-in lists of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 export interface GeneratedFile {
@@ -128,12 +130,12 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
-  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, ...(job.generalize ? { generalize: job.generalize } : {}) });
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, ...(job.generalize ? { generalize: job.generalize } : {}), ...(job.measured ? { measured: job.measured } : {}) });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const files: GeneratedFile[] = [{ path: allowlistPath, content: emitAllowlist(allowlist) }];
   const policies: SeccompPolicy[] = [];
   for (const arch of job.arches) {
-    const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters });
+    const policy = buildSeccompPolicy(allowlist, { target: arch, argFilters: job.argFilters, ...(job.measured ? { measured: job.measured } : {}) });
     policies.push(policy);
     for (const format of job.formats) {
       files.push({ path: outPath(job, profileFileName(format, arch, job.arches.length > 1)), content: SECCOMP_EMITTERS[format](policy) });

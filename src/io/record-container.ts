@@ -64,6 +64,18 @@ export function runForwardingSignals(argv: string[], options: { stdout?: "inheri
   });
 }
 
+/** Runs `RUNTIME run --bundle BUNDLE ID` under strace (CONTAINER_RECORD_FLAGS) into `full`; returns the container's exit status. */
+export async function traceRuntimeRun(runtime: Runtime, bundle: string, id: string, full: string, stdout?: "inherit" | "ignore" | "stderr"): Promise<number> {
+  const argv = runtimeArgv(runtime, ["run", "--bundle", bundle, id], ["strace", ...CONTAINER_RECORD_FLAGS, "-o", full]);
+  try {
+    const status = await runForwardingSignals(argv, stdout ? { stdout } : {});
+    if (((await stat(full).catch(() => undefined))?.size ?? 0) === 0) throw new UserError(`strace wrote no trace of ${runtime} (exit status ${status})`, "SC_NO_TRACE");
+    return status;
+  } finally {
+    deleteContainer(runtime, id);
+  }
+}
+
 export interface RecordContainerOptions {
   /** Directory for the run file (samples/NAME). */
   dir: string;
@@ -89,10 +101,7 @@ export async function recordContainer(o: RecordContainerOptions): Promise<Contai
   const full = join(work, "full.trace");
   const id = o.id ?? containerId("syscage-record");
   try {
-    const argv = runtimeArgv(o.runtime, ["run", "--bundle", bundle, id], ["strace", ...CONTAINER_RECORD_FLAGS, "-o", full]);
-    const status = await runForwardingSignals(argv, o.stdout ? { stdout: o.stdout } : {});
-    deleteContainer(o.runtime, id);
-    if (((await stat(full).catch(() => undefined))?.size ?? 0) === 0) throw new UserError(`strace wrote no trace of ${o.runtime} (exit status ${status})`, "SC_NO_TRACE");
+    const status = await traceRuntimeRun(o.runtime, bundle, id, full, o.stdout);
     if (o.keepFull) await copyFile(full, o.keepFull);
     const source = full;
     const plan = await planContainerCut(source, o.arch);

@@ -5,6 +5,7 @@ import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { SECCOMP_FORMATS, type SeccompFormat } from "../../model/seccomp.js";
 import { emitDiffText } from "../../emit/diff-report.js";
+import { readMeasuredBaselines } from "../../io/baseline.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, jobFor, jobsFromConfig, readConfig, writeContainer, type ContainerJob, type ContainerResult } from "../../io/profile-set.js";
 
 interface GenerateArgs {
@@ -21,6 +22,7 @@ interface GenerateArgs {
   strict: boolean;
   jobs?: number;
   image?: string | string[];
+  "measured-baseline"?: string | string[];
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly string[], flag: string): T[] | undefined {
@@ -81,6 +83,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
       .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
+      .option("measured-baseline", { type: "string", describe: "baseline file written by syscage baseline (repeatable): replaces the built-in list of that name, which it adds to the baselines" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
       .example("$0 generate --name web --format docker,oci,spo --arch x86_64,aarch64 samples/web/", "all formats, one profile per architecture") as unknown as Argv<GenerateArgs>,
@@ -113,6 +116,16 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       jobs = jobsFromConfig(found.config, found.path, args.name ? [args.name] : []).map((j) => ({ ...j, ...overrides, ...(args.out ? { out: resolve(cwd, args.out) } : {}) }) as ContainerJob);
     }
+    const measuredFiles = args["measured-baseline"] === undefined ? [] : ([] as string[]).concat(args["measured-baseline"]);
+    const measuredFrom = new Map<string, string>();
+    if (measuredFiles.length > 0) {
+      const { measured, files } = await readMeasuredBaselines(measuredFiles);
+      jobs = jobs.map((j) => ({ ...j, measured, baselines: [...new Set([...j.baselines, ...files.map((f) => f.baseline.name)])] }));
+      for (const f of files) measuredFrom.set(f.baseline.name, `measured with ${f.baseline.version} (${f.path})`);
+    }
+    /** Which list each runtime baseline came from, for the user. */
+    const baselineLines = (j: ContainerJob) =>
+      j.baselines.filter((b) => b !== "always").map((b) => `  baseline ${b}: ${measuredFrom.get(b) ?? "built-in list (syscage baseline --runtime RUNTIME measures the installed one)"}`);
     let diagnostics = 0;
     const results: ContainerResult[] = [];
     for (const job of jobs) {
@@ -128,7 +141,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
       if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: Boolean(process.stdout.isTTY) }));
       await writeContainer(r);
-      process.stdout.write(`${describeResult(r).join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
+      process.stdout.write(`${[...describeResult(r), ...baselineLines(r.job)].join("\n")}\n  wrote ${r.files.map((f) => f.path).join(", ")}\n`);
     }
   },
 };
