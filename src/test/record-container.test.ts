@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { containerId, createBundle, deleteContainer, removeBundle, runtimeArgv, setBundleSeccomp, type Runtime } from "../io/oci-bundle.js";
 import { containerSkip } from "./support/containers.js";
-import { CLI, REPO, TSX } from "./support/paths.js";
+import { CLI, haveTool, REPO, TSX } from "./support/paths.js";
 import { runCli } from "./support/run-cli.js";
 
 const WORKLOAD = ["sh", "-c", "ls / | wc -l; echo x | cat"];
@@ -94,7 +94,7 @@ for (const runtime of ["runc", "crun"] as const) {
 
     for (const stop of ["kill", "ctrl-c"] as const) {
       it(`a long-running container stopped with ${stop === "kill" ? `${runtime} kill` : "Ctrl-C"} is recorded up to its exit`, async () => {
-        const bundle = await createBundle({ args: ["sh", "-c", "trap 'echo stopping; exit 0' TERM INT; echo ready; while :; do sleep 0.1; done"], seccomp: ALLOW_ALL }, dir);
+        const bundle = await createBundle({ args: ["sh", "-c", "trap 'echo stopping; exit 0' TERM INT; sleep 0.1; echo ready; while :; do sleep 0.1; done"], seccomp: ALLOW_ALL }, dir);
         bundles.push(bundle);
         const id = containerId("syscage-test");
         const runs = join(dir, `runs-${stop}`);
@@ -117,3 +117,21 @@ for (const runtime of ["runc", "crun"] as const) {
     }
   });
 }
+
+describe("record --pid (last resort)", { skip: haveTool("strace", ["-V"]) ? false : "needs strace (apt-get install strace)" }, () => {
+  it("attaches to a running process, warns that its start is missed, and records until it exits", () => {
+    const dir = mkdtempSync(join(tmpdir(), "syscage-attach-"));
+    const target = spawn("sh", ["-c", "sleep 3; echo attached-run > /dev/null; sleep 0.3"], { stdio: "ignore" });
+    try {
+      const r = runCli(["record", "--name", "p", "--out", dir, "--pid", String(target.pid)]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /warning: attaching to pid \d+ misses everything it did before/);
+      const trace = readFileSync(join(dir, "run-001.trace"), "latin1");
+      assert.match(trace, /write\(1(<[^>]*>)?, "attached-run\\n"/, "what it did after the attach is there");
+      assert.doesNotMatch(trace, /execve\("\/usr\/bin\/sh"|execve\("\/bin\/sh"/, "its own start is not");
+    } finally {
+      target.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
