@@ -22,11 +22,16 @@ export function verdictOf(denials: readonly Denial[]): boolean {
 
 const LABEL: Record<Denial["kind"], string> = { denied: "DENIED", "would-be-denied": "WOULD BE DENIED", killed: "KILLED" };
 
+/** An argument as a shell would need it typed. */
+function shellWord(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
+}
+
 /** The report as text for a terminal: one block per denied syscall, then the verdict. */
 export function emitVerifyText(r: VerifyReport): string {
   const out: string[] = [];
   const how = r.runtime === "emulate" ? "emulated with strace error injection" : `enforced by ${r.runtime}`;
-  out.push(`syscage verify: ${r.command.join(" ")} under ${r.profile} (${how}): the command exited with ${r.exitStatus}`);
+  out.push(`syscage verify: ${r.command.map(shellWord).join(" ")} under ${r.profile} (${how}): the command exited with ${r.exitStatus}`);
   for (const d of r.denials) {
     const label = d.explicit && d.kind === "denied" ? "RETURNED BY RULE" : LABEL[d.kind];
     const what = d.kind === "killed" ? d.action : `${d.errno} (${d.action})`;

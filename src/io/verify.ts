@@ -162,7 +162,7 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
       await writeContainerCut(trace, plan, analysed);
     }
     const denials = await collectDenials(analysed, verdicts, o.runtime === "emulate", o.arch);
-    if (o.runtime === "emulate" && raw.length > 0) notes.push(`argument-dependent rules (${raw.join(", ")}) were checked against the recorded arguments after the run: such calls ran, and "would be denied" under the real filter`);
+    if (o.runtime === "emulate" && raw.length > 0) notes.push(`rules that depend on arguments (${raw.join(", ")}) cannot be injected: they were checked against the recorded arguments after the run (a call they deny is listed as WOULD BE DENIED)`);
     return { schemaVersion: 1, profile: o.profilePath, runtime: o.runtime, command: o.command, exitStatus, denials, failed: denialsFail(denials), notes };
   } finally {
     if (o.keepTrace) await copyFile(trace, o.keepTrace).catch(() => {});
