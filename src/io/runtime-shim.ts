@@ -68,11 +68,16 @@ interface Pending {
   name: string;
   id: string;
   full: string;
+  /** The output directory at create time: delete may come without the flags create had (Podman's cleanup). */
+  out: string;
 }
 
 function pendingDir(out: string): string {
   return join(out, ".pending");
 }
+
+/** Where the shim notes a container being recorded, whatever its settings: found again by id on delete. */
+export const SHIM_STATE_DIR = process.env.SYSCAGE_SHIM_STATE ?? "/run/syscage-shim";
 
 /** Why recording cannot work here, or undefined when it can. */
 async function cannotRecord(out: string): Promise<string | undefined> {
@@ -136,12 +141,12 @@ async function fileRun(out: string, p: Pending): Promise<void> {
 }
 
 async function finishPending(out: string, id: string): Promise<void> {
-  const meta = join(pendingDir(out), `${id}.json`);
-  if (!existsSync(meta)) return;
+  const meta = [join(SHIM_STATE_DIR, `${safeId(id)}.json`), join(pendingDir(out), `${safeId(id)}.json`)].find((m) => existsSync(m));
+  if (!meta) return;
   try {
     const p = JSON.parse(await readFile(meta, "utf8")) as Pending;
     await rm(meta, { force: true });
-    await fileRun(out, p);
+    await fileRun(p.out ?? out, p);
   } catch (e) {
     say(`container ${id}: the recording could not be filed: ${(e as Error).message}`);
   }
@@ -164,16 +169,18 @@ async function recordCreate(config: ShimConfig, globals: string[], command: "cre
     return run(passthrough, args.preserveFds);
   }
   const id = safeId(args.id);
-  const pending: Pending = { name: runName(annotations, args.id), id: args.id, full: join(pendingDir(config.out), `${id}.full.trace`) };
+  const pending: Pending = { name: runName(annotations, args.id), id: args.id, full: join(pendingDir(config.out), `${id}.full.trace`), out: config.out };
   const background = command === "create" || args.detach;
-  await writeFile(join(pendingDir(config.out), `${id}.json`), JSON.stringify(pending));
+  const metaDir = await mkdir(SHIM_STATE_DIR, { recursive: true }).then(() => SHIM_STATE_DIR, () => pendingDir(config.out));
+  const meta = join(metaDir, `${id}.json`);
+  await writeFile(meta, JSON.stringify(pending));
   // -D: strace's tracer is a detached grandchild, so `create` returns as soon as the container is
   // created and the tracer follows it through `start` to its exit.
   const status = await run(["strace", ...(background ? ["-D"] : []), ...CONTAINER_RECORD_FLAGS, "-o", pending.full, ...passthrough], args.preserveFds);
   const size = (await stat(pending.full).catch(() => undefined))?.size ?? 0;
   if (status !== 0 && size === 0) {
     // strace itself failed (ptrace not permitted...): the runtime never ran.
-    await rm(join(pendingDir(config.out), `${id}.json`), { force: true });
+    await rm(meta, { force: true });
     await rm(pending.full, { force: true });
     say(`recording container ${args.id} failed (strace exit status ${status}); running it unrecorded`);
     return run(passthrough, args.preserveFds);

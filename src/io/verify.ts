@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import type { VerifyReport } from "../emit/verify-report.js";
 import { planContainerCut, writeContainerCut } from "./container-trace.js";
 import { containerId, createBundle, deleteContainer, removeBundle, runtimeArgv, runtimeVersion, type Runtime } from "./oci-bundle.js";
 import { parseRun } from "./parse-run.js";
+import { runForwardingSignals } from "./record-container.js";
 import { openInput, readLines } from "./read-lines.js";
 
 export type VerifyRuntime = "emulate" | Runtime;
@@ -66,23 +67,6 @@ function straceHasStacks(): boolean {
   return stackSupport;
 }
 
-function signalNumber(signal: NodeJS.Signals): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGSYS: 31 };
-  return table[signal] ?? 0;
-}
-
-/** Runs argv, stdin passed through and the command's stdout to `stdout`; resolves with its exit status. */
-function runTraced(argv: string[], stdout: "inherit" | "stderr", cwd?: string): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["inherit", stdout === "stderr" ? process.stderr : "inherit", "inherit"], ...(cwd ? { cwd } : {}) });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") reject(new UserError(`${argv[0]} is not installed (Debian/Ubuntu: apt-get install ${argv[0]})`, "SC_NO_STRACE"));
-      else reject(e);
-    });
-    child.on("close", (code, signal) => resolvePromise(code ?? 128 + (signal ? signalNumber(signal) : 0)));
-  });
-}
-
 /** The text of the given lines of a trace, each with the `-k` stack frames that follow it. */
 async function linesWithStacks(file: string, wanted: Set<number>): Promise<Map<number, { text: string; stack: string[] }>> {
   const out = new Map<number, { text: string; stack: string[] }>();
@@ -123,6 +107,8 @@ export interface VerifyOptions {
   /** Keep the trace here instead of deleting it. */
   keepTrace?: string;
   noNewPrivileges?: boolean;
+  /** runc/crun: how long the container may stay created without its entrypoint running (default 15 s). */
+  startTimeoutMs?: number;
 }
 
 /** Runs the command under the profile (emulated, or enforced by an OCI runtime) and reports what it denied. */
@@ -141,14 +127,31 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
     if (o.runtime === "emulate") {
       const stack = straceHasStacks() ? ["-k"] : [];
       if (stack.length === 0) notes.push("this strace cannot print stacks (-k): built without libunwind/libdw");
-      exitStatus = await runTraced(["strace", "-f", "-s", "256", ...stack, ...rawOpt, ...injectOptions(verdicts), "-o", trace, "--", ...o.command], o.commandStdout);
+      exitStatus = await runForwardingSignals(["strace", "-f", "-s", "256", ...stack, ...rawOpt, ...injectOptions(verdicts), "-o", trace, "--", ...o.command], { stdout: o.commandStdout });
     } else {
       runtimeVersion(o.runtime);
       const bundle = await createBundle({ args: o.command, seccomp: profile, noNewPrivileges: o.noNewPrivileges ?? false }, work);
       const id = containerId("syscage-verify");
       try {
         const argv = runtimeArgv(o.runtime, ["run", "--bundle", bundle, id], ["strace", "-f", "--pidns-translation", "-s", "256", ...rawOpt, "-o", trace]);
-        exitStatus = await runTraced(argv, o.commandStdout);
+        // A runtime whose own post-filter calls are denied can spin in `runc init` forever: stop a
+        // container that is still only "created" (its entrypoint never ran) after startTimeout.
+        let createdFor = 0;
+        const runtime = o.runtime;
+        const watchdog = setInterval(() => {
+          const argvState = runtimeArgv(runtime, ["state", id]);
+          const state = spawnSync(argvState[0]!, argvState.slice(1), { encoding: "utf8" });
+          createdFor = /"status":\s*"created"/.test(state.stdout ?? "") ? createdFor + 500 : 0;
+          if (createdFor >= (o.startTimeoutMs ?? 15_000)) {
+            notes.push(`the container was still not started after ${(o.startTimeoutMs ?? 15_000) / 1000} s: stopped`);
+            deleteContainer(runtime, id);
+          }
+        }, 500);
+        try {
+          exitStatus = await runForwardingSignals(argv, { stdout: o.commandStdout });
+        } finally {
+          clearInterval(watchdog);
+        }
       } finally {
         deleteContainer(o.runtime, id);
         await removeBundle(bundle);

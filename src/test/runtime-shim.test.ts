@@ -99,20 +99,18 @@ const podman = haveTool("podman", ["--version"]);
 describe("syscage-runtime-shim under Podman (podman --runtime SHIM)", { skip: containerSkip("runc") || (podman ? false : "needs podman (apt-get install podman)") }, () => {
   it("records a Podman container; the generated profile runs it under Podman; minus pipe2 it fails", () => {
     const out = join(dir, "out-podman");
-    const wrapper = join(dir, "shim-podman");
-    writeFileSync(wrapper, `#!/bin/sh\nexec "${SHIM}" --syscage-out=${out} "$@"\n`);
-    chmodSync(wrapper, 0o755);
     const rootfs = join(dir, "podroot");
     for (const d of ["usr", "etc", "proc", "dev", "sys", "tmp"]) mkdirSync(join(rootfs, d), { recursive: true });
     for (const l of ["bin", "lib", "lib64", "sbin"]) if (existsSync(`/${l}`)) symlinkSync(`usr/${l}`, join(rootfs, l));
     const cmd = ["sh", "-c", "ls / | wc -l; echo x | cat"];
-    const podmanRun = (runtime: string, extra: string[]) =>
+    const podmanRun = (runtime: string, extra: string[], global: string[] = []) =>
       spawnSync(
         "podman",
-        ["--cgroup-manager=cgroupfs", "--events-backend=file", `--runtime=${runtime}`, "run", "--rm", "--network=none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro", ...extra, "--rootfs", rootfs, ...cmd],
+        ["--cgroup-manager=cgroupfs", "--events-backend=file", `--runtime=${runtime}`, ...global, "run", "--rm", "--network=none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro", ...extra, "--rootfs", rootfs, ...cmd],
         { encoding: "utf8", timeout: 120_000 },
       );
-    const rec = podmanRun(wrapper, ["--annotation", "org.syscage.name=podshell"]);
+    // The settings come as a runtime flag: Podman adds --syscage-out=OUT to each call of the runtime.
+    const rec = podmanRun(SHIM, ["--annotation", "org.syscage.name=podshell"], ["--runtime-flag", `syscage-out=${out}`]);
     assert.equal(rec.status, 0, rec.stderr);
     assert.match(rec.stdout, /^\d+\nx\n$/);
     const runs = join(out, "podshell");

@@ -74,6 +74,17 @@ function checkModes(runtime: string, skip: string | false, profiles: () => Profi
       assert.equal(report.exitStatus, 0);
       assert.deepEqual(report.denials, []);
     });
+    if (runtime !== "emulate") {
+      it("a profile the runtime itself cannot start under is reported as such (exit 1)", () => {
+        const bare = join(mkdtempSync(join(tmpdir(), "syscage-verify-bare-")), "bare.json");
+        writeFileSync(bare, JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["execve", "write", "exit_group"], action: "SCMP_ACT_ALLOW" }] }));
+        const { status, report } = verify(bare, runtime, PIPE);
+        rmSync(join(bare, ".."), { recursive: true, force: true });
+        assert.equal(status, 1);
+        assert.equal(report.failed, true);
+        assert.match(report.notes.join("\n"), new RegExp(`${runtime} did not start the container's command under this profile`));
+      });
+    }
     it("clone3 given ENOSYS: python's threads fall back to clone and pass", () => {
       const { status, report } = verify(profiles().clone3Enosys, runtime, THREADS);
       assert.equal(report.exitStatus, 0);
