@@ -72,6 +72,24 @@ describe("syscage-runtime-shim driven like an engine (runc)", { skip: containerS
     }
   });
 
+  it("run (foreground) is recorded and filed as soon as the container exits; other subcommands pass through", async () => {
+    const out = join(dir, "out-run");
+    const bundle = await createBundle({ args: ["sh", "-c", "echo x | cat"], seccomp: { defaultAction: "SCMP_ACT_ALLOW" } }, dir);
+    const id = containerId("syscage-shim");
+    try {
+      const r = shim(["run", "--bundle", bundle, id], { SYSCAGE_SHIM_OUT: out });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, "x\n", "the container's output reaches the engine");
+      assert.match(readFileSync(join(out, id, "run-001.trace"), "latin1"), /execve\("\/usr\/bin\/cat"/, "filed under the id (no name annotation)");
+      const version = shim(["--version"]);
+      assert.equal(version.status, 0);
+      assert.match(version.stdout, /^runc version/);
+      assert.notEqual(shim(["state", "syscage-no-such-container"]).status, 0, "the runtime's own exit status comes back");
+    } finally {
+      deleteContainer("runc", id);
+    }
+  });
+
   it("never stops a container from starting: an unwritable output directory, or no strace, runs it unrecorded and says so", async () => {
     const bundle = await createBundle({ args: ["true"], seccomp: { defaultAction: "SCMP_ACT_ALLOW" } }, dir);
     const noStrace = join(dir, "bin");
