@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DenialCollector, denialsFail, type Denial } from "../aggregate/denials.js";
@@ -128,6 +128,8 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
       const stack = straceHasStacks() ? ["-k"] : [];
       if (stack.length === 0) notes.push("this strace cannot print stacks (-k): built without libunwind/libdw");
       exitStatus = await runForwardingSignals(["strace", "-f", "-s", "256", ...stack, ...rawOpt, ...injectOptions(verdicts), "-o", trace, "--", ...o.command], { stdout: o.commandStdout });
+      const size = (await stat(trace).catch(() => undefined))?.size ?? 0;
+      if (size === 0) throw new UserError(`${o.command[0]}: the command did not run under strace (exit status ${exitStatus}); see strace's message above`, "SC_NO_TRACE");
     } else {
       runtimeVersion(o.runtime);
       const bundle = await createBundle({ args: o.command, seccomp: profile, noNewPrivileges: o.noNewPrivileges ?? false }, work);

@@ -111,6 +111,12 @@ describe("syscage verify", { skip: strace ? false : "needs strace (apt-get insta
   checkModes("runc", containerSkip("runc"), () => profiles!);
   checkModes("crun", containerSkip("crun"), () => profiles!);
 
+  it("a command that cannot run is an error (exit 2), not a pass", () => {
+    const r = runCli(["verify", "--profile", join(dir, "full.json"), "--", "/nonexistent/syscage-no-such-command"]);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /the command did not run under strace \(exit status 1\).*\(SC_NO_TRACE\)/);
+  });
+
   it("a profile that is not seccomp JSON is an error naming the file (exit 2)", () => {
     const bad = join(mkdtempSync(join(tmpdir(), "syscage-verify-bad-")), "bad.json");
     writeFileSync(bad, "{ not json");
