@@ -1,6 +1,6 @@
 import type { Allowlist, RunRecord, SyscallEntry } from "../model/allowlist.js";
 import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
-import { BASELINES, type BaselineName } from "../model/seccomp-knowledge.js";
+import { BASELINES, type BaselineName, type MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import type { ObservedRun } from "../model/trace.js";
 import { EQUIVALENT_GROUPS } from "../model/equivalent-syscalls.js";
 import { IMPLIED_RULES } from "../model/implied-syscalls.js";
@@ -20,6 +20,8 @@ export interface AllowlistOptions {
   equivalents?: boolean;
   /** Add what observed calls need on their other path (default true). */
   implied?: boolean;
+  /** Lists measured by `syscage baseline`, replacing the built-in ones of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -64,7 +66,9 @@ export function recordRun(run: ObservedRun): RunRecord {
 }
 
 /** Baseline names for `arch`: the names common to all arches plus the arch's own, valid on it. */
-export function baselineNames(name: BaselineName, arch: Arch): string[] {
+export function baselineNames(name: BaselineName, arch: Arch, measured?: MeasuredBaselines): string[] {
+  const m = measured?.[name];
+  if (m) return [...(m[arch] ?? [])].filter((n) => isSyscall(arch, n));
   const b = BASELINES[name].syscalls;
   return [...(b["*"] ?? []), ...(b[arch] ?? [])].filter((n) => isSyscall(arch, n));
 }
@@ -113,7 +117,7 @@ export function buildAllowlist(runs: RunRecord[], options: AllowlistOptions): Al
   const baselines = [...new Set(options.baselines)].sort();
   for (const b of baselines) {
     for (const arch of archesSeen) {
-      for (const name of baselineNames(b, arch)) {
+      for (const name of baselineNames(b, arch, options.measured)) {
         const e = entry(name);
         if (!e.arches.includes(arch)) e.arches.push(arch);
         const tag = `baseline:${b}`;

@@ -1,7 +1,7 @@
 import type { Allowlist } from "../model/allowlist.js";
 import { ARCH_INFO, isSyscall, type Arch } from "../model/arch.js";
 import type { SeccompArg, SeccompPolicy, SeccompRule } from "../model/seccomp.js";
-import { ARCH_TRANSLATIONS, ENOSYS_PROBES, HIGH_RISK, type BaselineName } from "../model/seccomp-knowledge.js";
+import { ARCH_TRANSLATIONS, ENOSYS_PROBES, HIGH_RISK, type BaselineName, type MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import type { FilterableSyscall } from "../model/trace.js";
 import { addressFamilyName, CLONE_NAMESPACE_MASK, compareNumeric } from "../parse/arg-values.js";
 import { baselineNames } from "./build-allowlist.js";
@@ -11,6 +11,8 @@ export interface PolicyOptions {
   target: Arch;
   /** Pin socket domains, personality values and clone's namespace flags to what was observed. */
   argFilters: boolean;
+  /** Lists measured by `syscage baseline`, replacing the built-in ones of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 /** EPERM, as Docker's default profile answers a call it does not allow. */
@@ -73,7 +75,7 @@ export function buildSeccompPolicy(allowlist: Allowlist, options: PolicyOptions)
       }
     }
   }
-  for (const b of allowlist.baselines as BaselineName[]) for (const arch of native) for (const n of baselineNames(b, arch)) allow.add(n);
+  for (const b of allowlist.baselines as BaselineName[]) for (const arch of native) for (const n of baselineNames(b, arch, options.measured)) allow.add(n);
 
   const rules: SeccompRule[] = [];
   // When translating, the constants come from the recorded architecture's calls (same argument order).

@@ -9,6 +9,8 @@ import { falcoCommand } from "./commands/falco.js";
 import { generateCommand } from "./commands/generate.js";
 import { recordCommandModule } from "./commands/record.js";
 import { statsCommand } from "./commands/stats.js";
+import { verifyCommand } from "./commands/verify.js";
+import { baselineCommand } from "./commands/baseline.js";
 import { STDIN_ARG } from "../io/inputs.js";
 
 /** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
@@ -23,7 +25,7 @@ function restoreStdinArg(value: unknown): unknown {
   return Array.isArray(value) ? value.map(restoreStdinArg) : value;
 }
 
-const COMMANDS: CommandModule<object, any>[] = [recordCommandModule, generateCommand, falcoCommand, diffCommand, checkCommand, statsCommand];
+const COMMANDS: CommandModule<object, any>[] = [recordCommandModule, generateCommand, falcoCommand, diffCommand, checkCommand, statsCommand, verifyCommand, baselineCommand];
 
 /** syscage's own version: package.json beside dist/ (or src/), found from this file, never from the cwd. */
 export function ownVersion(): string {

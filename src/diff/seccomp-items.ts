@@ -57,7 +57,7 @@ export function seccompItems(profile: SeccompFile, caps: readonly string[] = DOC
   for (const rule of profile.syscalls ?? []) {
     const names = [...(rule.names ?? []), ...(rule.name ? [rule.name] : [])];
     for (const scmp of arches) {
-      if (!applies(rule, scmp, caps)) continue;
+      if (!ruleApplies(rule, scmp, caps)) continue;
       const arch = BY_SCMP.get(scmp);
       const label = archLabel(scmp);
       const value = actionText(rule.action, rule.errnoRet);
@@ -71,7 +71,7 @@ export function seccompItems(profile: SeccompFile, caps: readonly string[] = DOC
   return [...items.values()];
 }
 
-function applies(rule: SeccompFileRule, scmp: string, caps: readonly string[]): boolean {
+export function ruleApplies(rule: SeccompFileRule, scmp: string, caps: readonly string[]): boolean {
   const inc = rule.includes;
   const exc = rule.excludes;
   const archOf = (goArches: string[] | undefined) => (goArches ?? []).map((a) => GO_ARCH[a] ?? `SCMP_ARCH_${a.toUpperCase()}`);

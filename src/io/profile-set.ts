@@ -11,7 +11,7 @@ import type { OutputFormat } from "../model/artifacts.js";
 import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
-import type { BaselineName } from "../model/seccomp-knowledge.js";
+import type { BaselineName, MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";
@@ -52,6 +52,8 @@ export interface ContainerJob {
   spoApiVersion?: SpoApiVersion;
   /** Falco rules scoped by process or by image (config `falcoScope`); unset: the emitter's default. */
   falcoScope?: FalcoScope;
+  /** Runtime baselines measured by `syscage baseline`, replacing the built-in lists of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 export interface GeneratedFile {
@@ -136,7 +138,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
-  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, equivalents: job.equivalents, implied: job.implied, ...(job.generalize ? { generalize: job.generalize } : {}) });
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, equivalents: job.equivalents, implied: job.implied, ...(job.measured ? { measured: job.measured } : {}), ...(job.generalize ? { generalize: job.generalize } : {}) });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const rendered = renderContainer(job, allowlist, allowlistPath);
   const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), content: f.content }));

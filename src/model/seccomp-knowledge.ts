@@ -638,3 +638,10 @@ export const ARCH_TRANSLATIONS: Readonly<Record<string, { aarch64: string | null
   vfork: { aarch64: "clone", note: "clone(CLONE_VM|CLONE_VFORK|SIGCHLD)." },
   vserver: { aarch64: null, note: "Never implemented (Linux-VServer)." },
 };
+
+/**
+ * Runtime baselines measured on this machine by `syscage baseline` (the calls the installed runtime
+ * made after loading the filter), by baseline name and architecture. When given to `generate`,
+ * a measured list replaces the built-in list of the same name above.
+ */
+export type MeasuredBaselines = Partial<Record<BaselineName, Partial<Record<string, readonly string[]>>>>;

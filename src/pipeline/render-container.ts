@@ -9,6 +9,7 @@ import { findAppArmorProblems } from "../emit/apparmor.js";
 import { findFalcoProblems, type FalcoScope } from "../emit/falco.js";
 import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
+import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue, type ValueProblem } from "../model/untrusted-text.js";
@@ -27,6 +28,8 @@ export interface RenderSettings {
   spoApiVersion?: SpoApiVersion;
   /** Falco allowlists per executable or per image (config `falcoScope`); unset: the emitter's default. */
   falcoScope?: FalcoScope;
+  /** Runtime baselines measured by `syscage baseline`, replacing the built-in lists of the same name. */
+  measured?: MeasuredBaselines;
 }
 
 export interface RenderedContainer {
@@ -128,7 +131,7 @@ export function allowedSyscalls(allowlist: Allowlist, arches?: readonly Arch[]):
  * `source` names the allowlist in diagnostics.
  */
 export function renderContainer(s: RenderSettings, allowlist: Allowlist, source: string): RenderedContainer {
-  const policies = s.arches.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: s.argFilters }));
+  const policies = s.arches.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: s.argFilters, ...(s.measured ? { measured: s.measured } : {}) }));
   const names = allowedNames(policies);
   const tracedRuns = runsWithResources(allowlist.runs);
   const diagnostics: Diagnostic[] = [];

@@ -12,6 +12,8 @@ import { runsWithResources } from "../../aggregate/resources.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutputs, writeContainer, type ContainerResult } from "../../io/profile-set.js";
 import { resolveJobs } from "../../pipeline/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
+import { readMeasuredBaselines } from "../../io/baseline.js";
+import type { ContainerJob } from "../../io/profile-set.js";
 
 interface GenerateArgs {
   inputs?: string[];
@@ -31,6 +33,7 @@ interface GenerateArgs {
   wait?: number;
   image?: string | string[];
   "spo-api-version"?: string;
+  "measured-baseline"?: string | string[];
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly string[], flag: string): T[] | undefined {
@@ -107,6 +110,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("wait", { type: "string", coerce: wholeNumber("--wait", 0, 86400), describe: "seconds to wait while another syscage writes the same output directory (default: 600)" })
       .option("spo-api-version", { type: "string", choices: SPO_API_VERSIONS, describe: "apiVersion of the SPO SeccompProfile: v1 (default; what SPO 1.x stores) or v1beta1 (older operators)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
+      .option("measured-baseline", { type: "string", describe: "baseline file written by syscage baseline (repeatable): replaces the built-in list of that name, which it adds to the baselines" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
       .example("$0 generate --name web --format docker,oci,spo --arch x86_64,aarch64 samples/web/", "all formats, one profile per architecture") as unknown as Argv<GenerateArgs>,
@@ -126,7 +130,17 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     if (args.implied !== undefined) overrides.implied = args.implied;
     if (args.image !== undefined) overrides.images = ([] as string[]).concat(args.image);
     if (args["spo-api-version"] !== undefined) overrides.spoApiVersion = args["spo-api-version"];
-    const jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
+    let jobs = await resolveJobs({ inputs, overrides: overrides as Partial<ContainerConfig>, cwd, ...(args.name ? { name: args.name } : {}), ...(args.out ? { out: args.out } : {}), ...(args.config ? { config: args.config } : {}) });
+    const measuredFiles = args["measured-baseline"] === undefined ? [] : ([] as string[]).concat(args["measured-baseline"]);
+    const measuredFrom = new Map<string, string>();
+    if (measuredFiles.length > 0) {
+      const { measured, files } = await readMeasuredBaselines(measuredFiles);
+      jobs = jobs.map((j) => ({ ...j, measured, baselines: [...new Set([...j.baselines, ...files.map((f) => f.baseline.name)])] }));
+      for (const f of files) measuredFrom.set(f.baseline.name, `measured with ${f.baseline.version} (${f.path})`);
+    }
+    /** Which list each runtime baseline came from, for the user. */
+    const baselineLines = (j: ContainerJob) =>
+      j.baselines.filter((b) => b !== "always" && b !== "task-local").map((b) => `  baseline ${b}: ${measuredFrom.get(b) ?? "built-in list (syscage baseline --runtime RUNTIME measures the installed one)"}`);
     // One writer per output directory, from reading its allowlist to the last rename (io/output-dir.ts).
     const release = await lockOutputs(jobs, args.wait, (dir, pid) => process.stderr.write(`syscage: waiting for ${dir}: another syscage (pid ${pid}) is writing it\n`));
     try {
@@ -145,7 +159,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
         if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
         await writeContainer(r);
-        process.stdout.write(`${[...describeResult(r), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`);
+        process.stdout.write(`${[...describeResult(r), ...baselineLines(r.job), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`);
       }
     } finally {
       await release();

@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from "yargs";
 import { join } from "node:path";
 import { recordCommand, RECORD_FLAGS } from "../../io/record.js";
+import { recordContainerFromArgs, withContainerRecordOptions, type ContainerRecordArgs } from "./record-container.js";
 
-interface RecordArgs {
+interface RecordArgs extends ContainerRecordArgs {
   name: string;
   out?: string;
   "strace-args"?: string;
@@ -14,7 +15,7 @@ export const recordCommandModule: CommandModule<object, RecordArgs> = {
   command: "record",
   describe: "Run a command under strace and keep the trace as a new run of a container",
   builder: (y: Argv) =>
-    y
+    withContainerRecordOptions(y)
       .parserConfiguration({ "populate--": true })
       .option("name", { type: "string", demandOption: true, describe: "container the run belongs to" })
       .option("out", { type: "string", describe: "directory for the run file (default: samples/NAME)" })
@@ -22,6 +23,7 @@ export const recordCommandModule: CommandModule<object, RecordArgs> = {
       .example("$0 record --name web -- python3 -m http.server 8080", "record a web server; stop it with Ctrl-C when the workload is done")
       .example("$0 record --name db --strace-args '-tt -T' -- sqlite3 x.db .tables", "with timestamps and durations") as unknown as Argv<RecordArgs>,
   handler: async (args) => {
+    if (await recordContainerFromArgs(args)) return;
     const command = args["--"] ?? [];
     const extra = args["strace-args"]?.split(/\s+/).filter(Boolean) ?? [];
     const dir = args.out ?? join("samples", args.name);
