@@ -83,7 +83,7 @@ describe("unknown commands and options", () => {
   it("an unknown command says so and names the commands", () => {
     const r = runCli(["generat", "samples/web"]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /unknown command "generat", expected one of record, generate, falco, diff, check, stats \(SC_USAGE\)/);
+    assert.match(r.stderr, /unknown command "generat", expected one of record, generate, falco, diff, check, stats, verify, baseline \(SC_USAGE\)/);
   });
 
   it("an unknown flag is named, even when it would swallow the next word", () => {
