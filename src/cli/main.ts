@@ -1,13 +1,26 @@
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
-import { checkCommand } from "./commands/check.js";
-import { diffCommand } from "./commands/diff.js";
-import { falcoCommand } from "./commands/falco.js";
-import { generateCommand } from "./commands/generate.js";
-import { recordCommandModule } from "./commands/record.js";
-import { statsCommand } from "./commands/stats.js";
 import { STDIN_ARG } from "../io/inputs.js";
+
+// Each command is imported only when it runs: `stats` need not load YAML, zod and the emitters
+// (startup is a tenth of a second per 100 MB of trace). `--help` and unknown commands load all.
+type AnyCommand = CommandModule<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
+  record: async () => (await import("./commands/record.js")).recordCommandModule,
+  generate: async () => (await import("./commands/generate.js")).generateCommand,
+  falco: async () => (await import("./commands/falco.js")).falcoCommand,
+  diff: async () => (await import("./commands/diff.js")).diffCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  stats: async () => (await import("./commands/stats.js")).statsCommand,
+};
+
+/** The command modules to register: the one `argv` names, else all (in the order help lists them). */
+async function commandsFor(argv: string[]): Promise<AnyCommand[]> {
+  const first = argv.find((a) => !a.startsWith("-"));
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  return Promise.all(names.map((n) => COMMANDS[n]!()));
+}
 
 /** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
 function protectStdinArg(argv: string[]): string[] {
@@ -26,12 +39,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await yargs(protectStdinArg(argv))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
-      .command(recordCommandModule)
-      .command(generateCommand)
-      .command(falcoCommand)
-      .command(diffCommand)
-      .command(checkCommand)
-      .command(statsCommand)
+      .command(await commandsFor(argv))
       .demandCommand(1, "name a command; see the list above")
       .strict()
       .recommendCommands()

@@ -113,6 +113,8 @@ function annotator(kind: ArtifactKind, allowlist: Allowlist | undefined, default
 export function diffArtifacts(oldLabel: string, before: ArtifactSet, newLabel: string, after: ArtifactSet): DiffReport {
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !p.startsWith("\0")).sort();
   const artifacts: ArtifactDiff[] = [];
+  // Every artifact of a directory reads the same allowlist: parse it once (a big one takes 100 ms).
+  const allowlists = new Map<string, Allowlist | undefined>();
   for (const path of paths) {
     const b = before.get(path);
     const a = after.get(path);
@@ -121,10 +123,15 @@ export function diffArtifacts(oldLabel: string, before: ArtifactSet, newLabel: s
     const allowText = after.get(`${dirOf(path)}allowlist.yaml`) ?? after.get("\0context/allowlist.yaml");
     let allowlist: Allowlist | undefined;
     if (allowText !== undefined) {
-      try {
-        allowlist = readAllowlist(`${dirOf(path)}allowlist.yaml`, allowText);
-      } catch {
-        allowlist = undefined;
+      const key = dirOf(path);
+      if (allowlists.has(key)) allowlist = allowlists.get(key);
+      else {
+        try {
+          allowlist = readAllowlist(`${dirOf(path)}allowlist.yaml`, allowText);
+        } catch {
+          allowlist = undefined;
+        }
+        allowlists.set(key, allowlist);
       }
     }
     const itemsBefore = b === undefined ? undefined : itemsOf(kind, path, b);
