@@ -355,7 +355,7 @@ export class TraceParser {
     }
     // Fast path: the result follows the last " = " when no string literal comes after it (a " = "
     // inside a string would have the string's closing quote after it). Checked by the value token.
-    const eq = s.lastIndexOf(" = ");
+    const eq = lastEquals(s, i);
     if (eq > i && s.indexOf('"', eq) < 0) {
       let k = eq;
       while (s.charCodeAt(k) === 0x20) k--;
@@ -814,6 +814,17 @@ function isAddress(s: string, from: number, to: number): boolean {
     if (!(isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x20 || c === 0x3f)) return false;
   }
   return to > from;
+}
+
+/**
+ * `s.lastIndexOf(" = ")`, or -1 when it is not after `from`. A loop from the end: the result sits a
+ * few characters before it, and a runtime call per line costs more than the scan.
+ */
+function lastEquals(s: string, from: number): number {
+  for (let k = s.length - 2; k > from; k--) {
+    if (s.charCodeAt(k) === 0x3d && s.charCodeAt(k + 1) === 0x20 && s.charCodeAt(k - 1) === 0x20) return k - 1;
+  }
+  return -1;
 }
 
 /** The value token is a number, a hex number or `?` (not debug text such as `23]`). */
