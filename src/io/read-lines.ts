@@ -20,7 +20,7 @@ export function openInput(path: string): Readable {
 }
 
 /** The decompressed chunks of a stream: gzip is recognised by its magic bytes, whatever the name. */
-async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
+export async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
   if (first.done) return;

@@ -915,6 +915,15 @@ export class ResourceCollector {
   }
 }
 
+/**
+ * Whether `observe` needs more of the event than its pid: false for a call no handler reads (most
+ * reads, writes, mmaps of data...), which only counts towards the pending window. Must cover every
+ * event `handle` acts on; the parallel parse sends the others without their text.
+ */
+export function eventMatters(e: SyscallEvent): boolean {
+  return HANDLERS.has(e.name) || (e.outcome === "ok" && hasFdDecoration(e));
+}
+
 function newProc(): Proc {
   return { fs: { cwd: undefined, cwdResolved: undefined }, files: new Map(), exe: undefined };
 }

@@ -1,0 +1,238 @@
+// One big trace file on every core: the main thread reads it, cuts it after newlines into parts of
+// a few MiB and hands them to worker threads, which parse each part knowing nothing of the parts
+// before it (parse-part.ts). The main thread merges the parts in file order into one parser
+// (TraceParser.beginAbsorb / endAbsorb): counts add up, processes merge, and what depends on the
+// state before a part (a `<... resumed>` line whose call began in an earlier part) is parsed again
+// on the main thread with that state. Resources (cwd, fd tables, paths) follow every event in order,
+// so the main thread tracks them over the events the workers send. The result is the same, byte for
+// byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
+// A file the merge cannot stitch exactly (stderr-mode `[pid N]` lines, -ff files, personality
+// changes, summary tables, colour, damaged lines) returns undefined: the caller parses it whole.
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import type { Worker } from "node:worker_threads";
+import type { Arch } from "../model/arch.js";
+import { diagnostic } from "../model/diagnostics.js";
+import type { ArgValues, ObservedRun, RunResult, RunSource, SyscallEvent } from "../model/trace.js";
+import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
+import { ResourceCollector } from "../parse/resources.js";
+import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
+import type { InputRun } from "./inputs.js";
+import { unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { askWorker, startParseWorker } from "./parse-runs.js";
+import { decompressed, openInput } from "./read-lines.js";
+
+/** Bytes per part: big enough that a part's fixed costs vanish, small enough that memory stays flat. */
+export const PART_BYTES = 8 << 20;
+/** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
+const MAX_PART_FACTOR = 4;
+
+export interface SplitOptions {
+  arch: Arch;
+  /** Also hash, collect argument constants and resources (what `generate` needs). */
+  observe: boolean;
+  /** Worker threads. */
+  jobs: number;
+  /** Part size (tests use small parts to cut traces at many places). */
+  partBytes?: number;
+}
+
+class Abort extends Error {}
+
+/**
+ * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
+ * (then parse it whole with parseRun): a small file, standard input, a -ff file, a shape the merge
+ * cannot stitch.
+ */
+export async function parseRunSplit(run: InputRun, options: SplitOptions & { observe: true }): Promise<ObservedRun | undefined>;
+export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | undefined>;
+export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | ObservedRun | undefined> {
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const f = run.runFiles[0];
+  if (run.runFiles.length !== 1 || !f || f.path === "-" || f.pid !== undefined) return undefined;
+  const size = await stat(f.path).then((st) => st.size, () => 0);
+  // Worth it only from two parts on (a gzip file holds some four times its size).
+  if (size * 4 < 2 * partBytes) return undefined;
+
+  const { runFiles, ...source } = run;
+  void runFiles;
+  const hash = options.observe ? createHash("sha256").update(`\0${f.pid ?? ""}\0`) : undefined;
+  const merger = new PartMerger(source, f.display, options);
+
+  const workers: Worker[] = [];
+  const idle: Worker[] = [];
+  const waiting: ((w: Worker) => void)[] = [];
+  const take = (): Promise<Worker> => {
+    const w = idle.pop();
+    if (w) return Promise.resolve(w);
+    if (workers.length < options.jobs) {
+      const nw = startParseWorker();
+      workers.push(nw);
+      return Promise.resolve(nw);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const give = (w: Worker): void => {
+    const next = waiting.shift();
+    if (next) next(w);
+    else idle.push(w);
+  };
+  const runPart = async (bytes: Uint8Array): Promise<PartReply> => {
+    const w = await take();
+    try {
+      const task: PartTask = { source, display: f.display, arch: options.arch, observe: options.observe, bytes };
+      return await askWorker<PartReply>(w, { part: task }, [bytes.buffer as ArrayBuffer]);
+    } finally {
+      give(w);
+    }
+  };
+
+  const replies: Promise<PartReply>[] = [];
+  let merged = 0;
+  const mergeNext = async (): Promise<void> => {
+    const reply = await replies[merged]!;
+    merged++;
+    if (!merger.add(reply)) throw new Abort();
+  };
+
+  const input = openInput(f.path);
+  try {
+    // Parts read ahead of the merge: enough to keep every worker busy, few enough to bound memory.
+    const ahead = options.jobs + 1;
+    let first = true;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const send = (bytes: Buffer): void => {
+      // A copy of its own, so the transfer moves exactly this part (read chunks share pooled memory).
+      const own = new Uint8Array(bytes.length);
+      own.set(bytes);
+      const p = runPart(own);
+      p.catch(() => undefined); // awaited in order by mergeNext
+      replies.push(p);
+    };
+    for await (const chunk of decompressed(input)) {
+      if (first) {
+        first = false;
+        // Binary input is reported by the whole-file parse.
+        if (chunk.subarray(0, 8192).includes(0)) throw new Abort();
+      }
+      hash?.update(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < partBytes) continue;
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      const cut = all.lastIndexOf(10) + 1;
+      if (cut === 0) {
+        if (pendingBytes > MAX_PART_FACTOR * partBytes) throw new Abort();
+        pending = [all];
+        continue;
+      }
+      send(all.subarray(0, cut));
+      pending = cut < all.length ? [all.subarray(cut)] : [];
+      pendingBytes = all.length - cut;
+      while (replies.length - merged > ahead) await mergeNext();
+    }
+    if (first) throw new Abort(); // empty: reported by the whole-file parse
+    if (pendingBytes > 0) send(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+    while (merged < replies.length) await mergeNext();
+  } catch (e) {
+    input.destroy();
+    await Promise.allSettled(replies);
+    await Promise.all(workers.map((w) => w.terminate()));
+    if (e instanceof Abort) return undefined;
+    throw e;
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+
+  return merger.finish(hash?.digest("hex"));
+}
+
+/**
+ * Merges the parts of one file, in order, into the result one parse of the whole file gives.
+ * Used by parseRunSplit (parts from workers) and by tests (parts parsed in this thread).
+ */
+export class PartMerger {
+  private readonly parser: TraceParser;
+  private readonly collector: ArgValueCollector | undefined;
+  private readonly resources: ResourceCollector | undefined;
+  private readonly argValues: ArgValues[] = [];
+  private base = 0;
+
+  constructor(
+    private readonly source: RunSource,
+    display: string,
+    private readonly options: { arch: Arch; observe: boolean },
+  ) {
+    this.collector = options.observe ? new ArgValueCollector() : undefined;
+    this.resources = options.observe ? new ResourceCollector({ file: source.id }) : undefined;
+    const collector = this.collector;
+    const resources = this.resources;
+    const onSyscall = collector && resources ? (e: SyscallEvent) => (collector.observe(e), resources.observe(e)) : undefined;
+    this.parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
+    this.parser.beginFile(display);
+  }
+
+  /** Merges the next part; false when it cannot be merged exactly (then parse the file whole). */
+  add(reply: PartReply): boolean {
+    const parser = this.parser;
+    const m = parser.beginAbsorb(reply.part, this.base);
+    if (!m) return false;
+    if (reply.events && this.resources) replay(parser, m, reply.events, this.resources, this.options.arch);
+    else for (let i = 0; i < reply.part.carried.length; i++) parser.absorbCarried(m, i);
+    parser.endAbsorb(m);
+    this.base += reply.part.lines;
+    if (reply.argValues) this.argValues.push(reply.argValues);
+    return true;
+  }
+
+  /** The run's result; `sha256` of its content when observing. */
+  finish(sha256?: string): RunResult | ObservedRun {
+    const result = this.parser.finish();
+    if (!this.collector || !this.resources || sha256 === undefined) return result;
+    const diagnostics = [...result.diagnostics];
+    for (const p of this.resources.problems()) diagnostics.push(diagnostic("SC_UNSAFE_VALUE", this.source.id, p.line, 0, p.message));
+    return {
+      ...result,
+      diagnostics,
+      sha256,
+      argValues: mergeArgValues([this.collector.result(), ...this.argValues]),
+      resources: result.events > 0 ? this.resources.result() : undefined,
+    };
+  }
+}
+
+/** The events of one part, in order, into the resource tracker; carried lines parsed where they fall. */
+function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector, arch: Arch): void {
+  const base = m.base;
+  unpackEvents(
+    ev,
+    (e) => {
+      e.line += base;
+      resources.observe(e);
+    },
+    // No handler reads it; only its pid matters (processes not announced yet wait in a window of events).
+    (pid) => resources.observe({ pid, line: 0, arch, name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" }),
+    (index) => parser.absorbCarried(m, index),
+  );
+}
+
+/** The union of several runs' (or parts') argument constants, sorted as ArgValueCollector sorts them. */
+function mergeArgValues(all: ArgValues[]): ArgValues {
+  const sets = new Map<string, Set<string>>();
+  for (const av of all) {
+    for (const [arch, byName] of Object.entries(av)) {
+      for (const [name, values] of Object.entries(byName ?? {})) {
+        const key = `${arch}\0${name}`;
+        let s = sets.get(key);
+        if (!s) sets.set(key, (s = new Set()));
+        for (const v of values ?? []) s.add(v);
+      }
+    }
+  }
+  const out: ArgValues = {};
+  for (const key of [...sets.keys()].sort()) {
+    const [arch, name] = key.split("\0") as [keyof ArgValues, string];
+    ((out[arch] ??= {}) as Record<string, string[]>)[name] = [...sets.get(key)!].sort(compareNumeric);
+  }
+  return out;
+}
