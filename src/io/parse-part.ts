@@ -18,15 +18,16 @@ export interface PartTask {
 
 /**
  * Events packed in the order the parser produced them, cheap to send between threads: numbers in
- * `nums` (a record starts with its kind) and the texts of EVENT records back to back in `text`.
- * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known, outcome and
- * the lengths of name, args, retval, errno and retDecor, whose texts follow in `text`. CARRIED: the
+ * `nums` (a record starts with its kind) and the texts of EVENT records in `texts`.
+ * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known and outcome;
+ * its name, args, retval, errno and retDecor are the next five texts. CARRIED: the
  * part's carried line `index` goes here (`TracePart.carried`), for the main thread to parse with the
  * state before the part.
  */
 export interface PackedEvents {
   nums: Int32Array;
-  text: string;
+  /** The texts of EVENT records, five each. Separate strings, not one: a path the resource tracker keeps must not keep a whole part's text alive. */
+  texts: string[];
 }
 export const BARE = 0;
 export const EVENT = 1;
@@ -36,6 +37,8 @@ export interface PartReply {
   part: TracePart;
   argValues: ArgValues | undefined;
   events: PackedEvents | undefined;
+  /** The part's buffer, sent back to be read into again. */
+  buffer?: ArrayBuffer;
 }
 
 const OUTCOMES = ["ok", "error", "unfinished"] as const;
@@ -67,7 +70,7 @@ class EventPacker {
   }
 
   event(e: SyscallEvent): void {
-    this.room(11);
+    this.room(6);
     const a = this.nums;
     let n = this.n;
     a[n++] = EVENT;
@@ -76,24 +79,19 @@ class EventPacker {
     a[n++] = ARCHES.indexOf(e.arch);
     a[n++] = e.known ? 1 : 0;
     a[n++] = OUTCOMES.indexOf(e.outcome);
-    a[n++] = e.name.length;
-    a[n++] = e.args.length;
-    a[n++] = e.retval.length;
-    a[n++] = e.errno.length;
-    a[n++] = e.retDecor.length;
     this.n = n;
     this.texts.push(e.name, e.args, e.retval, e.errno, e.retDecor);
   }
 
   done(): PackedEvents {
-    return { nums: this.nums.slice(0, this.n), text: this.texts.join("") };
+    return { nums: this.nums.slice(0, this.n), texts: this.texts };
   }
 }
 
 /** Calls `fn` for each packed record, in order: events rebuilt, carried lines by index. */
 export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void, onBare: (pid: number) => void, onCarried: (index: number) => void): void {
   const a = p.nums;
-  const t = p.text;
+  const t = p.texts;
   let at = 0;
   for (let i = 0; i < a.length; ) {
     const kind = a[i];
@@ -104,13 +102,13 @@ export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void
       onCarried(a[i + 1]!);
       i += 2;
     } else {
-      const name = t.slice(at, (at += a[i + 6]!));
-      const args = t.slice(at, (at += a[i + 7]!));
-      const retval = t.slice(at, (at += a[i + 8]!));
-      const errno = t.slice(at, (at += a[i + 9]!));
-      const retDecor = t.slice(at, (at += a[i + 10]!));
+      const name = t[at++]!;
+      const args = t[at++]!;
+      const retval = t[at++]!;
+      const errno = t[at++]!;
+      const retDecor = t[at++]!;
       onEvent({ pid: a[i + 1]!, line: a[i + 2]!, arch: ARCHES[a[i + 3]!]!, known: a[i + 4] === 1, outcome: OUTCOMES[a[i + 5]!]!, name, args, retval, errno, retDecor });
-      i += 11;
+      i += 6;
     }
   }
 }

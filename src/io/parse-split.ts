@@ -8,8 +8,8 @@
 // byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
 // A file the merge cannot stitch exactly (stderr-mode `[pid N]` lines, -ff files, personality
 // changes, summary tables, colour, damaged lines) returns undefined: the caller parses it whole.
-import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { createHash, type Hash } from "node:crypto";
+import { open, stat } from "node:fs/promises";
 import type { Worker } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
 import { diagnostic } from "../model/diagnostics.js";
@@ -23,7 +23,7 @@ import { askWorker, startParseWorker } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
 
 /** Bytes per part: big enough that a part's fixed costs vanish, small enough that memory stays flat. */
-export const PART_BYTES = 8 << 20;
+export const PART_BYTES = 4 << 20;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 
@@ -87,57 +87,34 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     }
   };
 
-  const replies: Promise<PartReply>[] = [];
+  const replies: (Promise<PartReply> | undefined)[] = [];
   let merged = 0;
   const mergeNext = async (): Promise<void> => {
     const reply = await replies[merged]!;
+    replies[merged] = undefined; // a merged part's reply is garbage from here on
     merged++;
     if (!merger.add(reply)) throw new Abort();
   };
 
-  const input = openInput(f.path);
+  // Part buffers come back from the workers and are read into again: memory stays a few parts.
+  const pool: ArrayBuffer[] = [];
+  const parts = partsOf(f.path, partBytes, pool, hash);
   try {
     // Parts read ahead of the merge: enough to keep every worker busy, few enough to bound memory.
-    const ahead = options.jobs + 1;
-    let first = true;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const send = (bytes: Buffer): void => {
-      // A copy of its own, so the transfer moves exactly this part (read chunks share pooled memory).
-      const own = new Uint8Array(bytes.length);
-      own.set(bytes);
-      const p = runPart(own);
+    const ahead = options.jobs;
+    for await (const bytes of parts) {
+      const p = runPart(bytes).then((reply) => {
+        if (reply.buffer && reply.buffer.byteLength === partBytes) pool.push(reply.buffer);
+        return reply;
+      });
       p.catch(() => undefined); // awaited in order by mergeNext
       replies.push(p);
-    };
-    for await (const chunk of decompressed(input)) {
-      if (first) {
-        first = false;
-        // Binary input is reported by the whole-file parse.
-        if (chunk.subarray(0, 8192).includes(0)) throw new Abort();
-      }
-      hash?.update(chunk);
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes < partBytes) continue;
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      const cut = all.lastIndexOf(10) + 1;
-      if (cut === 0) {
-        if (pendingBytes > MAX_PART_FACTOR * partBytes) throw new Abort();
-        pending = [all];
-        continue;
-      }
-      send(all.subarray(0, cut));
-      pending = cut < all.length ? [all.subarray(cut)] : [];
-      pendingBytes = all.length - cut;
       while (replies.length - merged > ahead) await mergeNext();
     }
-    if (first) throw new Abort(); // empty: reported by the whole-file parse
-    if (pendingBytes > 0) send(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
     while (merged < replies.length) await mergeNext();
   } catch (e) {
-    input.destroy();
-    await Promise.allSettled(replies);
+    await parts.return(undefined);
+    await Promise.allSettled(replies.filter((p) => p !== undefined));
     await Promise.all(workers.map((w) => w.terminate()));
     if (e instanceof Abort) return undefined;
     throw e;
@@ -198,6 +175,99 @@ export class PartMerger {
       argValues: mergeArgValues([this.collector.result(), ...this.argValues]),
       resources: result.events > 0 ? this.resources.result() : undefined,
     };
+  }
+}
+
+/**
+ * The file's bytes in parts that end after a newline (the last one may not), each a view of a
+ * buffer of its own that can be transferred to a worker (taken from `pool` when one came back).
+ * Hashes what it reads. Throws Abort for input the whole-file parse reports (binary, empty) and for
+ * a line longer than MAX_PART_FACTOR parts.
+ */
+async function* partsOf(path: string, partBytes: number, pool: ArrayBuffer[], hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r");
+  try {
+    const head = new Uint8Array(2);
+    await fh.read(head, 0, 2, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      yield* streamParts(path, partBytes, hash);
+      return;
+    }
+    let buf = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+    let filled = 0;
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, total);
+      if (bytesRead > 0) hash?.update(buf.subarray(filled, filled + bytesRead));
+      // Binary input (NUL in the first 8 KiB, as readLines checks) is reported by the whole-file parse.
+      if (total < 8192 && buf.subarray(total, Math.min(filled + bytesRead, 8192)).includes(0)) throw new Abort();
+      filled += bytesRead;
+      total += bytesRead;
+      if (bytesRead === 0) {
+        if (total === 0) throw new Abort(); // empty: reported by the whole-file parse
+        if (filled > 0) yield buf.subarray(0, filled);
+        return;
+      }
+      if (filled < buf.length) continue;
+      const cut = buf.lastIndexOf(10) + 1;
+      if (cut === 0) {
+        // No newline in the whole buffer: a long line; grow, up to a limit.
+        if (buf.length >= MAX_PART_FACTOR * partBytes) throw new Abort();
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+        continue;
+      }
+      const next = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+      const carried = filled - cut;
+      if (carried > next.length) throw new Abort();
+      next.set(buf.subarray(cut, filled));
+      // The part's buffer moves to a worker once yielded: nothing may read it after the yield.
+      yield buf.subarray(0, cut);
+      buf = next;
+      filled = carried;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** partsOf for a gzip file: the decompressed stream, cut into parts (copies). */
+async function* streamParts(path: string, partBytes: number, hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+  const input = openInput(path);
+  try {
+    let first = true;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const own = (b: Buffer): Uint8Array => {
+      const out = new Uint8Array(b.length);
+      out.set(b);
+      return out;
+    };
+    for await (const chunk of decompressed(input)) {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 8192).includes(0)) throw new Abort();
+      }
+      hash?.update(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < partBytes) continue;
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      const cut = all.lastIndexOf(10) + 1;
+      if (cut === 0) {
+        if (pendingBytes > MAX_PART_FACTOR * partBytes) throw new Abort();
+        pending = [all];
+        continue;
+      }
+      yield own(all.subarray(0, cut));
+      pending = cut < all.length ? [all.subarray(cut)] : [];
+      pendingBytes = all.length - cut;
+    }
+    if (first) throw new Abort();
+    if (pendingBytes > 0) yield own(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+  } finally {
+    input.destroy();
   }
 }
 

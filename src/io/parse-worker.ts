@@ -9,8 +9,8 @@ parentPort!.on("message", (m: { run: InputRun; arch: Arch; observe: boolean } | 
   if ("part" in m) {
     // One part of a big file (parse-split.ts): synchronous, nothing else to wait for.
     try {
-      const result = parsePart(m.part);
-      parentPort!.postMessage({ ok: true, result }, result.events ? [result.events.nums.buffer as ArrayBuffer] : []);
+      const result = { ...parsePart(m.part), buffer: m.part.bytes.buffer as ArrayBuffer };
+      parentPort!.postMessage({ ok: true, result }, [result.buffer, ...(result.events ? [result.events.nums.buffer as ArrayBuffer] : [])]);
     } catch (e) {
       parentPort!.postMessage({ ok: false, error: String((e as Error)?.message ?? e), stack: (e as Error)?.stack });
     }
