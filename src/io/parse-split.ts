@@ -24,6 +24,8 @@ import { decompressed, openInput } from "./read-lines.js";
 
 /** Bytes per part: big enough that a part's fixed costs vanish, small enough that memory stays flat. */
 export const PART_BYTES = 4 << 20;
+/** Files smaller than this many parts are parsed whole. */
+const MIN_PARTS = 8;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 
@@ -51,8 +53,9 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const f = run.runFiles[0];
   if (run.runFiles.length !== 1 || !f || f.path === "-" || f.pid !== undefined) return undefined;
   const size = await stat(f.path).then((st) => st.size, () => 0);
-  // Worth it only from two parts on (a gzip file holds some four times its size).
-  if (size * 4 < 2 * partBytes) return undefined;
+  // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
+  // file holds some four times its size).
+  if ((f.path.endsWith(".gz") ? size * 4 : size) < MIN_PARTS * partBytes) return undefined;
 
   const { runFiles, ...source } = run;
   void runFiles;
