@@ -104,7 +104,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const parts = partsOf(f.path, partBytes, pool, hash);
   try {
     // Parts read ahead of the merge: enough to keep every worker busy, few enough to bound memory.
-    const ahead = options.jobs;
+    const ahead = options.jobs + 1;
     for await (const bytes of parts) {
       const p = runPart(bytes).then((reply) => {
         if (reply.buffer && reply.buffer.byteLength === partBytes) pool.push(reply.buffer);
