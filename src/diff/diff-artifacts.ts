@@ -28,7 +28,7 @@ export function classify(path: string, text: string): ArtifactKind | undefined {
   if (!/\.ya?ml$/.test(path)) return undefined;
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: path });
+    doc = loadYaml(text, path);
   } catch {
     return undefined;
   }
@@ -59,9 +59,24 @@ export function itemsOf(kind: ArtifactKind, path: string, text: string): Item[] 
   }
 }
 
+// generate's diff reads the new allowlist.yaml three times (to classify it, for its items, for the
+// reasons of the other artifacts' changes); a big one takes 0.1 s to load and as much to validate.
+// The last document loaded and the last allowlist read are kept (read-only for every caller).
+let lastYaml: { text: string; doc: unknown } | undefined;
+let lastAllowlist: { path: string; text: string; allowlist: Allowlist } | undefined;
+
+function loadYaml(text: string, path: string): unknown {
+  if (lastYaml?.text === text) return lastYaml.doc;
+  const doc = yaml.load(text, { filename: path });
+  lastYaml = { text, doc };
+  return doc;
+}
+
 function readAllowlist(path: string, text: string): Allowlist {
-  const parsed = allowlistSchema.safeParse(yaml.load(text, { filename: path }));
+  if (lastAllowlist?.path === path && lastAllowlist.text === text) return lastAllowlist.allowlist;
+  const parsed = allowlistSchema.safeParse(loadYaml(text, path));
   if (!parsed.success) throw new Error(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  lastAllowlist = { path, text, allowlist: parsed.data };
   return parsed.data;
 }
 
