@@ -18,7 +18,7 @@ import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
 import { ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
-import { unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { parsePart, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
 import { askWorker, startParseWorker } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
 
@@ -33,13 +33,17 @@ export interface SplitOptions {
   arch: Arch;
   /** Also hash, collect argument constants and resources (what `generate` needs). */
   observe: boolean;
-  /** Worker threads. */
+  /** Threads to parse on (workers, and this thread for stats). */
   jobs: number;
   /** Part size (tests use small parts to cut traces at many places). */
   partBytes?: number;
 }
 
 class Abort extends Error {}
+
+/** This thread, as one of the parsers of the parts. */
+const MAIN = "main";
+type Parser = Worker | typeof MAIN;
 
 /**
  * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
@@ -62,20 +66,27 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const hash = options.observe ? createHash("sha256").update(`\0${f.pid ?? ""}\0`) : undefined;
   const merger = new PartMerger(source, f.display, options);
 
+  // `jobs` threads parse: jobs - 1 workers and, for stats, this thread too (it has little else to
+  // do, is warm already, and a worker fewer is some 50 MiB less). For generate this thread tracks
+  // resources over every event, so the workers parse (at least one).
+  const mainParses = !options.observe && options.jobs >= 2;
+  const maxWorkers = Math.max(1, options.jobs - 1);
   const workers: Worker[] = [];
-  const idle: Worker[] = [];
-  const waiting: ((w: Worker) => void)[] = [];
-  const take = (): Promise<Worker> => {
-    const w = idle.pop();
-    if (w) return Promise.resolve(w);
-    if (workers.length < options.jobs) {
+  const idle: Parser[] = mainParses ? [MAIN] : [];
+  const waiting: ((w: Parser) => void)[] = [];
+  const take = (): Promise<Parser> => {
+    // A worker first: this thread also reads and merges.
+    const i = idle.findIndex((w) => w !== MAIN);
+    if (i >= 0) return Promise.resolve(idle.splice(i, 1)[0]!);
+    if (workers.length < maxWorkers) {
       const nw = startParseWorker();
       workers.push(nw);
       return Promise.resolve(nw);
     }
+    if (idle.length > 0) return Promise.resolve(idle.pop()!);
     return new Promise((resolve) => waiting.push(resolve));
   };
-  const give = (w: Worker): void => {
+  const give = (w: Parser): void => {
     const next = waiting.shift();
     if (next) next(w);
     else idle.push(w);
@@ -84,6 +95,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     const w = await take();
     try {
       const task: PartTask = { source, display: f.display, arch: options.arch, observe: options.observe, bytes };
+      if (w === MAIN) return { ...parsePart(task), buffer: bytes.buffer as ArrayBuffer };
       return await askWorker<PartReply>(w, { part: task }, [bytes.buffer as ArrayBuffer]);
     } finally {
       give(w);

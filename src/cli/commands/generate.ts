@@ -79,7 +79,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("fresh", { type: "boolean", default: false, describe: "start from the inputs alone instead of merging them into the existing allowlist" })
       .option("arg-filters", { type: "boolean", describe: "pin socket domains, personality and clone flags to observed constants (default: on; --no-arg-filters to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
-      .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core)" })
+      .option("jobs", { type: "number", describe: "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })
       .example("$0 generate --name web samples/web/", "profiles/web/{allowlist.yaml,seccomp.json} from the web samples")
       .example("$0 generate", `every container of ${CONFIG_FILE}`)
