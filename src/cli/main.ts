@@ -3,15 +3,28 @@ import yargs, { type Argv, type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
 import { terminalSafe } from "../model/untrusted-text.js";
-import { checkCommand } from "./commands/check.js";
-import { diffCommand } from "./commands/diff.js";
-import { falcoCommand } from "./commands/falco.js";
-import { generateCommand } from "./commands/generate.js";
-import { recordCommandModule } from "./commands/record.js";
-import { statsCommand } from "./commands/stats.js";
-import { verifyCommand } from "./commands/verify.js";
-import { baselineCommand } from "./commands/baseline.js";
 import { STDIN_ARG } from "../io/inputs.js";
+
+// Each command is imported only when it runs: `stats` need not load YAML, zod and the emitters
+// (startup is a tenth of a second per 100 MB of trace). `--help` and unknown commands load all.
+type AnyCommand = CommandModule<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const COMMAND_LOADERS: Record<string, () => Promise<AnyCommand>> = {
+  record: async () => (await import("./commands/record.js")).recordCommandModule,
+  generate: async () => (await import("./commands/generate.js")).generateCommand,
+  falco: async () => (await import("./commands/falco.js")).falcoCommand,
+  diff: async () => (await import("./commands/diff.js")).diffCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  stats: async () => (await import("./commands/stats.js")).statsCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  baseline: async () => (await import("./commands/baseline.js")).baselineCommand,
+};
+
+/** The command modules to register: the one `argv` names, else all (in the order help lists them). */
+async function commandsFor(argv: string[]): Promise<AnyCommand[]> {
+  const first = argv.find((a) => !a.startsWith("-"));
+  const names = first !== undefined && Object.hasOwn(COMMAND_LOADERS, first) ? [first] : Object.keys(COMMAND_LOADERS);
+  return Promise.all(names.map((n) => COMMAND_LOADERS[n]!()));
+}
 
 /** yargs drops a lone `-` (standard input) from positionals: carry it through as a token. */
 function protectStdinArg(argv: string[]): string[] {
@@ -24,8 +37,6 @@ function restoreStdinArg(value: unknown): unknown {
   if (value === STDIN_ARG) return "-";
   return Array.isArray(value) ? value.map(restoreStdinArg) : value;
 }
-
-const COMMANDS: CommandModule<object, any>[] = [recordCommandModule, generateCommand, falcoCommand, diffCommand, checkCommand, statsCommand, verifyCommand, baselineCommand];
 
 /** syscage's own version: package.json beside dist/ (or src/), found from this file, never from the cwd. */
 export function ownVersion(): string {
@@ -46,18 +57,15 @@ function kebab(name: string): string {
  * "Unknown argument", and an unknown flag that swallows the next word (`stats --bogus FILE`) as
  * "Not enough non-option arguments". Also joins `--strace-args -tt` into `--strace-args=-tt`.
  */
-export function precheckArgs(argv: string[]): string[] {
+export function precheckArgs(argv: string[], commands: readonly AnyCommand[]): string[] {
   const end = argv.indexOf("--");
   const head = end < 0 ? argv : argv.slice(0, end);
   const tail = end < 0 ? [] : argv.slice(end);
   const cmdIndex = head.findIndex((a) => !a.startsWith("-") || a === STDIN_ARG);
   if (cmdIndex < 0) return argv;
   const word = head[cmdIndex] as string;
-  const mod = COMMANDS.find((c) => String(c.command).split(" ")[0] === word);
-  if (!mod) {
-    const names = COMMANDS.map((c) => String(c.command).split(" ")[0]);
-    throw new UserError(`unknown command "${word}", expected one of ${names.join(", ")}`, "SC_USAGE");
-  }
+  const mod = commands.find((c) => String(c.command).split(" ")[0] === word);
+  if (!mod) throw new UserError(`unknown command "${word}", expected one of ${Object.keys(COMMAND_LOADERS).join(", ")}`, "SC_USAGE");
   const probe = yargs([]);
   if (typeof mod.builder === "function") (mod.builder as (y: Argv) => unknown)(probe);
   // getOptions() is public in yargs 18 but missing from @types/yargs.
@@ -95,10 +103,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     throw e;
   });
   try {
-    await yargs(precheckArgs(protectStdinArg(argv)))
+    const commands = await commandsFor(argv);
+    await yargs(precheckArgs(protectStdinArg(argv), commands))
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
-      .command(COMMANDS)
+      .command(commands)
       .middleware((args) => {
         for (const k of Object.keys(args)) args[k] = restoreStdinArg(args[k]);
       })

@@ -18,7 +18,7 @@ const NOT_A_PROFILE_NAME = /\.(md|markdown|txt|rst|html|conf|service|ya?ml|json)
 function yamlDoc(path: string, text: string): unknown {
   if (!YAML_NAME.test(path)) return undefined;
   try {
-    return yaml.load(text, { filename: path });
+    return loadYaml(text, path);
   } catch {
     return undefined;
   }
@@ -35,6 +35,19 @@ export function isSeccompFile(path: string, text: string): boolean {
   }
   const d = yamlDoc(path, text) as Record<string, unknown> | undefined;
   return Boolean(d && typeof d === "object" && d.kind === "SeccompProfile");
+}
+
+// generate's diff reads the new allowlist.yaml three times (to classify it, for its items, for the
+// reasons of the other artifacts' changes); a big one takes 0.1 s to load and as much to validate.
+// The last document loaded and the last allowlist read are kept (read-only for every caller).
+let lastYaml: { text: string; doc: unknown } | undefined;
+let lastAllowlist: { path: string; text: string; allowlist: Allowlist } | undefined;
+
+function loadYaml(text: string, path: string): unknown {
+  if (lastYaml?.text === text) return lastYaml.doc;
+  const doc = yaml.load(text, { filename: path });
+  lastYaml = { text, doc };
+  return doc;
 }
 
 /** An allowlist.yaml syscage wrote. */
@@ -66,8 +79,10 @@ export function allowlistFileItems(path: string, text: string): Item[] {
 }
 
 export function readAllowlist(path: string, text: string): Allowlist {
-  const parsed = allowlistSchema.safeParse(yaml.load(text, { filename: path }));
+  if (lastAllowlist?.path === path && lastAllowlist.text === text) return lastAllowlist.allowlist;
+  const parsed = allowlistSchema.safeParse(loadYaml(text, path));
   if (!parsed.success) throw new Error(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  lastAllowlist = { path, text, allowlist: parsed.data };
   return parsed.data;
 }
 
@@ -153,6 +168,8 @@ export function diffArtifacts<K extends ArtifactKind>(
   const artifacts: ArtifactDiff[] = [];
   const ignored: string[] = [];
   const known = Object.keys(readers);
+  // Every artifact of a directory reads the same allowlist: parse it once (a big one takes 100 ms).
+  const allowlists = new Map<string, Allowlist | undefined>();
   for (const path of paths) {
     const b = before.get(path);
     const a = after.get(path);
@@ -171,10 +188,15 @@ export function diffArtifacts<K extends ArtifactKind>(
     const allowText = after.get(`${dirOf(path)}allowlist.yaml`) ?? after.get("\0context/allowlist.yaml");
     let allowlist: Allowlist | undefined;
     if (allowText !== undefined) {
-      try {
-        allowlist = readAllowlist(`${dirOf(path)}allowlist.yaml`, allowText);
-      } catch {
-        allowlist = undefined;
+      const key = dirOf(path);
+      if (allowlists.has(key)) allowlist = allowlists.get(key);
+      else {
+        try {
+          allowlist = readAllowlist(`${dirOf(path)}allowlist.yaml`, allowText);
+        } catch {
+          allowlist = undefined;
+        }
+        allowlists.set(key, allowlist);
       }
     }
     const itemsBefore = b === undefined ? undefined : reader.items(path, b);

@@ -1,9 +1,52 @@
 import * as yaml from "js-yaml";
 import type { Allowlist } from "../model/allowlist.js";
 
+const FLOW = { flowLevel: 0, lineWidth: -1, noRefs: true };
+
 /** A value in YAML flow style on one line, quoted where YAML needs it (paths from traces included). */
 function flow(v: unknown): string {
-  return yaml.dump(v, { flowLevel: 0, lineWidth: -1, noRefs: true }).trimEnd();
+  return flowFast(v) ?? yaml.dump(v, FLOW).trimEnd();
+}
+
+// js-yaml's dump costs some 0.1 ms a call, and an allowlist has a line per file, program and socket
+// of every run: thousands. flowFast writes the plain shapes those lines have (objects with
+// identifier keys, arrays, strings, booleans, non-negative integers) itself, asking js-yaml only how
+// to write each distinct string inside a flow collection (memoized), so the bytes are js-yaml's.
+const scalars = new Map<string, string>();
+
+function flowScalar(s: string): string {
+  let out = scalars.get(s);
+  if (out === undefined) {
+    if (scalars.size >= 100_000) scalars.clear();
+    out = yaml.dump([s], FLOW).trimEnd().slice(1, -1);
+    scalars.set(s, out);
+  }
+  return out;
+}
+
+/** `v` in flow style as js-yaml writes it, or undefined for a shape left to js-yaml. */
+function flowFast(v: unknown): string | undefined {
+  if (typeof v === "string") return flowScalar(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0) ? String(v) : undefined;
+  if (Array.isArray(v)) {
+    const items: string[] = [];
+    for (const x of v) {
+      const f = flowFast(x);
+      if (f === undefined) return undefined;
+      items.push(f);
+    }
+    return `[${items.join(", ")}]`;
+  }
+  if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+  const pairs: string[] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(k) || k === "null" || k === "true" || k === "false" || k === "yes" || k === "no" || k === "on" || k === "off" || k === "y" || k === "n") return undefined;
+    const f = flowFast(x);
+    if (f === undefined) return undefined;
+    pairs.push(`${k}: ${f}`);
+  }
+  return `{${pairs.join(", ")}}`;
 }
 
 /** One line per file, program, socket, endpoint, capability. */

@@ -1,9 +1,10 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { Worker, type TransferListItem } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
+import { parseRunSplit } from "./parse-split.js";
 
 /** A worker's young generation: small, so N workers stay within the memory budget (measured by scripts/bench.mjs). */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
@@ -12,7 +13,10 @@ export interface ParseRunsOptions {
   arch: Arch;
   /** Hash runs and collect argument constants (for `generate`). */
   observe?: boolean;
-  /** Worker threads to use; default: one per core, never more than there are runs. 1 parses in this thread. */
+  /**
+   * Threads to use; default: one per core, never more than there are runs. 1 parses in this thread.
+   * Given as 2 or more for a single file, the file is split into parts parsed on that many threads.
+   */
   jobs?: number;
 }
 
@@ -25,7 +29,15 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
 export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]> {
   const one = { arch: options.arch, observe: options.observe ?? false };
   const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
-  const jobs = Math.min(options.jobs ?? availableParallelism(), fileRuns.length);
+  const cores = options.jobs ?? availableParallelism();
+  if (runs.length === 1 && fileRuns.length === 1 && options.jobs !== undefined && options.jobs >= 2) {
+    // One big file (a long recording), when asked for with --jobs N: its parts go to N threads,
+    // merged in order. Not by default: on the project's shared 2-core machine it measured no faster
+    // than one thread yet (see README, Speed and memory).
+    const split = await parseRunSplit(runs[0]!, { ...one, jobs: options.jobs });
+    if (split) return [split];
+  }
+  const jobs = Math.min(cores, fileRuns.length);
   if (jobs <= 1) {
     const out: RunResult[] = [];
     for (const r of runs) out.push(await parseRun(r, one));
@@ -33,13 +45,8 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   }
   const results = new Array<RunResult>(runs.length);
   let next = 0;
-  const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(fromSource ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
   const work = async (): Promise<void> => {
-    // Run from TypeScript sources (tests, tsx), the worker needs tsx's loader registered in it too.
-    const worker = fromSource
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
-      : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
+    const worker = startParseWorker();
     try {
       for (;;) {
         const i = next++;
@@ -49,20 +56,7 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
           results[i] = await parseRun(run, one);
           continue;
         }
-        results[i] = await new Promise<RunResult>((resolve, reject) => {
-          const onMessage = (m: { ok: true; result: RunResult } | { ok: false; error: string; stack?: string }) => {
-            worker.off("error", onError);
-            if (m.ok) resolve(m.result);
-            else reject(Object.assign(new Error(m.error), { stack: m.stack }));
-          };
-          const onError = (e: Error) => {
-            worker.off("message", onMessage);
-            reject(e);
-          };
-          worker.once("message", onMessage);
-          worker.once("error", onError);
-          worker.postMessage({ run, ...one });
-        });
+        results[i] = await askWorker<RunResult>(worker, { run, ...one });
       }
     } finally {
       await worker.terminate();
@@ -70,4 +64,31 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   };
   await Promise.all(Array.from({ length: jobs }, work));
   return results;
+}
+
+/** A worker thread running parse-worker (from the TypeScript sources too, for tests under tsx). */
+export function startParseWorker(): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const workerUrl = new URL(fromSource ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
+  return fromSource
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
+    : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
+}
+
+/** Sends one task to a parse worker and waits for its answer (a worker error rejects). */
+export function askWorker<T>(worker: Worker, message: unknown, transfer: TransferListItem[] = []): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (m: { ok: true; result: T } | { ok: false; error: string; stack?: string }) => {
+      worker.off("error", onError);
+      if (m.ok) resolve(m.result);
+      else reject(Object.assign(new Error(m.error), { stack: m.stack }));
+    };
+    const onError = (e: Error) => {
+      worker.off("message", onMessage);
+      reject(e);
+    };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    worker.postMessage(message, transfer);
+  });
 }

@@ -16,11 +16,11 @@ export interface LineHandler {
 
 /** Opens `path` (or standard input for `-`) as a byte stream. */
 export function openInput(path: string): Readable {
-  return path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 16 });
+  return path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
 }
 
 /** The decompressed chunks of a stream: gzip is recognised by its magic bytes, whatever the name. */
-async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
+export async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
   if (first.done) return;

@@ -30,14 +30,26 @@ export function splitArgs(args: string): string[] {
         continue;
       }
     } else if (c === 0x2c && depth === 0) {
-      out.push(args.slice(start, i).trim());
+      out.push(trimmedSlice(args, start, i));
       start = i + 1;
     }
     i++;
   }
-  const last = args.slice(start).trim();
+  const last = trimmedSlice(args, start, n);
   if (last !== "" || out.length > 0) out.push(last);
   return out;
+}
+
+/** `s.slice(from, to).trim()` with one allocation in the usual case (strace separates arguments with `, `). */
+function trimmedSlice(s: string, from: number, to: number): string {
+  while (from < to && s.charCodeAt(from) === 0x20) from++;
+  const t = s.slice(from, to);
+  const n = t.length;
+  if (n === 0) return t;
+  const a = t.charCodeAt(0);
+  const b = t.charCodeAt(n - 1);
+  // Whatever trim() could remove: ASCII controls and space, NBSP, and anything beyond latin1.
+  return a <= 0x20 || b <= 0x20 || a === 0xa0 || b === 0xa0 || a > 0xff || b > 0xff ? t.trim() : t;
 }
 
 
@@ -83,6 +95,14 @@ export function decodeCString(token: string): DecodedString | undefined {
 
 /** Bytes (latin1 string) as text, when they are valid UTF-8; undefined otherwise. */
 export function bytesToUtf8(bytes: string): string | undefined {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return bytes;
   const buf = Buffer.from(bytes, "latin1");
   const text = buf.toString("utf8");
   return Buffer.from(text, "utf8").equals(buf) ? text : undefined;

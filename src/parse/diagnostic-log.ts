@@ -18,6 +18,16 @@ export class DiagnosticLog {
     if (seen <= this.capPerCode) this.items.push(diagnostic(code, file, line, col, message));
   }
 
+  /** How many diagnostics were added per code and file (kept or not), for merging one log into another. */
+  counts(): [string, number][] {
+    return [...this.perKey];
+  }
+
+  /** Counts `n` diagnostics that another log added past its cap (`key` from `counts()`). */
+  addUncounted(key: string, n: number): void {
+    if (n > 0) this.perKey.set(key, (this.perKey.get(key) ?? 0) + n);
+  }
+
   /** The collected diagnostics, with one summary per code and file whose cap was reached. */
   finish(): Diagnostic[] {
     const out = [...this.items];

@@ -405,7 +405,7 @@ function isAbsolute(p: string): boolean {
 
 /** Lexical normalization: `//`, `.`, `..` (above `/` stays `/`). */
 function normalizePath(p: string): string {
-  if (p.indexOf("//") < 0 && p.indexOf("/.") < 0 && (p.length === 1 || !p.endsWith("/"))) return p;
+  if (p.indexOf("//") < 0 && (p.length === 1 || !p.endsWith("/")) && (p.indexOf("/.") < 0 || (isAbsolute(p) && !hasDotSegment(p)))) return p;
   const out: string[] = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;
@@ -413,6 +413,15 @@ function normalizePath(p: string): string {
     else out.push(seg);
   }
   return `/${out.join("/")}`;
+}
+
+/** A `.` or `..` segment (`/a/./b`, `/a/..`): not merely a name starting with a dot (`/home/u/.config`). */
+function hasDotSegment(p: string): boolean {
+  for (let i = p.indexOf("/."); i >= 0; i = p.indexOf("/.", i + 2)) {
+    if (i + 2 === p.length || p.charCodeAt(i + 2) === 0x2f) return true; // `/.` at the end, `/./`
+    if (p.charCodeAt(i + 2) === 0x2e && (i + 3 === p.length || p.charCodeAt(i + 3) === 0x2f)) return true; // `/..`, `/../`
+  }
+  return false;
 }
 
 function joinPath(base: string, rel: string): string {
@@ -1070,6 +1079,15 @@ export class ResourceCollector {
     this.procs.delete(e.pid);
     if (this.rootPid === e.pid && e.pid === 0) this.rootAliased = true;
   }
+}
+
+/**
+ * Whether `observe` needs more of the event than its pid: false for a call no handler reads (most
+ * reads, writes, mmaps of data...), which only counts towards the pending window. Must cover every
+ * event `handle` acts on; the parallel parse sends the others without their text.
+ */
+export function eventMatters(e: SyscallEvent): boolean {
+  return HANDLERS.has(e.name) || (e.outcome === "ok" && hasFdDecoration(e));
 }
 
 function newProc(): Proc {

@@ -118,7 +118,17 @@ export function retvalOf(r: CallResult): string {
 
 /** What strace printed after the value (`</etc/passwd>`, `(flags O_RDWR)`, `<0.000012>`). */
 export function decorOf(r: CallResult): string {
-  return r.src.slice(r.decorFrom).trim();
+  const s = r.src;
+  let i = r.decorFrom;
+  if (i >= s.length) return "";
+  // Usually ` <0.000012>` or `</etc/passwd>`: skip the spaces before slicing, so one string, not two.
+  while (s.charCodeAt(i) === SPACE) i++;
+  const t = s.slice(i);
+  const n = t.length;
+  if (n === 0) return t;
+  const a = t.charCodeAt(0);
+  const b = t.charCodeAt(n - 1);
+  return a <= 0x20 || b <= 0x20 || a === 0xa0 || b === 0xa0 || a > 0xff || b > 0xff ? t.trim() : t;
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   SyscallCounts,
   SyscallEvent,
 } from "../model/trace.js";
+import type { Diagnostic } from "../model/diagnostics.js";
 import { firstStringArg } from "./args.js";
 import { DiagnosticLog } from "./diagnostic-log.js";
 import {
@@ -31,6 +32,14 @@ export interface ParseOptions {
   arch: Arch;
   /** Receives every syscall event; leave out when only counts are needed (saves building objects). */
   onSyscall?: (event: SyscallEvent) => void;
+  /**
+   * Parse one part of a file cut at line boundaries, not knowing the state before it (see
+   * `exportPart`): what depends on that state is set aside, and a shape the merge cannot stitch
+   * exactly makes the part `unsupported`.
+   */
+  part?: boolean;
+  /** In part mode: a `<... resumed>` line whose call began before the part was set aside (its index in `carried`). */
+  onCarried?: (index: number) => void;
 }
 
 const UNFINISHED = " <unfinished ...>";
@@ -73,6 +82,63 @@ interface ProcState {
   archInferred: boolean;
   /** The arch of the last call counted (saves a search of info.arches per call). */
   lastArch: Arch | null;
+}
+
+/** What a parser in part mode keeps for the merge. */
+interface PartLog {
+  unsupported: string | null;
+  /** `<... resumed>` lines of calls that began before the part, for the merge to parse. */
+  carried: CarriedLine[];
+  /** Pids whose pending call is known from a line of this part on. */
+  pendingKnown: Set<number>;
+  /** Pids whose first line here assumes no call was in progress before the part. */
+  assumeNoPending: Set<number>;
+  /** Pids whose exit this part set. */
+  exitTouched: Set<number>;
+}
+
+export interface CarriedLine {
+  pid: number;
+  /** The line as the parser saw it (no CR). */
+  text: string;
+  /** 1-based line number inside the part. */
+  line: number;
+}
+
+/**
+ * The result of parsing one part of a file in part mode: plain data (it crosses threads), line
+ * numbers relative to the part. `TraceParser.absorbPart` merges it into the parser of the whole.
+ */
+export interface TracePart {
+  /** Why this part cannot be merged exactly (then the whole file is parsed on one thread); null when it can. */
+  unsupported: string | null;
+  lines: number;
+  lastLineNo: number;
+  bytes: number;
+  events: number;
+  traceLines: number;
+  flags: string[];
+  flagT: boolean;
+  flagY: boolean;
+  flagF: boolean;
+  timestampFlag: string;
+  counts: [Arch, [string, SyscallCounts][]][];
+  /** Every process the part touched, in the order it first appeared. */
+  procs: { pid: number; pendingKnown: boolean; pending: PendingCall | null; info: ProcessInfo; signals: string[]; exitTouched: boolean }[];
+  assumeNoPending: number[];
+  carried: CarriedLine[];
+  /** Kept diagnostics in the order they were raised, and how many were raised per code and file. */
+  diagnostics: Diagnostic[];
+  diagnosticCounts: [string, number][];
+}
+
+/** Where the merge of one part stands (see `beginAbsorb`). */
+export interface PartMerge {
+  part: TracePart;
+  /** Lines of the file before the part. */
+  base: number;
+  /** Diagnostics of the part already merged. */
+  nextDiagnostic: number;
 }
 
 /**
@@ -124,6 +190,9 @@ export class TraceParser {
   private flagF = false;
   private timestampFlag = "";
   private flagY = false;
+  /** Part mode (ParseOptions.part): what the merge needs besides the counts; null otherwise. */
+  private readonly part: PartLog | null;
+  private readonly onCarried: ((index: number) => void) | undefined;
 
   constructor(
     private readonly source: RunSource,
@@ -131,6 +200,8 @@ export class TraceParser {
   ) {
     this.base = options.arch;
     this.onSyscall = options.onSyscall;
+    this.part = options.part ? { unsupported: null, carried: [], pendingKnown: new Set(), assumeNoPending: new Set(), exitTouched: new Set() } : null;
+    this.onCarried = options.onCarried;
     this.table = new SummaryTableReader(options.arch, (code, line, col, msg) => this.log.add(code, this.file, line, col, msg));
   }
 
@@ -168,7 +239,10 @@ export class TraceParser {
       this.ansiProbe--;
       if (s.indexOf("\x1b") >= 0) this.ansi = true;
     }
-    if (this.ansi) s = stripAnsi(s);
+    if (this.ansi) {
+      if (this.part) return this.unsupported("ANSI colour");
+      s = stripAnsi(s);
+    }
     if (this.table.active) {
       const t = this.table.line(s, lineNo);
       if (t) this.addTable(t);
@@ -185,6 +259,7 @@ export class TraceParser {
     let pid = -1;
     // [pid  N] (stderr form), optionally with -Y comm: [pid 12<cat>]
     if (c0 === 0x5b && s.startsWith("[pid", 0)) {
+      if (this.part) return this.unsupported("[pid N] prefixes");
       let i = skipSpaces(s, 4);
       const start = i;
       while (isDigit(s.charCodeAt(i))) i++;
@@ -223,6 +298,7 @@ export class TraceParser {
         }
       }
     }
+    if (pid < 0 && this.part && s.length > 0) return this.unsupported("a line without a PID column");
     // Timestamps: -t 14:50:52, -tt 14:50:52.123456, -ttt 1700000000.123456, -r 0.000008, and
     // `-tt -r`: `20:37:49.050065 (+     0.000012) `.
     if (isDigit(s.charCodeAt(p))) {
@@ -267,9 +343,11 @@ export class TraceParser {
     } else if (c === 0x29 /* ) */ && this.spliced) {
       if (this.continuation(s, p, lineNo)) return;
     } else if (c === 0x5b /* [ */ && s.startsWith("[ Process PID=", p)) {
+      if (this.part) return this.unsupported("a personality line");
       this.personality(s, p, lineNo);
       return;
     }
+    if (this.part && p < s.length) return this.unsupported("a line that is no call, signal or exit");
     this.other(s, p, pid, lineNo);
   }
 
@@ -350,7 +428,13 @@ export class TraceParser {
       // The cut line's call never got its continuation.
       this.spliced = null;
     }
+    if (this.part && !this.part.pendingKnown.has(st.pid)) {
+      // The merge checks that no call of this pid was in progress when the part began.
+      this.part.pendingKnown.add(st.pid);
+      this.part.assumeNoPending.add(st.pid);
+    }
     if (st.pending) {
+      if (this.part) this.unsupported("a call lost its result");
       this.log.add("SC_UNFINISHED_LOST", this.file, lineNo, p + 1, `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`);
       this.closePending(st);
     }
@@ -368,7 +452,7 @@ export class TraceParser {
     }
     // Fast path: the result follows the last " = " when no string literal comes after it (a " = "
     // inside a string would have the string's closing quote after it). Checked by the value token.
-    const eq = s.lastIndexOf(" = ");
+    const eq = lastEquals(s, i);
     if (eq > i && s.indexOf('"', eq) < 0) {
       let k = eq;
       while (s.charCodeAt(k) === 0x20) k--;
@@ -398,6 +482,7 @@ export class TraceParser {
     }
     // A line cut short: interleaved tracee output or a strace message spliced into it (stderr mode),
     // or the last line of a killed strace. Wait for a `) = N` continuation or a resumed line.
+    if (this.part) this.unsupported("a call line cut short");
     st.pending = { name: rawName, args: s.slice(i + 1), line: lineNo, arch: st.arch };
     this.spliced = { state: st, call: st.pending };
     const attached = s.indexOf("strace: Process ", i);
@@ -416,12 +501,20 @@ export class TraceParser {
     if (!s.startsWith(" resumed>", i)) return false;
     const rawName = s.slice(nameStart, i);
     const st = this.state(pid < 0 ? this.resumingPid(rawName) : pid);
+    if (this.part && !this.part.pendingKnown.has(st.pid)) {
+      // Its call began before this part: the merge parses this line with the state it needs.
+      this.part.pendingKnown.add(st.pid);
+      this.part.carried.push({ pid: st.pid, text: s, line: lineNo });
+      this.onCarried?.(this.part.carried.length - 1);
+      return true;
+    }
     this.traceLines++;
     const restStart = i + 9;
     let pending = st.pending;
     st.pending = null;
     if (this.spliced && this.spliced.state === st) this.spliced = null;
     if (pending && pending.name !== rawName) {
+      if (this.part) this.unsupported("a resumed call that does not match");
       this.log.add("SC_RESUMED_MISMATCH", this.file, lineNo, p + 1, `pid ${st.pid} resumes ${rawName}() but its unfinished call is ${pending.name}() from line ${pending.line}; that call counts as unfinished`);
       st.pending = pending;
       this.closePending(st);
@@ -465,6 +558,14 @@ export class TraceParser {
 
   private exitLine(s: string, p: number, pid: number, lineNo: number): void {
     const st = this.state(pid);
+    if (this.part) {
+      if (!this.part.pendingKnown.has(st.pid)) {
+        this.part.pendingKnown.add(st.pid);
+        this.part.assumeNoPending.add(st.pid);
+      }
+      this.part.exitTouched.add(st.pid);
+      if (s.includes("superseded by execve", p)) return this.unsupported("an exec by a thread");
+    }
     const body = s.slice(p + 4, s.lastIndexOf(" +++") > p ? s.lastIndexOf(" +++") : s.length);
     let exit: ProcessExit | undefined;
     if (body.startsWith("exited with ")) {
@@ -733,6 +834,7 @@ export class TraceParser {
         const candidates: (Arch | null)[] = [info.compat32, info.x32];
         const alt = candidates.find((x): x is Arch => x !== null && x !== a && resolveSyscallName(x, rawName) !== undefined);
         if (alt && !st.archInferred && a === this.base) {
+          if (this.part) this.unsupported("a 32-bit process");
           st.archInferred = true;
           this.setArch(st, alt);
           a = alt;
@@ -741,6 +843,7 @@ export class TraceParser {
           this.log.add("SC_ARCH_INFERRED", this.file, lineNo, col + 1, `pid ${st.pid} calls ${rawName}(), which exists on ${alt} but not ${this.base}: treating the process as ${alt} from here (strace printed no personality line)`);
         } else {
           known = false;
+          if (this.part) this.unsupported("an unknown syscall name");
           this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, col + 1, `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`);
         }
       }
@@ -811,6 +914,129 @@ export class TraceParser {
     this.log.add("SC_TABLE_DUPLICATE", this.file, t.line, 1, `a second ${t.arch} summary table (the first is at line ${prev.line})${same ? " with the same counts" : " with different counts"}; only the first is used`);
   }
 
+  // ---- parts of one file, parsed apart and merged in order -------------------------------------
+
+  /** Part mode: why the part cannot be merged exactly, or null. */
+  partUnsupported(): string | null {
+    return this.part?.unsupported ?? null;
+  }
+
+  private unsupported(why: string): void {
+    if (this.part && this.part.unsupported === null) this.part.unsupported = why;
+  }
+
+  /** Part mode: what this part found, for `absorbPart` on the parser of the whole file. */
+  exportPart(): TracePart {
+    const part = this.part!;
+    const keys = new Set(part.pendingKnown);
+    return {
+      unsupported: part.unsupported,
+      lines: this.lines,
+      lastLineNo: this.lastLineNo,
+      bytes: this.bytes,
+      events: this.events,
+      traceLines: this.traceLines,
+      flags: [...this.flags],
+      flagT: this.flagT,
+      flagY: this.flagY,
+      flagF: this.flagF,
+      timestampFlag: this.timestampFlag,
+      counts: [...this.counts].map(([arch, m]) => [arch, [...m]]),
+      procs: [...this.procs.values()].map((st) => ({
+        pid: st.pid,
+        pendingKnown: keys.has(st.pid),
+        pending: st.pending,
+        info: st.info,
+        signals: [...st.signals],
+        exitTouched: part.exitTouched.has(st.pid),
+      })),
+      assumeNoPending: [...part.assumeNoPending],
+      carried: part.carried,
+      diagnostics: this.log.items,
+      diagnosticCounts: this.log.counts(),
+    };
+  }
+
+  /**
+   * Starts merging the next part of the current file, whose lines follow the `base` lines read so
+   * far. False (nothing changed) when the part depends on state it could not know and would not
+   * come out as one parse of the whole would: a process in another personality, a call in
+   * progress where the part saw a new one.
+   */
+  beginAbsorb(part: TracePart, base: number): PartMerge | null {
+    if (part.unsupported !== null || this.part || this.ansi || this.sawPrefix || this.table.active || this.spliced) return null;
+    for (const p of part.procs) {
+      const st = this.procs.get(p.pid);
+      if (st && (st.arch !== this.base || st.archInferred)) return null;
+    }
+    for (const pid of part.assumeNoPending) if (this.procs.get(pid)?.pending) return null;
+    // Processes first seen in this part, in the order the part saw them (as one parse would add them).
+    for (const p of part.procs) if (!this.procs.has(p.pid)) this.newProc(p.pid, this.base);
+    this.ansiProbe = 0;
+    return { part, base, nextDiagnostic: 0 };
+  }
+
+  /** Parses the part's carried line `index` (a call that began before it), after the diagnostics raised before it. */
+  absorbCarried(m: PartMerge, index: number): void {
+    const c = m.part.carried[index]!;
+    this.flushDiagnostics(m, c.line);
+    this.lines--; // counted by the part already
+    this.line(c.text, m.base + c.line, true);
+  }
+
+  /** Ends the merge of a part: its counts, processes, diagnostics and flags join the whole's. */
+  endAbsorb(m: PartMerge): void {
+    const part = m.part;
+    this.flushDiagnostics(m, Infinity);
+    for (const [key, n] of part.diagnosticCounts) {
+      const kept = part.diagnostics.filter((d) => `${d.code}\0${d.file}` === key).length;
+      this.log.addUncounted(key, n - kept);
+    }
+    for (const [arch, names] of part.counts) {
+      const m2 = this.countsFor(arch);
+      for (const [name, c] of names) {
+        const t = m2.get(name);
+        if (t) {
+          t.calls += c.calls;
+          t.errors += c.errors;
+          t.unfinished += c.unfinished;
+        } else m2.set(name, { ...c });
+      }
+    }
+    for (const p of part.procs) {
+      const st = this.procs.get(p.pid)!;
+      if (p.pendingKnown) st.pending = p.pending && { ...p.pending, line: p.pending.line + m.base };
+      const info = st.info;
+      if (p.info.parent !== undefined) info.parent = p.info.parent;
+      for (const x of p.info.execs) if (info.execs.length < 64) info.execs.push(x);
+      for (const a of p.info.arches) if (!info.arches.includes(a)) info.arches.push(a);
+      if (p.exitTouched) {
+        if (p.info.exit) info.exit = p.info.exit;
+        else delete info.exit;
+      }
+      for (const sig of p.signals) st.signals.add(sig);
+    }
+    this.lines += part.lines;
+    this.lastLineNo = m.base + part.lastLineNo;
+    this.bytes += part.bytes;
+    this.events += part.events;
+    this.traceLines += part.traceLines;
+    for (const f of part.flags) this.flags.add(f);
+    this.flagT ||= part.flagT;
+    this.flagY ||= part.flagY;
+    this.flagF ||= part.flagF;
+    if (this.timestampFlag === "") this.timestampFlag = part.timestampFlag;
+    this.last = null;
+  }
+
+  private flushDiagnostics(m: PartMerge, beforeLine: number): void {
+    const ds = m.part.diagnostics;
+    for (; m.nextDiagnostic < ds.length && ds[m.nextDiagnostic]!.line < beforeLine; m.nextDiagnostic++) {
+      const d = ds[m.nextDiagnostic]!;
+      this.log.add(d.code, this.file, d.line + m.base, d.col, d.message);
+    }
+  }
+
   private checkTables(counts: RunResult["counts"]): void {
     if (this.events === 0) return;
     for (const t of this.tables) {
@@ -848,6 +1074,17 @@ function isAddress(s: string, from: number, to: number): boolean {
     if (!(isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x20 || c === 0x3f)) return false;
   }
   return to > from;
+}
+
+/**
+ * `s.lastIndexOf(" = ")`, or -1 when it is not after `from`. A loop from the end: the result sits a
+ * few characters before it, and a runtime call per line costs more than the scan.
+ */
+function lastEquals(s: string, from: number): number {
+  for (let k = s.length - 2; k > from; k--) {
+    if (s.charCodeAt(k) === 0x3d && s.charCodeAt(k + 1) === 0x20 && s.charCodeAt(k - 1) === 0x20) return k - 1;
+  }
+  return -1;
 }
 
 /** The value token is a number, a hex number or `?` (not debug text such as `23]`). */

@@ -106,7 +106,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("equivalents", { type: "boolean", describe: "allow the other entry points of each observed operation (nanosleep/clock_nanosleep, open/openat...; default: on; --no-equivalents to turn off)" })
       .option("implied", { type: "boolean", describe: "allow what a recorded call needs on its other path (kill for a workload that waits for its children; default: on; --no-implied to turn off)" })
       .option("strict", { type: "boolean", default: false, describe: "fail (exit 2) on any trace diagnostic" })
-      .option("jobs", { type: "string", coerce: wholeNumber("--jobs", 1, 1024), describe: "worker threads for several inputs (default: one per core)" })
+      .option("jobs", { type: "string", coerce: wholeNumber("--jobs", 1, 1024), describe: "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel" })
       .option("wait", { type: "string", coerce: wholeNumber("--wait", 0, 86400), describe: "seconds to wait while another syscage writes the same output directory (default: 600)" })
       .option("spo-api-version", { type: "string", choices: SPO_API_VERSIONS, describe: "apiVersion of the SPO SeccompProfile: v1 (default; what SPO 1.x stores) or v1beta1 (older operators)" })
       .option("image", { type: "string", describe: "image repository the container runs as, for Falco's scope (repeatable; Docker and CRI forms are both derived)" })

@@ -1,0 +1,152 @@
+// One part of a big trace file, parsed on a worker thread for `parseRunSplit` (parse-split.ts):
+// the parser in part mode, the argument constants of its events, and the events the resource
+// tracker needs, packed in order for the main thread, which tracks resources over the whole file.
+import type { Arch } from "../model/arch.js";
+import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
+import { ArgValueCollector } from "../parse/arg-values.js";
+import { eventMatters } from "../parse/resources.js";
+import { TraceParser, type TracePart } from "../parse/trace-parser.js";
+
+/** What the main thread sends: one part, cut after a newline (the last part may end without one). */
+export interface PartTask {
+  source: RunSource;
+  display: string;
+  arch: Arch;
+  observe: boolean;
+  bytes: Uint8Array;
+}
+
+/**
+ * Events packed in the order the parser produced them, cheap to send between threads: numbers in
+ * `nums` (a record starts with its kind) and the texts of EVENT records in `texts`.
+ * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known and outcome;
+ * its name, args, retval, errno and retDecor are the next five texts. CARRIED: the
+ * part's carried line `index` goes here (`TracePart.carried`), for the main thread to parse with the
+ * state before the part.
+ */
+export interface PackedEvents {
+  nums: Int32Array;
+  /** The texts of EVENT records, five each. Separate strings, not one: a path the resource tracker keeps must not keep a whole part's text alive. */
+  texts: string[];
+}
+export const BARE = 0;
+export const EVENT = 1;
+export const CARRIED = 2;
+
+export interface PartReply {
+  part: TracePart;
+  argValues: ArgValues | undefined;
+  events: PackedEvents | undefined;
+  /** The part's buffer, sent back to be read into again. */
+  buffer?: ArrayBuffer;
+}
+
+const OUTCOMES = ["ok", "error", "unfinished"] as const;
+const ARCHES: readonly Arch[] = ["x86_64", "i386", "x32", "aarch64", "arm"];
+
+/** Collects packed events (a growing Int32Array and a list of texts). */
+class EventPacker {
+  private nums = new Int32Array(1 << 16);
+  private n = 0;
+  private readonly texts: string[] = [];
+
+  private room(k: number): void {
+    if (this.n + k <= this.nums.length) return;
+    const bigger = new Int32Array(this.nums.length * 2);
+    bigger.set(this.nums);
+    this.nums = bigger;
+  }
+
+  bare(pid: number): void {
+    this.room(2);
+    this.nums[this.n++] = BARE;
+    this.nums[this.n++] = pid;
+  }
+
+  carried(index: number): void {
+    this.room(2);
+    this.nums[this.n++] = CARRIED;
+    this.nums[this.n++] = index;
+  }
+
+  event(e: SyscallEvent): void {
+    this.room(6);
+    const a = this.nums;
+    let n = this.n;
+    a[n++] = EVENT;
+    a[n++] = e.pid;
+    a[n++] = e.line;
+    a[n++] = ARCHES.indexOf(e.arch);
+    a[n++] = e.known ? 1 : 0;
+    a[n++] = OUTCOMES.indexOf(e.outcome);
+    this.n = n;
+    this.texts.push(e.name, e.args, e.retval, e.errno, e.retDecor);
+  }
+
+  done(): PackedEvents {
+    return { nums: this.nums.slice(0, this.n), texts: this.texts };
+  }
+}
+
+/** Calls `fn` for each packed record, in order: events rebuilt, carried lines by index. */
+export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void, onBare: (pid: number) => void, onCarried: (index: number) => void): void {
+  const a = p.nums;
+  const t = p.texts;
+  let at = 0;
+  for (let i = 0; i < a.length; ) {
+    const kind = a[i];
+    if (kind === BARE) {
+      onBare(a[i + 1]!);
+      i += 2;
+    } else if (kind === CARRIED) {
+      onCarried(a[i + 1]!);
+      i += 2;
+    } else {
+      const name = t[at++]!;
+      const args = t[at++]!;
+      const retval = t[at++]!;
+      const errno = t[at++]!;
+      const retDecor = t[at++]!;
+      onEvent({ pid: a[i + 1]!, line: a[i + 2]!, arch: ARCHES[a[i + 3]!]!, known: a[i + 4] === 1, outcome: OUTCOMES[a[i + 5]!]!, name, args, retval, errno, retDecor });
+      i += 6;
+    }
+  }
+}
+
+/** Parses one part. Stops early (with `part.unsupported` set) once the part cannot be merged exactly. */
+export function parsePart(task: PartTask): PartReply {
+  const collector = task.observe ? new ArgValueCollector() : undefined;
+  const events = task.observe ? new EventPacker() : undefined;
+  const onSyscall =
+    events && collector
+      ? (e: SyscallEvent) => {
+          collector.observe(e);
+          if (eventMatters(e)) events.event(e);
+          else events.bare(e.pid);
+        }
+      : undefined;
+  const onCarried = events ? (index: number) => events.carried(index) : undefined;
+  const parser = new TraceParser(task.source, { arch: task.arch, part: true, ...(onSyscall ? { onSyscall } : {}), ...(onCarried ? { onCarried } : {}) });
+  parser.beginFile(task.display);
+  const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+  parser.addBytes(buf.length);
+  const s = buf.toString("latin1");
+  let lineNo = 0;
+  let start = 0;
+  let checked = 0;
+  for (;;) {
+    const nl = s.indexOf("\n", start);
+    if (nl < 0) break;
+    parser.line(s.slice(start, nl), ++lineNo, true);
+    start = nl + 1;
+    // Give up as soon as the merge could not use the part (every 4096 lines: the check is cheap, not free).
+    if (lineNo - checked >= 4096) {
+      checked = lineNo;
+      if (parser.partUnsupported() !== null) break;
+    }
+  }
+  if (start < s.length && parser.partUnsupported() === null) parser.line(s.slice(start), ++lineNo, false);
+  const part = parser.exportPart();
+  return { part, argValues: collector?.result(), events: part.unsupported === null ? events?.done() : undefined };
+}
+

@@ -1,0 +1,325 @@
+// One big trace file on every core: the main thread reads it, cuts it after newlines into parts of
+// a few MiB and hands them to worker threads, which parse each part knowing nothing of the parts
+// before it (parse-part.ts). The main thread merges the parts in file order into one parser
+// (TraceParser.beginAbsorb / endAbsorb): counts add up, processes merge, and what depends on the
+// state before a part (a `<... resumed>` line whose call began in an earlier part) is parsed again
+// on the main thread with that state. Resources (cwd, fd tables, paths) follow every event in order,
+// so the main thread tracks them over the events the workers send. The result is the same, byte for
+// byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
+// A file the merge cannot stitch exactly (stderr-mode `[pid N]` lines, -ff files, personality
+// changes, summary tables, colour, damaged lines) returns undefined: the caller parses it whole.
+import { createHash, type Hash } from "node:crypto";
+import { open, stat } from "node:fs/promises";
+import type { Worker } from "node:worker_threads";
+import type { Arch } from "../model/arch.js";
+import { diagnostic } from "../model/diagnostics.js";
+import type { ArgValues, ObservedRun, RunResult, RunSource, SyscallEvent } from "../model/trace.js";
+import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
+import { ResourceCollector } from "../parse/resources.js";
+import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
+import type { InputRun } from "./inputs.js";
+import { parsePart, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { askWorker, startParseWorker } from "./parse-runs.js";
+import { decompressed, openInput } from "./read-lines.js";
+
+/** Bytes per part: big enough that a part's fixed costs vanish, small enough that memory stays flat. */
+export const PART_BYTES = 4 << 20;
+/** Files smaller than this many parts are parsed whole. */
+const MIN_PARTS = 8;
+/** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
+const MAX_PART_FACTOR = 4;
+
+export interface SplitOptions {
+  arch: Arch;
+  /** Also hash, collect argument constants and resources (what `generate` needs). */
+  observe: boolean;
+  /** Threads to parse on (workers, and this thread for stats). */
+  jobs: number;
+  /** Part size (tests use small parts to cut traces at many places). */
+  partBytes?: number;
+}
+
+class Abort extends Error {}
+
+/** This thread, as one of the parsers of the parts. */
+const MAIN = "main";
+type Parser = Worker | typeof MAIN;
+
+/**
+ * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
+ * (then parse it whole with parseRun): a small file, standard input, a -ff file, a shape the merge
+ * cannot stitch.
+ */
+export async function parseRunSplit(run: InputRun, options: SplitOptions & { observe: true }): Promise<ObservedRun | undefined>;
+export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | undefined>;
+export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | ObservedRun | undefined> {
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const f = run.runFiles[0];
+  if (run.runFiles.length !== 1 || !f || f.path === "-" || f.pid !== undefined) return undefined;
+  const size = await stat(f.path).then((st) => st.size, () => 0);
+  // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
+  // file holds some four times its size).
+  if ((f.path.endsWith(".gz") ? size * 4 : size) < MIN_PARTS * partBytes) return undefined;
+
+  const { runFiles, ...source } = run;
+  void runFiles;
+  const hash = options.observe ? createHash("sha256").update(`\0${f.pid ?? ""}\0`) : undefined;
+  const merger = new PartMerger(source, f.display, options);
+
+  // `jobs` threads parse: jobs - 1 workers and, for stats, this thread too (it has little else to
+  // do, is warm already, and a worker fewer is some 50 MiB less). For generate this thread tracks
+  // resources over every event, so the workers parse (at least one).
+  const mainParses = !options.observe && options.jobs >= 2;
+  const maxWorkers = Math.max(1, options.jobs - 1);
+  const workers: Worker[] = [];
+  const idle: Parser[] = mainParses ? [MAIN] : [];
+  const waiting: ((w: Parser) => void)[] = [];
+  const take = (): Promise<Parser> => {
+    // A worker first: this thread also reads and merges.
+    const i = idle.findIndex((w) => w !== MAIN);
+    if (i >= 0) return Promise.resolve(idle.splice(i, 1)[0]!);
+    if (workers.length < maxWorkers) {
+      const nw = startParseWorker();
+      workers.push(nw);
+      return Promise.resolve(nw);
+    }
+    if (idle.length > 0) return Promise.resolve(idle.pop()!);
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const give = (w: Parser): void => {
+    const next = waiting.shift();
+    if (next) next(w);
+    else idle.push(w);
+  };
+  const runPart = async (bytes: Uint8Array): Promise<PartReply> => {
+    const w = await take();
+    try {
+      const task: PartTask = { source, display: f.display, arch: options.arch, observe: options.observe, bytes };
+      if (w === MAIN) return { ...parsePart(task), buffer: bytes.buffer as ArrayBuffer };
+      return await askWorker<PartReply>(w, { part: task }, [bytes.buffer as ArrayBuffer]);
+    } finally {
+      give(w);
+    }
+  };
+
+  const replies: (Promise<PartReply> | undefined)[] = [];
+  let merged = 0;
+  const mergeNext = async (): Promise<void> => {
+    const reply = await replies[merged]!;
+    replies[merged] = undefined; // a merged part's reply is garbage from here on
+    merged++;
+    if (!merger.add(reply)) throw new Abort();
+  };
+
+  // Part buffers come back from the workers and are read into again: memory stays a few parts.
+  const pool: ArrayBuffer[] = [];
+  const parts = partsOf(f.path, partBytes, pool, hash);
+  try {
+    // Parts read ahead of the merge: enough to keep every worker busy, few enough to bound memory.
+    const ahead = options.jobs + 1;
+    for await (const bytes of parts) {
+      const p = runPart(bytes).then((reply) => {
+        if (reply.buffer && reply.buffer.byteLength === partBytes) pool.push(reply.buffer);
+        return reply;
+      });
+      p.catch(() => undefined); // awaited in order by mergeNext
+      replies.push(p);
+      while (replies.length - merged > ahead) await mergeNext();
+    }
+    while (merged < replies.length) await mergeNext();
+  } catch (e) {
+    await parts.return(undefined);
+    await Promise.allSettled(replies.filter((p) => p !== undefined));
+    await Promise.all(workers.map((w) => w.terminate()));
+    // Anything else (a worker that failed) also leaves the file to the one-thread parse, which
+    // reports what is wrong with it; the tests require the split to succeed on every trace they cut.
+    void e;
+    return undefined;
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+
+  return merger.finish(hash?.digest("hex"));
+}
+
+/**
+ * Merges the parts of one file, in order, into the result one parse of the whole file gives.
+ * Used by parseRunSplit (parts from workers) and by tests (parts parsed in this thread).
+ */
+export class PartMerger {
+  private readonly parser: TraceParser;
+  private readonly collector: ArgValueCollector | undefined;
+  private readonly resources: ResourceCollector | undefined;
+  private readonly argValues: ArgValues[] = [];
+  private base = 0;
+
+  constructor(
+    private readonly source: RunSource,
+    display: string,
+    private readonly options: { arch: Arch; observe: boolean },
+  ) {
+    this.collector = options.observe ? new ArgValueCollector() : undefined;
+    this.resources = options.observe ? new ResourceCollector({ file: source.id }) : undefined;
+    const collector = this.collector;
+    const resources = this.resources;
+    const onSyscall = collector && resources ? (e: SyscallEvent) => (collector.observe(e), resources.observe(e)) : undefined;
+    this.parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
+    this.parser.beginFile(display);
+  }
+
+  /** Merges the next part; false when it cannot be merged exactly (then parse the file whole). */
+  add(reply: PartReply): boolean {
+    const parser = this.parser;
+    const m = parser.beginAbsorb(reply.part, this.base);
+    if (!m) return false;
+    if (reply.events && this.resources) replay(parser, m, reply.events, this.resources, this.options.arch);
+    else for (let i = 0; i < reply.part.carried.length; i++) parser.absorbCarried(m, i);
+    parser.endAbsorb(m);
+    this.base += reply.part.lines;
+    if (reply.argValues) this.argValues.push(reply.argValues);
+    return true;
+  }
+
+  /** The run's result; `sha256` of its content when observing. */
+  finish(sha256?: string): RunResult | ObservedRun {
+    const result = this.parser.finish();
+    if (!this.collector || !this.resources || sha256 === undefined) return result;
+    const diagnostics = [...result.diagnostics];
+    for (const p of this.resources.problems()) diagnostics.push(diagnostic("SC_UNSAFE_VALUE", this.source.id, p.line, 0, p.message));
+    return {
+      ...result,
+      diagnostics,
+      sha256,
+      argValues: mergeArgValues([this.collector.result(), ...this.argValues]),
+      resources: result.events > 0 ? this.resources.result() : undefined,
+    };
+  }
+}
+
+/**
+ * The file's bytes in parts that end after a newline (the last one may not), each a view of a
+ * buffer of its own that can be transferred to a worker (taken from `pool` when one came back).
+ * Hashes what it reads. Throws Abort for input the whole-file parse reports (binary, empty) and for
+ * a line longer than MAX_PART_FACTOR parts.
+ */
+async function* partsOf(path: string, partBytes: number, pool: ArrayBuffer[], hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r");
+  try {
+    const head = new Uint8Array(2);
+    await fh.read(head, 0, 2, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      yield* streamParts(path, partBytes, hash);
+      return;
+    }
+    let buf = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+    let filled = 0;
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, total);
+      if (bytesRead > 0) hash?.update(buf.subarray(filled, filled + bytesRead));
+      // Binary input (NUL in the first 8 KiB, as readLines checks) is reported by the whole-file parse.
+      if (total < 8192 && buf.subarray(total, Math.min(filled + bytesRead, 8192)).includes(0)) throw new Abort();
+      filled += bytesRead;
+      total += bytesRead;
+      if (bytesRead === 0) {
+        if (total === 0) throw new Abort(); // empty: reported by the whole-file parse
+        if (filled > 0) yield buf.subarray(0, filled);
+        return;
+      }
+      if (filled < buf.length) continue;
+      const cut = buf.lastIndexOf(10) + 1;
+      if (cut === 0) {
+        // No newline in the whole buffer: a long line; grow, up to a limit.
+        if (buf.length >= MAX_PART_FACTOR * partBytes) throw new Abort();
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+        continue;
+      }
+      const next = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+      const carried = filled - cut;
+      if (carried > next.length) throw new Abort();
+      next.set(buf.subarray(cut, filled));
+      // The part's buffer moves to a worker once yielded: nothing may read it after the yield.
+      yield buf.subarray(0, cut);
+      buf = next;
+      filled = carried;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** partsOf for a gzip file: the decompressed stream, cut into parts (copies). */
+async function* streamParts(path: string, partBytes: number, hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+  const input = openInput(path);
+  try {
+    let first = true;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const own = (b: Buffer): Uint8Array => {
+      const out = new Uint8Array(b.length);
+      out.set(b);
+      return out;
+    };
+    for await (const chunk of decompressed(input)) {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 8192).includes(0)) throw new Abort();
+      }
+      hash?.update(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < partBytes) continue;
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      const cut = all.lastIndexOf(10) + 1;
+      if (cut === 0) {
+        if (pendingBytes > MAX_PART_FACTOR * partBytes) throw new Abort();
+        pending = [all];
+        continue;
+      }
+      yield own(all.subarray(0, cut));
+      pending = cut < all.length ? [all.subarray(cut)] : [];
+      pendingBytes = all.length - cut;
+    }
+    if (first) throw new Abort();
+    if (pendingBytes > 0) yield own(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The events of one part, in order, into the resource tracker; carried lines parsed where they fall. */
+function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector, arch: Arch): void {
+  const base = m.base;
+  unpackEvents(
+    ev,
+    (e) => {
+      e.line += base;
+      resources.observe(e);
+    },
+    // No handler reads it; only its pid matters (processes not announced yet wait in a window of events).
+    (pid) => resources.observe({ pid, line: 0, arch, name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" }),
+    (index) => parser.absorbCarried(m, index),
+  );
+}
+
+/** The union of several runs' (or parts') argument constants, sorted as ArgValueCollector sorts them. */
+function mergeArgValues(all: ArgValues[]): ArgValues {
+  const sets = new Map<string, Set<string>>();
+  for (const av of all) {
+    for (const [arch, byName] of Object.entries(av)) {
+      for (const [name, values] of Object.entries(byName ?? {})) {
+        const key = `${arch}\0${name}`;
+        let s = sets.get(key);
+        if (!s) sets.set(key, (s = new Set()));
+        for (const v of values ?? []) s.add(v);
+      }
+    }
+  }
+  const out: ArgValues = {};
+  for (const key of [...sets.keys()].sort()) {
+    const [arch, name] = key.split("\0") as [keyof ArgValues, string];
+    ((out[arch] ??= {}) as Record<string, string[]>)[name] = [...sets.get(key)!].sort(compareNumeric);
+  }
+  return out;
+}
