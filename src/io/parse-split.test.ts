@@ -16,6 +16,7 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
+import { MAX_LISTED_PROCESSES } from "../parse/trace-parser.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "syscage-split-"));
@@ -146,6 +147,88 @@ describe("parse in parts: programs recorded here", { skip: !haveTool("strace", [
       assert.ok((await checkCuts(path, { observe: true, every: false, max: 150 })) > 100);
     });
   }
+});
+
+// The parser forgets a process when it exits and lists only the first MAX_LISTED_PROCESSES (issue 10):
+// the merge must forget the same processes at the same lines, so that a pid reused later is a new
+// process and a clone result printed after its child's exit still gives the child its parent.
+describe("parse in parts: processes forgotten at exit", () => {
+  it("a child that exits before its vfork result, then a pid reused: every cut", async () => {
+    const path = join(scratch, "reuse.trace");
+    writeFileSync(
+      path,
+      [
+        `100  execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0`,
+        `100  vfork( <unfinished ...>`,
+        `200  execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0`,
+        `200  exit_group(0)                     = ?`,
+        `200  +++ exited with 0 +++`,
+        `100  <... vfork resumed>)              = 200`,
+        `100  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=200, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---`,
+        `100  clone(child_stack=NULL, flags=SIGCHLD) = 200`,
+        `200  execve("/bin/false", ["false"], 0x1 /* 1 vars */) = 0`,
+        `200  exit_group(3)                     = ?`,
+        `200  +++ exited with 3 +++`,
+        `100  exit_group(0)                     = ?`,
+        `100  +++ exited with 0 +++`,
+        "",
+      ].join("\n"),
+    );
+    const whole = await parseRun(runOf(path), { arch: "x86_64", observe: false });
+    assert.deepEqual(
+      whole.processes.filter((p) => p.pid === 200).map((p) => [p.parent, p.execs, p.exit?.kind === "exited" ? p.exit.code : undefined]),
+      [
+        [100, ["/bin/true"], 0],
+        [100, ["/bin/false"], 3],
+      ],
+    );
+    assert.ok((await checkCuts(path, { observe: false, every: true })) + (await checkCuts(path, { observe: true, every: true })) > 20);
+  });
+
+  it("a real recording twice under the same pids (every pid reused after its exit)", async () => {
+    const seed = bytesOf(join(SAMPLES, "shell/run1.f-o.trace")).toString("latin1");
+    const path = join(scratch, "twice.trace");
+    writeFileSync(path, seed + seed, "latin1");
+    const whole = await parseRun(runOf(path), { arch: "x86_64", observe: false });
+    assert.equal(whole.processCount, 2 * (await parseRun(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false })).processCount);
+    const n = (await checkCuts(path, { observe: false, every: false, max: 120 })) + (await checkCuts(path, { observe: true, every: false, max: 120 }));
+    assert.ok(n > 200, `only ${n} cuts checked`);
+  });
+
+  it("more processes than a run lists: the same first ones listed and all counted, in parts and on workers", async () => {
+    // A shell starting short processes one after another, as strace -f -o prints it.
+    const n = MAX_LISTED_PROCESSES + 300;
+    const lines = [`100  execve("/bin/sh", ["sh", "build.sh"], 0x7ffc0 /* 20 vars */) = 0`];
+    for (let i = 0; i < n; i++) {
+      const pid = 1000 + i;
+      lines.push(
+        `100  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0a) = ${pid}`,
+        `${pid}  execve("/usr/bin/cc", ["cc", "-c", "f${i}.c"], 0x55d0 /* 20 vars */) = 0`,
+        `${pid}  exit_group(0)                     = ?`,
+        `${pid}  +++ exited with ${i % 7} +++`,
+      );
+    }
+    lines.push(`100  exit_group(0)                     = ?`, `100  +++ exited with 0 +++`, "");
+    const path = join(scratch, "build.trace");
+    writeFileSync(path, lines.join("\n"));
+    const b = bytesOf(path);
+    const starts = lineStarts(b);
+    for (const observe of [false, true]) {
+      const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
+      assert.equal(whole.processCount, n + 1);
+      assert.equal(whole.processes.length, MAX_LISTED_PROCESSES);
+      const expected = JSON.stringify(whole);
+      const sha = observe ? (whole as ObservedRun).sha256 : undefined;
+      // Cuts before, at and after the line where the list fills up, and a stride.
+      const full = 1 + 4 * (MAX_LISTED_PROCESSES - 1) + 3;
+      const cuts = [full - 5, full - 1, full, full + 1, full + 6, ...starts.map((_, i) => i).filter((i) => i % 9001 === 5)];
+      for (const c of cuts) assert.equal(JSON.stringify(inParts(b, [starts[c]!], observe, sha)), expected, `cut at line ${c + 2}`);
+      assert.equal(JSON.stringify(inParts(b, [starts[3000]!, starts[full]!, starts[40000]!], observe, sha)), expected);
+      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 64 * 1024 });
+      assert.ok(split, "the split parse refused the file");
+      assert.equal(JSON.stringify(split), expected);
+    }
+  });
 });
 
 describe("parse in parts: on worker threads", () => {
