@@ -17,6 +17,8 @@ import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
 import { MAX_LISTED_PROCESSES } from "../parse/trace-parser.js";
+import { eventMatters, ResourceCollector } from "../parse/resources.js";
+import type { SyscallEvent } from "../model/trace.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "syscage-split-"));
@@ -228,6 +230,66 @@ describe("parse in parts: processes forgotten at exit", () => {
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), expected);
     }
+  });
+});
+
+// The workers send the resource tracker only the events eventMatters() keeps, the others as a bare
+// pid: a collector fed that way must learn exactly what one fed every event learns (resources,
+// problems with untrusted paths, how strace wrote -y decorations), on every sample and on hostile text.
+describe("parse in parts: eventMatters keeps every event the resource tracker acts on", () => {
+  const HOSTILE = [
+    `100 execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0`,
+    `100 openat(AT_FDCWD, "/tmp/rlo\\342\\200\\256txt.exe", O_WRONLY|O_CREAT, 0666) = 3</tmp/rlo\\342\\200\\256txt.exe>`,
+    `100 read(3</tmp/rlo\\342\\200\\256txt.exe>, "", 1) = 0`,
+    `100 unlink("/tmp/y") = 0`,
+    `100 fstat(4</tmp/y>(deleted), {st_mode=S_IFREG|0644, st_size=0, ...}) = 0`,
+    `100 fchdir(4</tmp/y>(deleted)) = 0`,
+    `100 memfd_create("csi\\302\\23331m", MFD_CLOEXEC) = 5</memfd:csi\\302\\23331m (deleted)>`,
+    `100 openat(6</srv/d (deleted)>, "f", O_RDONLY) = 7</srv/d (deleted)/f>`,
+    `100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 8<TCP:[1]>`,
+    `100 connect(8<TCP:[1]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("10.0.0.1")}, 16) = 0`,
+    `100 accept4(8<TCP:[1]>, NULL, NULL, SOCK_CLOEXEC) = 9<TCP:[10.0.0.2:80->10.0.0.1:5]>`,
+    `100 clone(child_stack=NULL, flags=SIGCHLD) = 101`,
+    `101 execve("/usr/bin/nel\\302\\205x", ["x"], 0x1 /* 1 vars */) = 0`,
+    `101 chdir("/tmp\\342\\200\\216") = 0`,
+    `101 openat(AT_FDCWD, "a", O_WRONLY|O_CREAT, 0666) = 3`,
+    `101 exit_group(0) = ?`,
+    `101 +++ exited with 0 +++`,
+    `100 exit_group(0) = ?`,
+    `100 +++ exited with 0 +++`,
+    "",
+  ].join("\n");
+
+  it("on the samples and on hostile paths and decorations", async () => {
+    const hostile = join(scratch, "hostile.trace");
+    writeFileSync(hostile, HOSTILE);
+    const paths = [hostile, ...["shell/run1.f-o.trace", "shell/run4.f-i.trace", "db/run2.f-k.trace.gz", "db/run3.f-x-s128.trace", "web/run1.f-o.trace", "web/run3.f-tt-T-y.trace.gz", "runtime/run1.f-ttt.trace.gz"].map((s) => join(SAMPLES, s))];
+    for (const path of paths) {
+      const all = new ResourceCollector({ file: "t" });
+      const some = new ResourceCollector({ file: "t" });
+      let bare = 0;
+      await parseRun(runOf(path), {
+        arch: "x86_64",
+        onSyscall: (e: SyscallEvent) => {
+          all.observe(e);
+          if (eventMatters(e)) some.observe(e);
+          else {
+            bare++;
+            some.observe({ pid: e.pid, line: 0, arch: e.arch, name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" });
+          }
+        },
+      });
+      assert.ok(bare > 0, `${path}: every event mattered`);
+      assert.deepEqual(some.result(), all.result(), path);
+      assert.deepEqual(some.problems(), all.problems(), path);
+      assert.deepEqual(some.decorations, all.decorations, path);
+      if (path === hostile) {
+        assert.ok(all.problems().length >= 3, `the hostile paths gave problems: ${JSON.stringify(all.problems())}`);
+        assert.equal(all.decorations.deletedOutside, true);
+      }
+    }
+    // And the hostile text cut at every line gives what one parse gives (SC_UNSAFE_VALUE lines included).
+    assert.ok((await checkCuts(hostile, { observe: true, every: true })) > 20);
   });
 });
 
