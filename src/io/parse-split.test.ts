@@ -16,6 +16,9 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
+import { MAX_LISTED_PROCESSES } from "../parse/trace-parser.js";
+import { eventMatters, ResourceCollector } from "../parse/resources.js";
+import type { SyscallEvent } from "../model/trace.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "syscage-split-"));
@@ -146,6 +149,148 @@ describe("parse in parts: programs recorded here", { skip: !haveTool("strace", [
       assert.ok((await checkCuts(path, { observe: true, every: false, max: 150 })) > 100);
     });
   }
+});
+
+// The parser forgets a process when it exits and lists only the first MAX_LISTED_PROCESSES (issue 10):
+// the merge must forget the same processes at the same lines, so that a pid reused later is a new
+// process and a clone result printed after its child's exit still gives the child its parent.
+describe("parse in parts: processes forgotten at exit", () => {
+  it("a child that exits before its vfork result, then a pid reused: every cut", async () => {
+    const path = join(scratch, "reuse.trace");
+    writeFileSync(
+      path,
+      [
+        `100  execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0`,
+        `100  vfork( <unfinished ...>`,
+        `200  execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0`,
+        `200  exit_group(0)                     = ?`,
+        `200  +++ exited with 0 +++`,
+        `100  <... vfork resumed>)              = 200`,
+        `100  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=200, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---`,
+        `100  clone(child_stack=NULL, flags=SIGCHLD) = 200`,
+        `200  execve("/bin/false", ["false"], 0x1 /* 1 vars */) = 0`,
+        `200  exit_group(3)                     = ?`,
+        `200  +++ exited with 3 +++`,
+        `100  exit_group(0)                     = ?`,
+        `100  +++ exited with 0 +++`,
+        "",
+      ].join("\n"),
+    );
+    const whole = await parseRun(runOf(path), { arch: "x86_64", observe: false });
+    assert.deepEqual(
+      whole.processes.filter((p) => p.pid === 200).map((p) => [p.parent, p.execs, p.exit?.kind === "exited" ? p.exit.code : undefined]),
+      [
+        [100, ["/bin/true"], 0],
+        [100, ["/bin/false"], 3],
+      ],
+    );
+    assert.ok((await checkCuts(path, { observe: false, every: true })) + (await checkCuts(path, { observe: true, every: true })) > 20);
+  });
+
+  it("a real recording twice under the same pids (every pid reused after its exit)", async () => {
+    const seed = bytesOf(join(SAMPLES, "shell/run1.f-o.trace")).toString("latin1");
+    const path = join(scratch, "twice.trace");
+    writeFileSync(path, seed + seed, "latin1");
+    const whole = await parseRun(runOf(path), { arch: "x86_64", observe: false });
+    assert.equal(whole.processCount, 2 * (await parseRun(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false })).processCount);
+    const n = (await checkCuts(path, { observe: false, every: false, max: 120 })) + (await checkCuts(path, { observe: true, every: false, max: 120 }));
+    assert.ok(n > 200, `only ${n} cuts checked`);
+  });
+
+  it("more processes than a run lists: the same first ones listed and all counted, in parts and on workers", async () => {
+    // A shell starting short processes one after another, as strace -f -o prints it.
+    const n = MAX_LISTED_PROCESSES + 300;
+    const lines = [`100  execve("/bin/sh", ["sh", "build.sh"], 0x7ffc0 /* 20 vars */) = 0`];
+    for (let i = 0; i < n; i++) {
+      const pid = 1000 + i;
+      lines.push(
+        `100  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0a) = ${pid}`,
+        `${pid}  execve("/usr/bin/cc", ["cc", "-c", "f${i}.c"], 0x55d0 /* 20 vars */) = 0`,
+        `${pid}  exit_group(0)                     = ?`,
+        `${pid}  +++ exited with ${i % 7} +++`,
+      );
+    }
+    lines.push(`100  exit_group(0)                     = ?`, `100  +++ exited with 0 +++`, "");
+    const path = join(scratch, "build.trace");
+    writeFileSync(path, lines.join("\n"));
+    const b = bytesOf(path);
+    const starts = lineStarts(b);
+    for (const observe of [false, true]) {
+      const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
+      assert.equal(whole.processCount, n + 1);
+      assert.equal(whole.processes.length, MAX_LISTED_PROCESSES);
+      const expected = JSON.stringify(whole);
+      const sha = observe ? (whole as ObservedRun).sha256 : undefined;
+      // Cuts before, at and after the line where the list fills up, and a stride.
+      const full = 1 + 4 * (MAX_LISTED_PROCESSES - 1) + 3;
+      const cuts = [full - 5, full - 1, full, full + 1, full + 6, ...starts.map((_, i) => i).filter((i) => i % 9001 === 5)];
+      for (const c of cuts) assert.equal(JSON.stringify(inParts(b, [starts[c]!], observe, sha)), expected, `cut at line ${c + 2}`);
+      assert.equal(JSON.stringify(inParts(b, [starts[3000]!, starts[full]!, starts[40000]!], observe, sha)), expected);
+      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 64 * 1024 });
+      assert.ok(split, "the split parse refused the file");
+      assert.equal(JSON.stringify(split), expected);
+    }
+  });
+});
+
+// The workers send the resource tracker only the events eventMatters() keeps, the others as a bare
+// pid: a collector fed that way must learn exactly what one fed every event learns (resources,
+// problems with untrusted paths, how strace wrote -y decorations), on every sample and on hostile text.
+describe("parse in parts: eventMatters keeps every event the resource tracker acts on", () => {
+  const HOSTILE = [
+    `100 execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0`,
+    `100 openat(AT_FDCWD, "/tmp/rlo\\342\\200\\256txt.exe", O_WRONLY|O_CREAT, 0666) = 3</tmp/rlo\\342\\200\\256txt.exe>`,
+    `100 read(3</tmp/rlo\\342\\200\\256txt.exe>, "", 1) = 0`,
+    `100 unlink("/tmp/y") = 0`,
+    `100 fstat(4</tmp/y>(deleted), {st_mode=S_IFREG|0644, st_size=0, ...}) = 0`,
+    `100 fchdir(4</tmp/y>(deleted)) = 0`,
+    `100 memfd_create("csi\\302\\23331m", MFD_CLOEXEC) = 5</memfd:csi\\302\\23331m (deleted)>`,
+    `100 openat(6</srv/d (deleted)>, "f", O_RDONLY) = 7</srv/d (deleted)/f>`,
+    `100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 8<TCP:[1]>`,
+    `100 connect(8<TCP:[1]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("10.0.0.1")}, 16) = 0`,
+    `100 accept4(8<TCP:[1]>, NULL, NULL, SOCK_CLOEXEC) = 9<TCP:[10.0.0.2:80->10.0.0.1:5]>`,
+    `100 clone(child_stack=NULL, flags=SIGCHLD) = 101`,
+    `101 execve("/usr/bin/nel\\302\\205x", ["x"], 0x1 /* 1 vars */) = 0`,
+    `101 chdir("/tmp\\342\\200\\216") = 0`,
+    `101 openat(AT_FDCWD, "a", O_WRONLY|O_CREAT, 0666) = 3`,
+    `101 exit_group(0) = ?`,
+    `101 +++ exited with 0 +++`,
+    `100 exit_group(0) = ?`,
+    `100 +++ exited with 0 +++`,
+    "",
+  ].join("\n");
+
+  it("on the samples and on hostile paths and decorations", async () => {
+    const hostile = join(scratch, "hostile.trace");
+    writeFileSync(hostile, HOSTILE);
+    const paths = [hostile, ...["shell/run1.f-o.trace", "shell/run4.f-i.trace", "db/run2.f-k.trace.gz", "db/run3.f-x-s128.trace", "web/run1.f-o.trace", "web/run3.f-tt-T-y.trace.gz", "runtime/run1.f-ttt.trace.gz"].map((s) => join(SAMPLES, s))];
+    for (const path of paths) {
+      const all = new ResourceCollector({ file: "t" });
+      const some = new ResourceCollector({ file: "t" });
+      let bare = 0;
+      await parseRun(runOf(path), {
+        arch: "x86_64",
+        onSyscall: (e: SyscallEvent) => {
+          all.observe(e);
+          if (eventMatters(e)) some.observe(e);
+          else {
+            bare++;
+            some.observe({ pid: e.pid, line: 0, arch: e.arch, name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" });
+          }
+        },
+      });
+      assert.ok(bare > 0, `${path}: every event mattered`);
+      assert.deepEqual(some.result(), all.result(), path);
+      assert.deepEqual(some.problems(), all.problems(), path);
+      assert.deepEqual(some.decorations, all.decorations, path);
+      if (path === hostile) {
+        assert.ok(all.problems().length >= 3, `the hostile paths gave problems: ${JSON.stringify(all.problems())}`);
+        assert.equal(all.decorations.deletedOutside, true);
+      }
+    }
+    // And the hostile text cut at every line gives what one parse gives (SC_UNSAFE_VALUE lines included).
+    assert.ok((await checkCuts(hostile, { observe: true, every: true })) > 20);
+  });
 });
 
 describe("parse in parts: on worker threads", () => {

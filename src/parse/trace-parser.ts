@@ -95,7 +95,20 @@ interface PartLog {
   assumeNoPending: Set<number>;
   /** Pids whose exit this part set. */
   exitTouched: Set<number>;
+  /**
+   * Every process state the part made, in order: a pid that exits (and is forgotten, see `retire`)
+   * and comes back has several. Only a pid's first may continue the state before the part.
+   */
+  incarnations: ProcState[];
+  incarnationOf: Map<ProcState, number>;
+  /** Incarnations that exited in the part: the info `retire` listed and the part line of the exit. */
+  retired: Map<ProcState, { info: ProcessInfo; exitLine: number }>;
+  /** Process-table events in order, three numbers each: PROC_CREATE or PROC_RETIRE, incarnation, part line. */
+  procEvents: number[];
 }
+
+const PROC_CREATE = 0;
+const PROC_RETIRE = 1;
 
 export interface CarriedLine {
   pid: number;
@@ -123,8 +136,18 @@ export interface TracePart {
   flagF: boolean;
   timestampFlag: string;
   counts: [Arch, [string, SyscallCounts][]][];
-  /** Every process the part touched, in the order it first appeared. */
-  procs: { pid: number; pendingKnown: boolean; pending: PendingCall | null; info: ProcessInfo; signals: string[]; exitTouched: boolean }[];
+  /**
+   * Every process state the part made, in the order it made them (a pid that exited and came back
+   * in the part has several): `first` when it is the pid's first in the part (it continues the
+   * state before the part, if any); `exitLine` the part line where it exited and was forgotten, or -1.
+   */
+  procs: { pid: number; first: boolean; pendingKnown: boolean; pending: PendingCall | null; info: ProcessInfo; signals: string[]; exitTouched: boolean; exitLine: number }[];
+  /**
+   * When states were made and forgotten, in order, three numbers each (create 0 / retire 1, index
+   * into `procs`, part line): the merge replays them between carried lines, so that the process
+   * table a carried line sees is the one a parse of the whole file would have there.
+   */
+  procEvents: number[];
   assumeNoPending: number[];
   carried: CarriedLine[];
   /** Kept diagnostics in the order they were raised, and how many were raised per code and file. */
@@ -139,6 +162,8 @@ export interface PartMerge {
   base: number;
   /** Diagnostics of the part already merged. */
   nextDiagnostic: number;
+  /** Index into `part.procEvents` of the next one to replay. */
+  nextProcEvent: number;
 }
 
 /**
@@ -200,7 +225,9 @@ export class TraceParser {
   ) {
     this.base = options.arch;
     this.onSyscall = options.onSyscall;
-    this.part = options.part ? { unsupported: null, carried: [], pendingKnown: new Set(), assumeNoPending: new Set(), exitTouched: new Set() } : null;
+    this.part = options.part
+      ? { unsupported: null, carried: [], pendingKnown: new Set(), assumeNoPending: new Set(), exitTouched: new Set(), incarnations: [], incarnationOf: new Map(), retired: new Map(), procEvents: [] }
+      : null;
     this.onCarried = options.onCarried;
     this.table = new SummaryTableReader(options.arch, (code, line, col, msg) => this.log.add(code, this.file, line, col, msg));
   }
@@ -606,6 +633,12 @@ export class TraceParser {
     this.recentExits.delete(st.pid);
     this.recentExits.set(st.pid, { info, exitLine });
     if (this.recentExits.size > RECENT_EXITS) this.recentExits.delete(this.recentExits.keys().next().value!);
+    if (this.part) {
+      // The merge forgets it at the same place (the info object is the listed one: a clone result
+      // printed after the exit still sets its parent).
+      this.part.retired.set(st, { info, exitLine });
+      this.part.procEvents.push(PROC_RETIRE, this.part.incarnationOf.get(st)!, exitLine);
+    }
   }
 
   private signalLine(s: string, p: number, pid: number): void {
@@ -759,6 +792,14 @@ export class TraceParser {
     if (parent !== undefined) info.parent = parent;
     const st: ProcState = { pid, arch, counts: this.countsFor(arch), pending: null, info, signals: new Set(), archInferred: false, lastArch: null };
     this.procs.set(pid, st);
+    const part = this.part;
+    if (part) {
+      // pid 0 is the unprefixed root of stderr mode, which the merge does not stitch.
+      if (pid === 0) this.unsupported("pid 0");
+      part.incarnationOf.set(st, part.incarnations.length);
+      part.procEvents.push(PROC_CREATE, part.incarnations.length, this.lastLineNo);
+      part.incarnations.push(st);
+    }
     return st;
   }
 
@@ -929,6 +970,7 @@ export class TraceParser {
   exportPart(): TracePart {
     const part = this.part!;
     const keys = new Set(part.pendingKnown);
+    const seen = new Set<number>();
     return {
       unsupported: part.unsupported,
       lines: this.lines,
@@ -942,14 +984,22 @@ export class TraceParser {
       flagF: this.flagF,
       timestampFlag: this.timestampFlag,
       counts: [...this.counts].map(([arch, m]) => [arch, [...m]]),
-      procs: [...this.procs.values()].map((st) => ({
-        pid: st.pid,
-        pendingKnown: keys.has(st.pid),
-        pending: st.pending,
-        info: st.info,
-        signals: [...st.signals],
-        exitTouched: part.exitTouched.has(st.pid),
-      })),
+      procs: part.incarnations.map((st) => {
+        const first = !seen.has(st.pid);
+        seen.add(st.pid);
+        const gone = part.retired.get(st);
+        return {
+          pid: st.pid,
+          first,
+          pendingKnown: !first || keys.has(st.pid),
+          pending: st.pending,
+          info: gone ? gone.info : st.info,
+          signals: [...st.signals],
+          exitTouched: part.exitTouched.has(st.pid),
+          exitLine: gone ? gone.exitLine : -1,
+        };
+      }),
+      procEvents: part.procEvents,
       assumeNoPending: [...part.assumeNoPending],
       carried: part.carried,
       diagnostics: this.log.items,
@@ -966,20 +1016,20 @@ export class TraceParser {
   beginAbsorb(part: TracePart, base: number): PartMerge | null {
     if (part.unsupported !== null || this.part || this.ansi || this.sawPrefix || this.table.active || this.spliced) return null;
     for (const p of part.procs) {
-      const st = this.procs.get(p.pid);
+      const st = p.first ? this.procs.get(p.pid) : undefined;
       if (st && (st.arch !== this.base || st.archInferred)) return null;
     }
     for (const pid of part.assumeNoPending) if (this.procs.get(pid)?.pending) return null;
-    // Processes first seen in this part, in the order the part saw them (as one parse would add them).
-    for (const p of part.procs) if (!this.procs.has(p.pid)) this.newProc(p.pid, this.base);
+    // Processes are made and forgotten where the part made and forgot them (replayProcEvents).
     this.ansiProbe = 0;
-    return { part, base, nextDiagnostic: 0 };
+    return { part, base, nextDiagnostic: 0, nextProcEvent: 0 };
   }
 
   /** Parses the part's carried line `index` (a call that began before it), after the diagnostics raised before it. */
   absorbCarried(m: PartMerge, index: number): void {
     const c = m.part.carried[index]!;
     this.flushDiagnostics(m, c.line);
+    this.replayProcEvents(m, c.line);
     this.lines--; // counted by the part already
     this.line(c.text, m.base + c.line, true);
   }
@@ -988,6 +1038,7 @@ export class TraceParser {
   endAbsorb(m: PartMerge): void {
     const part = m.part;
     this.flushDiagnostics(m, Infinity);
+    this.replayProcEvents(m, Infinity);
     for (const [key, n] of part.diagnosticCounts) {
       const kept = part.diagnostics.filter((d) => `${d.code}\0${d.file}` === key).length;
       this.log.addUncounted(key, n - kept);
@@ -1003,19 +1054,8 @@ export class TraceParser {
         } else m2.set(name, { ...c });
       }
     }
-    for (const p of part.procs) {
-      const st = this.procs.get(p.pid)!;
-      if (p.pendingKnown) st.pending = p.pending && { ...p.pending, line: p.pending.line + m.base };
-      const info = st.info;
-      if (p.info.parent !== undefined) info.parent = p.info.parent;
-      for (const x of p.info.execs) if (info.execs.length < 64) info.execs.push(x);
-      for (const a of p.info.arches) if (!info.arches.includes(a)) info.arches.push(a);
-      if (p.exitTouched) {
-        if (p.info.exit) info.exit = p.info.exit;
-        else delete info.exit;
-      }
-      for (const sig of p.signals) st.signals.add(sig);
-    }
+    // The processes still running at the end of the part (the others were forgotten on the way).
+    for (const p of part.procs) if (p.exitLine < 0) this.mergeProc(this.procs.get(p.pid)!, p, m.base);
     this.lines += part.lines;
     this.lastLineNo = m.base + part.lastLineNo;
     this.bytes += part.bytes;
@@ -1027,6 +1067,38 @@ export class TraceParser {
     this.flagF ||= part.flagF;
     if (this.timestampFlag === "") this.timestampFlag = part.timestampFlag;
     this.last = null;
+  }
+
+  /** Replays the part's process-table events before part line `beforeLine`: states made, and states merged and forgotten at their exit. */
+  private replayProcEvents(m: PartMerge, beforeLine: number): void {
+    const ev = m.part.procEvents;
+    for (; m.nextProcEvent < ev.length && ev[m.nextProcEvent + 2]! < beforeLine; m.nextProcEvent += 3) {
+      const p = m.part.procs[ev[m.nextProcEvent + 1]!]!;
+      if (ev[m.nextProcEvent] === PROC_CREATE) {
+        // A pid's first state in the part continues the one before it, if any; a later one is new.
+        if (!p.first || !this.procs.has(p.pid)) this.newProc(p.pid, this.base);
+        continue;
+      }
+      const st = this.procs.get(p.pid)!;
+      this.mergeProc(st, p, m.base);
+      this.live.delete(p.pid);
+      this.retire(st, m.base + p.exitLine);
+    }
+  }
+
+  /** What the part learnt of one process state joins the whole's state of that process. */
+  private mergeProc(st: ProcState, p: TracePart["procs"][number], base: number): void {
+    if (p.pendingKnown) st.pending = p.pending && { ...p.pending, line: p.pending.line + base };
+    const info = st.info;
+    for (const x of p.info.execs) if (info.execs.length < 64) info.execs.push(x);
+    for (const a of p.info.arches) if (!info.arches.includes(a)) info.arches.push(a);
+    // parent and exit in the order the part set them (one parse would set them in that order).
+    for (const key of Object.keys(p.info)) {
+      if (key === "parent" && p.info.parent !== undefined) info.parent = p.info.parent;
+      else if (key === "exit" && p.exitTouched && p.info.exit) info.exit = p.info.exit;
+    }
+    if (p.exitTouched && !p.info.exit) delete info.exit;
+    for (const sig of p.signals) st.signals.add(sig);
   }
 
   private flushDiagnostics(m: PartMerge, beforeLine: number): void {
