@@ -7,7 +7,8 @@ import { STDIN_ARG } from "../io/inputs.js";
 
 // Each command is imported only when it runs: `stats` need not load YAML, zod and the emitters
 // (startup is a tenth of a second per 100 MB of trace). `--help` and unknown commands load all.
-type AnyCommand = CommandModule<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs takes them in one list
+type AnyCommand = CommandModule<object, any>;
 const COMMAND_LOADERS: Record<string, () => Promise<AnyCommand>> = {
   record: async () => (await import("./commands/record.js")).recordCommandModule,
   generate: async () => (await import("./commands/generate.js")).generateCommand,

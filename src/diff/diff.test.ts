@@ -138,7 +138,7 @@ const CASES: Case[] = [
   {
     name: "allowlist-coverage",
     old: [["allowlist.yaml", allowlistText]],
-    new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^  pipe2: .*\n/m, "")]],
+    new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^ {2}pipe2: .*\n/m, "")]],
   },
 ];
 

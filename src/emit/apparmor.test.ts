@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { ContainerResources, FileAccess, FileUse } from "../model/resources.js";
-import { PARSER, assertMatchesOnly, assertParserAccepts, assertParserRejects, dfaAccepts, fileDfa, runParser } from "../test/support/apparmor-oracle.js";
+import { assertMatchesOnly, assertParserAccepts, assertParserRejects, dfaAccepts, fileDfa, runParser } from "../test/support/apparmor-oracle.js";
 import { assertGolden } from "../test/support/golden.js";
 import { FIXTURES } from "../test/support/paths.js";
 import { skipUnless } from "../test/support/skip.js";
@@ -215,7 +215,9 @@ describe("emitAppArmor: untrusted paths are literal", () => {
       assertParserAccepts(p);
       const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
       assert.equal(rules.length, paths.length);
-      paths.forEach((path, i) => assertMatchesOnly(fileDfa([rules[i] as string]), path));
+      paths.forEach((path, i) => {
+        assertMatchesOnly(fileDfa([rules[i] as string]), path);
+      });
     });
 
     it("every printable ASCII character inside a name is matched literally", () => {

@@ -374,7 +374,9 @@ describe("falco rules", () => {
     const inputs = ["/tmp/x", "/tmp/x/y", "/w/7/we*rd?x", "/w/7/weXrd?x", "/a/bc", "/a/zc", "/a/b", "/x?", "/xy", "/[", "/aXbYc", "/abc/d"];
     const pairs = patterns.flatMap((p) => inputs.map((i): [string, string] => [p, i]));
     const libc = fnmatch(pairs);
-    pairs.forEach(([p, i], k) => assert.equal(replayFnmatch(p, i), libc[k], `${p} ${i}`));
+    pairs.forEach(([p, i], k) => {
+      assert.equal(replayFnmatch(p, i), libc[k], `${p} ${i}`);
+    });
   });
 
   it("refuses unsafe values with one problem per value, naming it", () => {

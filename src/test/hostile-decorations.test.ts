@@ -18,7 +18,7 @@ import { type ContainerResult, generateContainer, jobFor } from "../io/profile-s
 import { recordCommand } from "../io/record.js";
 import type { RunResources } from "../model/resources.js";
 import { ResourceCollector } from "../parse/resources.js";
-import { PARSER, assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
+import { assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
 import { parseText } from "./support/parse-text.js";
 import { skipUnless } from "./support/skip.js";
 

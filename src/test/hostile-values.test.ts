@@ -16,7 +16,7 @@ import { emitDiffMarkdown, emitDiffText } from "../emit/diff-report.js";
 import { diagnostic, formatDiagnostic } from "../model/diagnostics.js";
 import { displayValue, terminalSafe } from "../model/untrusted-text.js";
 import { recordCommand } from "../io/record.js";
-import { PARSER, assertParserAccepts } from "./support/apparmor-oracle.js";
+import { assertParserAccepts } from "./support/apparmor-oracle.js";
 import { assertSchemaValid, assertSysdigCompiles, parseRules } from "./support/falco-oracle.js";
 import { skipUnless } from "./support/skip.js";
 import { runCli } from "./support/run-cli.js";

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import type { ContainerConfig } from "../../model/config.js";
-import { escapeControlLines, formatDiagnostic, UserError } from "../../model/diagnostics.js";
+import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { allowedNames, SPO_API_VERSIONS } from "../../model/seccomp.js";
 import { useColor, wholeNumber } from "../options.js";
