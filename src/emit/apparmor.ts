@@ -5,7 +5,7 @@
 // `--warn=all --Werror` (see the table in apparmor.test.ts).
 
 import { commentText, displayValue, unsafeCharacterProblem, type ValueProblem } from "../model/untrusted-text.js";
-import { pathPieces } from "../aggregate/generalize.js";
+import { pathPieces } from "../model/path-pattern.js";
 import { UserError } from "../model/diagnostics.js";
 import type { Capability, ContainerResources, FileAccess, FileUse } from "../model/resources.js";
 

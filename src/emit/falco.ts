@@ -12,7 +12,7 @@
 import { displayValue, unsafeCharacterProblem, type ValueProblem } from "../model/untrusted-text.js";
 import * as yaml from "js-yaml";
 import { isIP } from "node:net";
-import { pathPieces } from "../aggregate/generalize.js";
+import { pathPieces } from "../model/path-pattern.js";
 import { UserError } from "../model/diagnostics.js";
 import { FALCO_SYSCALL_EVENTS } from "../model/falco-events.generated.js";
 import type { ContainerResources, EndpointUse, FileAccess, FileUse } from "../model/resources.js";
