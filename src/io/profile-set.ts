@@ -11,7 +11,8 @@ import type { OutputFormat } from "../model/artifacts.js";
 import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
-import type { BaselineName, MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import { type BaselineName, DEFAULT_BASELINES } from "../model/baseline-names.js";
+import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";
@@ -75,7 +76,7 @@ export interface ContainerResult {
 }
 
 export const DEFAULT_SETTINGS = {
-  baselines: ["runc", "always", "task-local"] as BaselineName[],
+  baselines: [...DEFAULT_BASELINES] as BaselineName[],
   formats: ["docker"] as OutputFormat[],
   argFilters: true,
 };

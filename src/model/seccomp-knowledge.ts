@@ -30,7 +30,9 @@ export interface Baseline {
   >;
 }
 
-export type BaselineName = "runc" | "runc-nnp" | "crun" | "crun-nnp" | "always" | "task-local";
+import type { BaselineName } from "./baseline-names.js";
+
+export type { BaselineName } from "./baseline-names.js";
 
 // Sources shared by several entries, spelled once.
 const RUNC_SRC =

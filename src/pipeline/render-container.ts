@@ -9,6 +9,7 @@ import { findAppArmorProblems } from "../emit/apparmor.js";
 import { findFalcoProblems, type FalcoScope } from "../emit/falco.js";
 import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
+import { isRuntimeBaseline } from "../model/baseline-names.js";
 import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
@@ -113,7 +114,7 @@ function runHolding(runs: readonly RunWithResources[], p: ValueProblem<string>):
 
 /** A policy for a consumer that loads the filter itself (systemd): only the `always` and `task-local` baselines (no runtime runs after the filter), no argument filters. */
 export function servicePolicyFor(allowlist: Allowlist, target: Arch): SeccompPolicy {
-  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => b === "always" || b === "task-local") }, { target, argFilters: false });
+  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => !isRuntimeBaseline(b)) }, { target, argFilters: false });
 }
 
 /**

@@ -13,6 +13,7 @@ import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutp
 import { resolveJobs } from "../../pipeline/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
 import { readMeasuredBaselines } from "../../io/baseline.js";
+import { BASELINE_CHOICES, type BaselineChoice, DEFAULT_BASELINES, isRuntimeBaseline } from "../../model/baseline-names.js";
 import type { ContainerJob } from "../../io/profile-set.js";
 
 interface GenerateArgs {
@@ -97,7 +98,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("name", { type: "string", describe: "container name; with inputs: generate it from them; without: the container of that name in the config" })
       .option("out", { type: "string", describe: "output directory (default: profiles/NAME)" })
       .option("config", { type: "string", describe: `config file mapping containers to inputs, used when no inputs are given (default: ${CONFIG_FILE}, else ${CONFIG_FALLBACK})` })
-      .option("baseline", { type: "string", describe: "baselines to add, comma-separated: runc, runc-nnp, crun, crun-nnp, always, task-local, none (default: runc,always,task-local)" })
+      .option("baseline", { type: "string", describe: `baselines to add, comma-separated: ${BASELINE_CHOICES.join(", ")} (default: ${DEFAULT_BASELINES.join(",")})` })
       .option("format", { type: "string", describe: `outputs to write, comma-separated: ${SELECTABLE_FORMATS.map((f) => `${f.name} (${f.file})`).join(", ")} (default: docker; allowlist, AppArmor and Falco are always written)` })
       .option("arch", { type: "string", describe: `target architectures, comma-separated, one profile each (${ARCHES.join(", ")}; default: the recorded one)` })
       .option("recorded-arch", { type: "string", choices: ARCHES, describe: "architecture the traces were recorded on (default: this machine's)" })
@@ -118,7 +119,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const cwd = process.cwd();
     const inputs = args.inputs ?? [];
     const overrides: Record<string, unknown> = {};
-    const baselines = list(args.baseline, ["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"], "--baseline");
+    const baselines = list<BaselineChoice>(args.baseline, BASELINE_CHOICES, "--baseline");
     if (baselines) overrides.baselines = baselines;
     const formats = list<OutputFormat>(args.format, SELECTABLE_FORMATS.map((f) => f.name), "--format");
     if (formats) overrides.formats = formats;
@@ -140,7 +141,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     }
     /** Which list each runtime baseline came from, for the user. */
     const baselineLines = (j: ContainerJob) =>
-      j.baselines.filter((b) => b !== "always" && b !== "task-local").map((b) => `  baseline ${b}: ${measuredFrom.get(b) ?? "built-in list (syscage baseline --runtime RUNTIME measures the installed one)"}`);
+      j.baselines.filter(isRuntimeBaseline).map((b) => `  baseline ${b}: ${measuredFrom.get(b) ?? "built-in list (syscage baseline --runtime RUNTIME measures the installed one)"}`);
     // One writer per output directory, from reading its allowlist to the last rename (io/output-dir.ts).
     const release = await lockOutputs(jobs, args.wait, (dir, pid) => process.stderr.write(`syscage: waiting for ${dir}: another syscage (pid ${pid}) is writing it\n`));
     try {
