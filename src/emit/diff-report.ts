@@ -1,4 +1,4 @@
-import type { Change, DiffReport } from "../model/diff.js";
+import type { Change, CheckReport, DiffReport } from "../model/diff.js";
 import { terminalSafe } from "../model/untrusted-text.js";
 
 /** The item without its section prefix (`x86_64 openat` under `x86_64` reads `openat`). */
@@ -17,6 +17,12 @@ function summaryLine(r: DiffReport): string {
 /** `--format json`: the report as one stable object (schemaVersion 1; see model/diff.ts). */
 export function emitDiffJson(r: DiffReport): string {
   return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+/** `check --format json`: one shape whether stale or not (CheckReport in model/diff.ts). */
+export function emitCheckJson(r: DiffReport, stale: string[]): string {
+  const report: CheckReport = { ...r, stale: [...stale].sort() };
+  return emitDiffJson(report);
 }
 
 /** `--format text`: one change per line, grouped by artifact and section; colour only when asked. */

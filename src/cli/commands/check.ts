@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
-import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
+import { DIFF_FORMATS, type DiffFormat, emitCheckJson } from "../../emit/diff-report.js";
 import { summarize } from "../../diff/compare.js";
 import { diffWithDisk, generateContainer, jobsFromConfig, upToDate } from "../../io/profile-set.js";
 import { UserError } from "../../model/diagnostics.js";
@@ -36,12 +36,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         reports.push(await diffWithDisk(result));
       }
     }
-    if (stale.length === 0) {
-      process.stdout.write(args.format === "json" ? `${JSON.stringify({ schemaVersion: 1, stale: [] })}\n` : "syscage check: every profile is up to date\n");
-      return;
-    }
     const merged = summarize("committed", "regenerated", reports.flatMap((r) => r.artifacts));
-    process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
+    if (args.format === "json") process.stdout.write(emitCheckJson(merged, stale));
+    else if (stale.length === 0) process.stdout.write("syscage check: every profile is up to date\n");
+    else process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
+    if (stale.length === 0) return;
     if (args.format === "text") process.stdout.write(`syscage check: stale: ${stale.join(", ")}; run syscage generate and commit the result\n`);
     process.exitCode = 1;
   },
