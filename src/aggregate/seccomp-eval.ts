@@ -1,7 +1,7 @@
 import { ARCH_INFO, type Arch } from "../model/arch.js";
 import type { SeccompFile } from "../model/seccomp-file.js";
 import { SYSCALL_NUMBERS } from "../model/syscall-tables.generated.js";
-import { DOCKER_DEFAULT_CAPS, ruleApplies } from "../diff/seccomp-items.js";
+import { DOCKER_DEFAULT_CAPS, ruleApplies } from "../model/seccomp-file.js";
 
 /** What the kernel does with a call, once the rule that applies is known. */
 export type Outcome =
