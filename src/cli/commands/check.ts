@@ -3,7 +3,7 @@ import { DIFF_FORMATS, type DiffFormat, emitCheckJson } from "../../emit/diff-re
 import { summarize } from "../../diff/compare.js";
 import { diffWithDisk, generateContainer, jobsFromConfig, upToDate } from "../../io/profile-set.js";
 import { UserError } from "../../model/diagnostics.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 import { useColor } from "../options.js";
 
 interface CheckArgs {

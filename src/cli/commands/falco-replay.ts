@@ -7,7 +7,7 @@ import { UserError } from "../../model/diagnostics.js";
 import { FalcoConditionError, readFalcoRules, type FalcoRulesModel } from "../../parse/falco-condition.js";
 import { jobsFromConfig, outPath } from "../../io/profile-set.js";
 import { resolveArch } from "../options.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 
 /**
  * Which of the paths are Falco rules (a profile directory holding falco-rules.yaml, or a .yaml

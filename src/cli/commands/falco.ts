@@ -13,7 +13,7 @@ import { formatDiagnostic, diagnostic, UserError } from "../../model/diagnostics
 import type { ContainerResources } from "../../model/resources.js";
 import type { Arch } from "../../model/arch.js";
 import { allowedSyscalls } from "../../pipeline/render-container.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 
 interface FalcoArgs {
   allowlists?: string[];

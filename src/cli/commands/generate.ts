@@ -10,7 +10,7 @@ import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { runsWithResources } from "../../aggregate/resources.js";
 import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutputs, writeContainer, type ContainerResult } from "../../io/profile-set.js";
-import { resolveJobs } from "../../pipeline/jobs.js";
+import { resolveJobs } from "../../io/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
 import { readMeasuredBaselines } from "../../io/baseline.js";
 import { BASELINE_CHOICES, type BaselineChoice, DEFAULT_BASELINES, isRuntimeBaseline } from "../../model/baseline-names.js";
