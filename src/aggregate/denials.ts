@@ -1,6 +1,6 @@
 import type { Arch } from "../model/arch.js";
 import type { SyscallEvent } from "../model/trace.js";
-import { ENOSYS_PROBES } from "../model/seccomp-knowledge.js";
+import { ENOSYS_PROBES } from "../model/enosys-probes.js";
 import { firstStringArg } from "../parse/args.js";
 import { childPid } from "../parse/container-cut.js";
 import { decideCall, rawArgValues, type Outcome, type Verdict } from "./seccomp-eval.js";

@@ -3,7 +3,7 @@ import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import type { AnnotateContext, ArtifactKind, ArtifactReader } from "../model/artifacts.js";
 import type { ArtifactDiff, Change, DiffReport, Item } from "../model/diff.js";
 import { seccompFileSchema } from "../model/seccomp-file.js";
-import { HIGH_RISK } from "../model/seccomp-knowledge.js";
+import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import { allowlistItems, syscallReason } from "./allowlist-items.js";
 import { compareItems, summarize } from "./compare.js";
 import { seccompItems } from "./seccomp-items.js";

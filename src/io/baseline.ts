@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
 import { measuredBaselineSchema, type MeasuredBaseline } from "../model/measured-baseline.js";
-import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import { planContainerCut } from "./container-trace.js";
 import { readIfExists } from "./files.js";
 import { containerId, createBundle, runtimeVersion, type Runtime } from "./oci-bundle.js";

@@ -12,7 +12,7 @@ import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
 import { type BaselineName, DEFAULT_BASELINES } from "../model/baseline-names.js";
-import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";

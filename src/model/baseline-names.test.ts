@@ -5,7 +5,7 @@ import { runCli } from "../test/support/run-cli.js";
 import { BASELINE_CHOICES, BASELINE_NAMES, DEFAULT_BASELINES, RUNTIME_BASELINE_NAMES, isRuntimeBaseline } from "./baseline-names.js";
 import { containerSchema } from "./config.js";
 import { measuredBaselineSchema } from "./measured-baseline.js";
-import { BASELINES } from "./seccomp-knowledge.js";
+import { BASELINES } from "./baselines.js";
 
 const config = (baselines: string[]) => containerSchema.safeParse({ inputs: ["t"], baselines });
 

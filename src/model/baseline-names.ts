@@ -1,5 +1,5 @@
 // The one list of baseline names: the config schema, the measured-baseline schema, `generate
-// --baseline` and its help, the pipeline's defaults and the BASELINES table (seccomp-knowledge.ts)
+// --baseline` and its help, the pipeline's defaults and the BASELINES table (baselines.ts)
 // all derive from it.
 
 /** Baselines that stand for an OCI runtime (what it calls after loading the filter); `syscage baseline` measures these. */

@@ -10,7 +10,7 @@ import { findFalcoProblems, type FalcoScope } from "../emit/falco.js";
 import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
 import { isRuntimeBaseline } from "../model/baseline-names.js";
-import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue, type ValueProblem } from "../model/untrusted-text.js";

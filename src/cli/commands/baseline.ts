@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { emitMeasuredBaseline } from "../../emit/measured-baseline.js";
 import { measureBaseline } from "../../io/baseline.js";
 import { writeFileAtomic } from "../../io/files.js";
-import { BASELINES } from "../../model/seccomp-knowledge.js";
+import { BASELINES } from "../../model/baselines.js";
 import { baselineNames } from "../../aggregate/build-allowlist.js";
 import { resolveArch } from "../options.js";
 

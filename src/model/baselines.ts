@@ -1,7 +1,8 @@
 /**
- * Facts about seccomp that a syscall trace cannot show, gathered from the source of the tools
- * involved (OCI runtimes, the Go runtime, glibc, the kernel's vDSO) and from Docker's default
- * profile. Plain data: no logic.
+ * The baselines: syscalls a profile needs although a workload trace never shows them, gathered from
+ * the source of the tools involved (OCI runtimes, the Go runtime, glibc, the kernel's vDSO). Plain
+ * data: no logic. (The other seccomp tables: enosys-probes.ts, high-risk-syscalls.ts,
+ * arch-translations.ts.)
  *
  * Every syscall name in every list below was checked against libseccomp's syscalls.csv
  * (seccomp/libseccomp @ 90d3f7d, `src/syscalls.csv`, copy in data/libseccomp-syscalls.csv):
@@ -12,6 +13,10 @@
  *
  * Notation in `source`: repository, path, commit (or URL); several sources are separated by "; ".
  */
+
+import type { BaselineName } from "./baseline-names.js";
+
+export type { BaselineName } from "./baseline-names.js";
 
 /** A named set of syscalls a profile needs although a workload trace never shows them. */
 export interface Baseline {
@@ -29,10 +34,6 @@ export interface Baseline {
     Record<"x86_64" | "i386" | "x32" | "aarch64" | "arm", readonly string[]>
   >;
 }
-
-import type { BaselineName } from "./baseline-names.js";
-
-export type { BaselineName } from "./baseline-names.js";
 
 // Sources shared by several entries, spelled once.
 const RUNC_SRC =
@@ -420,225 +421,6 @@ export const BASELINES: Record<BaselineName, Baseline> = {
       arm: ["pause", "rt_sigtimedwait_time64", "sigprocmask", "sigsuspend"],
     },
   },
-};
-
-/**
- * Syscalls glibc (and others) probe, falling back to an older call only on ENOSYS.
- * Unobserved ones get an explicit errnoRet 38 rule.
- *
- * Left out on purpose, for lack of evidence that ENOSYS (rather than any error) is what matters:
- * rseq (glibc marks registration failed on any error and carries on), epoll_pwait2, pidfd_open,
- * futex_waitv (no glibc-internal fallback found).
- */
-export const ENOSYS_PROBES: readonly { name: string; fallback: string; reason: string; source: string }[] = [
-  {
-    name: "clock_gettime64",
-    fallback: "clock_gettime",
-    reason:
-      "i386/arm only: 32-bit glibc tries clock_gettime64 (vDSO, then syscall) and drops to 32-bit clock_gettime only when it fails with ENOSYS; the other *_time64 wrappers follow the same pattern (libseccomp#228: EPERM from utimensat_time64 broke futimens).",
-    source:
-      "bminor/glibc sysdeps/unix/sysv/linux/clock_gettime.c @ 03343699496edd866141a8bbdfeb19ae98537394; https://github.com/seccomp/libseccomp/issues/228",
-  },
-  {
-    name: "clone3",
-    fallback: "clone",
-    reason:
-      "glibc >= 2.34 creates threads and processes with clone3 and falls back to clone only on ENOSYS; EPERM makes pthread_create fail (curl: getaddrinfo() thread failed to start). Docker's default profile returns errnoRet 38 for clone3 without CAP_SYS_ADMIN.",
-    source:
-      "bminor/glibc sysdeps/unix/sysv/linux/clone-internal.c @ 2053c11331991818882f7cf023ed2ce4ff44b274; https://github.com/moby/moby/issues/42680; https://github.com/moby/moby/pull/42681; https://github.com/containerd/containerd/pull/6013",
-  },
-  {
-    name: "close_range",
-    fallback: "close",
-    reason:
-      "crun falls back to walking /proc/self/fd (fstatfs, getdents64, fcntl F_SETFD) only when close_range fails with ENOSYS or EINVAL and aborts on other errors; glibc closefrom and runc's CloseExecFrom fall back on any error, so ENOSYS satisfies all of them.",
-    source:
-      "containers/crun src/libcrun/utils.c mark_or_close_fds_ge_than; opencontainers/runc libcontainer/utils/utils_unix.go @ 019ee45c625cf0dd2f84870c45953f9ed254603c",
-  },
-  {
-    name: "faccessat2",
-    fallback: "faccessat",
-    reason:
-      "glibc >= 2.33 implements faccessat/access/eaccess with faccessat2 and falls back to faccessat only on ENOSYS; EPERM from old Docker profiles made access checks fail. Go's syscall.Faccessat also tries faccessat2 first.",
-    source:
-      "bminor/glibc sysdeps/unix/sysv/linux/faccessat.c @ 01bd62517cc242ae503aaa7002e9e94551803e4d; https://github.com/systemd/systemd/pull/16739; https://github.com/lxqt/lxqt-panel/pull/1562",
-  },
-  {
-    name: "fchmodat2",
-    fallback: "fchmodat",
-    reason:
-      "glibc >= 2.39 calls fchmodat2 for fchmodat(..., AT_SYMLINK_NOFOLLOW); under a filter that returns EPERM, tar fails with 'Cannot change mode', while ENOSYS degrades gracefully to the old path.",
-    source:
-      "https://github.com/docker/docker-ce-packaging/pull/1013; https://github.com/moby/moby/issues/42871",
-  },
-  {
-    name: "openat2",
-    fallback: "openat",
-    reason:
-      "crun's safe_openat tries openat2(RESOLVE_IN_ROOT) and switches to openat for good on ENOSYS (EINVAL also falls back once); other errors are returned to the caller.",
-    source: "containers/crun src/libcrun/utils.c safe_openat",
-  },
-  {
-    name: "statx",
-    fallback: "fstatat64",
-    reason:
-      "i386/arm only: 32-bit glibc >= 2.33 implements stat/fstatat with statx and falls back to fstatat64 only on -ENOSYS; 64-bit glibc calls newfstatat directly and never probes statx for stat().",
-    source: "bminor/glibc sysdeps/unix/sysv/linux/fstatat64.c @ 1fbffbda365ae8582981dfb284c83903931dd312",
-  },
-];
-
-/**
- * High-risk syscalls a profile lint names, with the reason.
- *
- * Based on Docker's table of significant syscalls blocked by its default profile
- * (docker/docs content/manuals/engine/security/seccomp.md @ 2c92482e6aba70316cdd61cc7adf1dbe7002936c,
- * formerly moby/moby docs/security/seccomp.md) and on which names Docker's default profile
- * (moby/profiles @ cd3bed8 seccomp/default.json, data/moby-seccomp-default.json) leaves out
- * or gates behind a capability; io_uring per moby/moby#46762.
- */
-export const HIGH_RISK: Readonly<Record<string, string>> = {
-  _sysctl: "Obsolete, replaced by /proc/sys; blocked by Docker.",
-  acct: "Process accounting could let a container disable its own accounting or limits (CAP_SYS_PACCT).",
-  add_key: "Kernel keyring is not namespaced (Docker blocks it).",
-  adjtimex: "Changes the host clock, which is not namespaced (CAP_SYS_TIME).",
-  bpf: "Loads possibly persistent BPF programs into the kernel (CAP_SYS_ADMIN/CAP_BPF in Docker).",
-  chroot: "Changes the root directory; with a leaked directory fd it helps escape (Docker: CAP_SYS_CHROOT only).",
-  clock_adjtime: "Changes the host clock, which is not namespaced (CAP_SYS_TIME).",
-  clock_adjtime64: "32-bit time64 form of clock_adjtime: changes the host clock (CAP_SYS_TIME).",
-  clock_settime: "Sets the host clock, which is not namespaced (CAP_SYS_TIME).",
-  clock_settime64: "32-bit time64 form of clock_settime: sets the host clock (CAP_SYS_TIME).",
-  clone: "Risky only with namespace flags (CLONE_NEW*): creates namespaces; Docker allows clone only with those flags masked out unless CAP_SYS_ADMIN.",
-  clone3: "Can create namespaces and its flags sit in a struct that seccomp cannot inspect; Docker returns ENOSYS unless CAP_SYS_ADMIN.",
-  create_module: "Obsolete kernel-module call (CAP_SYS_MODULE); blocked by Docker.",
-  delete_module: "Unloads kernel modules (CAP_SYS_MODULE).",
-  finit_module: "Loads kernel modules from a file descriptor (CAP_SYS_MODULE).",
-  fsconfig: "New mount API: configures a filesystem context to mount (CAP_SYS_ADMIN in Docker).",
-  fsmount: "New mount API: creates a mount from a filesystem context (CAP_SYS_ADMIN in Docker).",
-  fsopen: "New mount API: opens a filesystem context (CAP_SYS_ADMIN in Docker).",
-  fspick: "New mount API: reconfigures an existing mount (CAP_SYS_ADMIN in Docker).",
-  get_kernel_syms: "Obsolete: retrieves exported kernel and module symbols; blocked by Docker.",
-  get_mempolicy: "NUMA memory-policy call Docker gates behind CAP_SYS_NICE.",
-  init_module: "Loads kernel modules (CAP_SYS_MODULE).",
-  io_uring_enter: "io_uring performs I/O outside seccomp's view and is a frequent source of kernel exploits; Docker blocks it since moby#46762.",
-  io_uring_register: "io_uring performs I/O outside seccomp's view and is a frequent source of kernel exploits; Docker blocks it since moby#46762.",
-  io_uring_setup: "io_uring performs I/O outside seccomp's view and is a frequent source of kernel exploits; Docker blocks it since moby#46762.",
-  ioperm: "Changes I/O port permissions of the host hardware (CAP_SYS_RAWIO).",
-  iopl: "Changes the I/O privilege level (CAP_SYS_RAWIO).",
-  kcmp: "Compares kernel objects of other processes: process inspection (Docker: CAP_SYS_PTRACE only).",
-  kexec_file_load: "Loads a new kernel to boot into (CAP_SYS_BOOT).",
-  kexec_load: "Loads a new kernel to boot into (CAP_SYS_BOOT).",
-  keyctl: "Kernel keyring is not namespaced (Docker blocks it).",
-  lookup_dcookie: "Tracing/profiling call that can leak host information (CAP_SYS_ADMIN).",
-  mbind: "NUMA memory-policy call Docker gates behind CAP_SYS_NICE.",
-  migrate_pages: "Moves another process's pages between NUMA nodes; left out of Docker's default profile.",
-  mount: "Mounts filesystems: the basis of most container escapes (CAP_SYS_ADMIN).",
-  mount_setattr: "Changes mount properties such as read-only or idmapping (CAP_SYS_ADMIN in Docker).",
-  move_mount: "New mount API: attaches a mount to the tree (CAP_SYS_ADMIN in Docker).",
-  move_pages: "Moves another process's pages between NUMA nodes; left out of Docker's default profile.",
-  name_to_handle_at: "Produces file handles, the first half of the open_by_handle_at (shocker) escape; harmless without it.",
-  nfsservctl: "Obsolete kernel NFS daemon interface; blocked by Docker.",
-  open_by_handle_at: "Opens any host file by handle: container escape via CAP_DAC_READ_SEARCH (shocker).",
-  open_tree: "New mount API: clones a mount tree (CAP_SYS_ADMIN in Docker).",
-  perf_event_open: "Tracing/profiling call that can leak host information (CAP_SYS_ADMIN/CAP_PERFMON in Docker).",
-  personality: "Can enable poorly tested execution domains (Docker allows only a few fixed values).",
-  pivot_root: "Changes the root mount; a privileged operation Docker blocks.",
-  process_vm_readv: "Reads other processes' memory (CAP_SYS_PTRACE).",
-  process_vm_writev: "Writes other processes' memory (CAP_SYS_PTRACE).",
-  ptrace: "Reads and writes other processes' memory and registers; bypassed seccomp before Linux 4.8.",
-  query_module: "Obsolete kernel-module call; blocked by Docker.",
-  quotactl: "Could let a container change its own disk quotas (CAP_SYS_ADMIN).",
-  reboot: "Reboots the host or loads kexec kernels (CAP_SYS_BOOT).",
-  request_key: "Kernel keyring is not namespaced (Docker blocks it).",
-  set_mempolicy: "NUMA memory-policy call Docker gates behind CAP_SYS_NICE.",
-  setns: "Joins other namespaces (CAP_SYS_ADMIN).",
-  settimeofday: "Sets the host clock, which is not namespaced (CAP_SYS_TIME).",
-  stime: "Sets the host clock, which is not namespaced (CAP_SYS_TIME).",
-  swapoff: "Stops swapping to a file or device (CAP_SYS_ADMIN).",
-  swapon: "Starts swapping to a file or device (CAP_SYS_ADMIN).",
-  sysfs: "Obsolete filesystem-type query; blocked by Docker.",
-  syslog: "Reads or clears the kernel log buffer (Docker: CAP_SYSLOG/CAP_SYS_ADMIN only).",
-  umount: "Unmounts filesystems (CAP_SYS_ADMIN).",
-  umount2: "Unmounts filesystems, can expose masked paths (CAP_SYS_ADMIN).",
-  unshare: "Creates new namespaces, user namespaces included, widening kernel attack surface (Docker: CAP_SYS_ADMIN only).",
-  uselib: "Obsolete shared-library loader, unused for a long time; blocked by Docker.",
-  userfaultfd: "Userspace page-fault handling, a common aid in kernel exploits; left out of Docker's default profile.",
-  ustat: "Obsolete filesystem statistics call; blocked by Docker.",
-  vm86: "In-kernel x86 real-mode virtual machine (CAP_SYS_ADMIN).",
-  vm86old: "In-kernel x86 real-mode virtual machine (CAP_SYS_ADMIN).",
-};
-
-/**
- * Names on x86_64 that do not exist on aarch64 (58 per libseccomp's syscalls.csv), with the
- * syscall the C library uses there instead (null where nothing replaces it).
- *
- * Replacements follow glibc's Linux code for arches without the legacy call: the files in
- * bminor/glibc sysdeps/unix/sysv/linux/generic/ (chmod.c, chown.c, dup2.c, epoll_create.c,
- * futimesat.c, inotify_init.c, lchown.c, link.c, mkdir.c, pipe.c, readlink.c, rmdir.c,
- * symlink.c, unlink.c, utimes.c, xmknod.c, xstat.c, lxstat.c @ 04277e02d7f54d3582bebcf8386b317018cd5e1d
- * and neighbours, glibc <= 2.32; merged into sysdeps/unix/sysv/linux/*.c since), plus
- * sysdeps/unix/sysv/linux/pause.c, rename.c @ 04277e02d7f54d3582bebcf8386b317018cd5e1d and
- * dup2.c @ 2642002380aafb71a1d3b569b6d7ebeab3284816. The csv also lists renameat on aarch64
- * (38), so rename maps to renameat, as glibc's rename.c does.
- */
-export const ARCH_TRANSLATIONS: Readonly<Record<string, { aarch64: string | null; note: string }>> = {
-  _sysctl: { aarch64: null, note: "Removed from the kernel; read or write /proc/sys instead." },
-  access: { aarch64: "faccessat", note: "access(path, mode) = faccessat(AT_FDCWD, path, mode)." },
-  afs_syscall: { aarch64: null, note: "Never implemented (returns ENOSYS on x86_64 too)." },
-  alarm: { aarch64: "setitimer", note: "glibc implements alarm with setitimer(ITIMER_REAL)." },
-  arch_prctl: { aarch64: null, note: "x86-only (FS/GS base for TLS); aarch64 sets TLS through the TPIDR_EL0 register, no syscall." },
-  chmod: { aarch64: "fchmodat", note: "chmod(path, mode) = fchmodat(AT_FDCWD, path, mode, 0)." },
-  chown: { aarch64: "fchownat", note: "chown(path, u, g) = fchownat(AT_FDCWD, path, u, g, 0)." },
-  creat: { aarch64: "openat", note: "creat = openat(AT_FDCWD, path, O_CREAT|O_WRONLY|O_TRUNC, mode)." },
-  create_module: { aarch64: null, note: "Obsolete module call, removed in Linux 2.6." },
-  dup2: { aarch64: "dup3", note: "glibc uses dup3(fd, fd2, 0); when fd == fd2 it calls fcntl(fd, F_GETFL) instead." },
-  epoll_create: { aarch64: "epoll_create1", note: "epoll_create(size) = epoll_create1(0)." },
-  epoll_ctl_old: { aarch64: null, note: "Never implemented on x86_64 either." },
-  epoll_wait: { aarch64: "epoll_pwait", note: "epoll_wait = epoll_pwait with a NULL sigmask." },
-  epoll_wait_old: { aarch64: null, note: "Never implemented on x86_64 either." },
-  eventfd: { aarch64: "eventfd2", note: "eventfd(n) = eventfd2(n, 0)." },
-  fork: { aarch64: "clone", note: "glibc forks with clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD) on every arch, x86_64 included." },
-  futimesat: { aarch64: "utimensat", note: "Times are converted from timeval to timespec." },
-  get_kernel_syms: { aarch64: null, note: "Obsolete module call, removed in Linux 2.6." },
-  get_thread_area: { aarch64: null, note: "x86 TLS descriptor call; aarch64 reads TPIDR_EL0 directly." },
-  getdents: { aarch64: "getdents64", note: "readdir uses getdents64." },
-  getpgrp: { aarch64: "getpgid", note: "getpgrp() = getpgid(0)." },
-  getpmsg: { aarch64: null, note: "STREAMS call, never implemented." },
-  inotify_init: { aarch64: "inotify_init1", note: "inotify_init() = inotify_init1(0)." },
-  ioperm: { aarch64: null, note: "x86 I/O-port permissions; no port I/O on aarch64." },
-  iopl: { aarch64: null, note: "x86 I/O privilege level; no equivalent on aarch64." },
-  lchown: { aarch64: "fchownat", note: "lchown = fchownat(AT_FDCWD, path, u, g, AT_SYMLINK_NOFOLLOW)." },
-  link: { aarch64: "linkat", note: "link = linkat(AT_FDCWD, old, AT_FDCWD, new, 0)." },
-  lstat: { aarch64: "newfstatat", note: "lstat = newfstatat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW)." },
-  mkdir: { aarch64: "mkdirat", note: "mkdir = mkdirat(AT_FDCWD, path, mode)." },
-  mknod: { aarch64: "mknodat", note: "mknod = mknodat(AT_FDCWD, path, mode, dev)." },
-  modify_ldt: { aarch64: null, note: "x86 local descriptor table; no equivalent." },
-  open: { aarch64: "openat", note: "open = openat(AT_FDCWD, path, flags, mode)." },
-  pause: { aarch64: "ppoll", note: "glibc pause.c uses ppoll(NULL, 0, NULL, NULL) where __NR_pause is missing." },
-  pipe: { aarch64: "pipe2", note: "pipe(fds) = pipe2(fds, 0)." },
-  poll: { aarch64: "ppoll", note: "The timeout is converted to a timespec." },
-  putpmsg: { aarch64: null, note: "STREAMS call, never implemented." },
-  query_module: { aarch64: null, note: "Obsolete module call, removed in Linux 2.6." },
-  readlink: { aarch64: "readlinkat", note: "readlink = readlinkat(AT_FDCWD, path, buf, size)." },
-  rename: { aarch64: "renameat", note: "glibc rename.c uses renameat where __NR_rename is missing (renameat2 only where renameat is missing too)." },
-  rmdir: { aarch64: "unlinkat", note: "rmdir = unlinkat(AT_FDCWD, path, AT_REMOVEDIR)." },
-  security: { aarch64: null, note: "Reserved LSM slot, never implemented." },
-  select: { aarch64: "pselect6", note: "The timeout is converted to a timespec; NULL sigmask." },
-  set_thread_area: { aarch64: null, note: "x86 TLS descriptor call; aarch64 sets TPIDR_EL0 directly." },
-  signalfd: { aarch64: "signalfd4", note: "signalfd = signalfd4(fd, mask, size, 0)." },
-  stat: { aarch64: "newfstatat", note: "stat = newfstatat(AT_FDCWD, path, buf, 0)." },
-  symlink: { aarch64: "symlinkat", note: "symlink = symlinkat(target, AT_FDCWD, path)." },
-  sysfs: { aarch64: null, note: "Obsolete filesystem-type query; read /proc/filesystems instead." },
-  time: { aarch64: "clock_gettime", note: "Without a time syscall or vDSO entry, current glibc implements time() with clock_gettime(CLOCK_REALTIME_COARSE), normally served by the vDSO (older glibc used gettimeofday)." },
-  tuxcall: { aarch64: null, note: "Never implemented (TUX web server)." },
-  unlink: { aarch64: "unlinkat", note: "unlink = unlinkat(AT_FDCWD, path, 0)." },
-  uprobe: { aarch64: null, note: "x86_64-only entry used by kernel-installed uprobe trampolines; libc never calls it." },
-  uretprobe: { aarch64: null, note: "x86_64-only entry used by kernel-installed uretprobe trampolines; libc never calls it." },
-  uselib: { aarch64: null, note: "Obsolete a.out library loader." },
-  ustat: { aarch64: null, note: "Obsolete; glibc keeps ustat only as a compat symbol (use statfs)." },
-  utime: { aarch64: "utimensat", note: "utime = utimensat(AT_FDCWD, path, times, 0)." },
-  utimes: { aarch64: "utimensat", note: "glibc generic utimes.c converts timeval to timespec and calls utimensat." },
-  vfork: { aarch64: "clone", note: "clone(CLONE_VM|CLONE_VFORK|SIGCHLD)." },
-  vserver: { aarch64: null, note: "Never implemented (Linux-VServer)." },
 };
 
 /**
