@@ -16,13 +16,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`run-tests: ${files.length} test files`);
-const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: root, stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (tsc.status !== 0) {
   console.error("run-tests: type check failed");
   process.exit(tsc.status ?? 1);
 }
 // Lint (biome.jsonc): floating and misused promises, unused imports, suspicious code. Well under a second.
-const lint = spawnSync(process.execPath, [join(root, "node_modules", "@biomejs", "biome", "bin", "biome"), "ci", "--error-on-warnings", "--reporter=summary"], { cwd: root, stdio: "inherit" });
+const lint = spawnSync(process.execPath, [join(root, "node_modules", "@biomejs", "biome", "bin", "biome"), "ci", "--error-on-warnings", "--reporter=summary"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (lint.status !== 0) {
   console.error("run-tests: lint failed (npx biome lint shows each finding)");
   process.exit(lint.status ?? 1);

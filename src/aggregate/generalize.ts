@@ -362,7 +362,15 @@ export function generalizePaths(files: FileUse[], options: GeneralizeOptions = {
       if (!mayGlob(list[0]!.segs, list[0]!.segs.length - 1, false, "many-files", true)) continue;
       for (const e of list) {
         byKey.delete(e.segs.join("/"));
-        add({ segs: [...e.segs.slice(0, -1), "*"], access: e.access, dir: false, rules: new Set([...e.rules, "many-files"]), glob: e.glob, literal: undefined, members: e.members });
+        add({
+          segs: [...e.segs.slice(0, -1), "*"],
+          access: e.access,
+          dir: false,
+          rules: new Set([...e.rules, "many-files"]),
+          glob: e.glob,
+          literal: undefined,
+          members: e.members,
+        });
       }
     }
   }

@@ -87,7 +87,8 @@ export function precheckArgs(argv: string[], commands: readonly AnyCommand[]): s
       for (const ch of raw) if (!known.has(ch)) throw new UserError(`unknown option -${ch} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
       continue;
     }
-    if (!known.has(base)) throw new UserError(`unknown option ${tok.startsWith("--") ? "--" : "-"}${raw} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
+    if (!known.has(base))
+      throw new UserError(`unknown option ${tok.startsWith("--") ? "--" : "-"}${raw} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
     if (eq >= 0 || booleans.has(base) || base !== name) continue;
     const next = out[i + 1];
     if (next !== undefined && DASH_VALUES.has(base) && next.startsWith("-")) out.splice(i, 2, `--${base}=${next}`);

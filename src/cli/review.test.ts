@@ -47,7 +47,10 @@ describe("syscage check", () => {
     writeFileSync(p, JSON.stringify(doc, null, 2));
     const stale = runCli(["check"], { cwd: dir });
     assert.equal(stale.status, 1);
-    assert.match(stale.stdout, /profiles\/py\/seccomp\.json \(seccomp\)\n {2}x86_64\n {4}\+ getrandom {2}SCMP_ACT_ALLOW {2}\[seen in 1 of 1 runs; baseline always\]/);
+    assert.match(
+      stale.stdout,
+      /profiles\/py\/seccomp\.json \(seccomp\)\n {2}x86_64\n {4}\+ getrandom {2}SCMP_ACT_ALLOW {2}\[seen in 1 of 1 runs; baseline always\]/,
+    );
     assert.match(stale.stdout, /stale: py; run syscage generate/);
     const md = runCli(["check", "--format", "markdown"], { cwd: dir });
     assert.equal(md.status, 1);
@@ -57,7 +60,10 @@ describe("syscage check", () => {
     const report = JSON.parse(staleJson.stdout) as CheckReport;
     assert.deepEqual(Object.keys(report).sort(), Object.keys(fresh).sort(), "the same keys as when up to date");
     assert.deepEqual([report.stale, report.old, report.new, report.summary.added], [["py"], "committed", "regenerated", 1]);
-    assert.ok(report.artifacts.some((a) => a.path === "profiles/py/seccomp.json" && a.changes.some((c) => c.id.endsWith("getrandom"))), staleJson.stdout);
+    assert.ok(
+      report.artifacts.some((a) => a.path === "profiles/py/seccomp.json" && a.changes.some((c) => c.id.endsWith("getrandom"))),
+      staleJson.stdout,
+    );
     // generate shows what it is about to replace, then writes the profile back.
     const g = runCli(["generate", "--name", "py"], { cwd: dir });
     assert.equal(g.status, 0, g.stderr);

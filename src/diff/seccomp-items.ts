@@ -55,7 +55,12 @@ export function seccompItems(profile: SeccompFile, caps: readonly string[] = DOC
       if (rule.action === profile.defaultAction && (rule.errnoRet ?? profile.defaultErrnoRet) === profile.defaultErrnoRet) continue;
       for (const name of names) {
         if (arch && !isSyscall(arch, name)) continue;
-        put({ id: `${label} ${name}${argsText(rule)}`, value, kind: rule.action === "SCMP_ACT_ALLOW" || rule.action === "SCMP_ACT_LOG" ? "permission" : "restriction", group: label });
+        put({
+          id: `${label} ${name}${argsText(rule)}`,
+          value,
+          kind: rule.action === "SCMP_ACT_ALLOW" || rule.action === "SCMP_ACT_LOG" ? "permission" : "restriction",
+          group: label,
+        });
       }
     }
   }

@@ -27,7 +27,11 @@ const DOCKER_FILE_DENIES: readonly DockerDeny[] = [
     covers: ["/proc/[^1-9/]/**", "/proc/[^1-9/][^0-9/]/**", "/proc/[^1-9s/][^0-9y/][^0-9s/]/**", "/proc/[^1-9/][^0-9/][^0-9/][^0-9/]*/**"],
   },
   { rule: "deny @{PROC}/sys/[^k]** w,", denies: ["w"], covers: ["/proc/sys/[^k]**"] },
-  { rule: "deny @{PROC}/sys/kernel/{?,??,[^s][^h][^m]**} w,", denies: ["w"], covers: ["/proc/sys/kernel/?", "/proc/sys/kernel/??", "/proc/sys/kernel/[^s][^h][^m]**"] },
+  {
+    rule: "deny @{PROC}/sys/kernel/{?,??,[^s][^h][^m]**} w,",
+    denies: ["w"],
+    covers: ["/proc/sys/kernel/?", "/proc/sys/kernel/??", "/proc/sys/kernel/[^s][^h][^m]**"],
+  },
   { rule: "deny @{PROC}/sysrq-trigger rwklx,", denies: ["r", "w", "k", "l", "ix"], covers: ["/proc/sysrq-trigger"] },
   { rule: "deny @{PROC}/kcore rwklx,", denies: ["r", "w", "k", "l", "ix"], covers: ["/proc/kcore"] },
   { rule: "deny /sys/[^f]*/** wklx,", denies: ["w", "k", "l", "ix"], covers: ["/sys/[^f]*/**"] },

@@ -33,7 +33,8 @@ export function pathProblem(path: string): string | undefined {
   const unsafe = unsafeCharacterProblem(path, "AppArmor rules are kept free of them so a rule cannot span lines or hide text");
   if (unsafe !== undefined) return unsafe;
   const bytes = utf8Length(path);
-  if (bytes > APPARMOR_MAX_PATH_BYTES) return `is ${bytes} bytes long; paths longer than ${APPARMOR_MAX_PATH_BYTES} bytes (PATH_MAX) cannot come from a successful call`;
+  if (bytes > APPARMOR_MAX_PATH_BYTES)
+    return `is ${bytes} bytes long; paths longer than ${APPARMOR_MAX_PATH_BYTES} bytes (PATH_MAX) cannot come from a successful call`;
   return undefined;
 }
 

@@ -101,6 +101,7 @@ interface FileEntry {
 // Network and capabilities
 
 /** Address families apparmor_parser 3.0 knows (`network` af_mask of abi/3.0, without `unspec`). */
+// biome-ignore format: a table, several entries per line
 const NETWORK_FAMILIES = new Set([
   "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25", "inet6", "rose", "netbeui", "security",
   "key", "netlink", "packet", "ash", "econet", "atmsvc", "rds", "sna", "irda", "pppox", "wanpipe", "llc", "ib", "mpls",
@@ -110,6 +111,7 @@ const NETWORK_FAMILIES = new Set([
 const NETWORK_TYPES = new Set(["stream", "dgram", "seqpacket", "rdm", "raw", "packet"]);
 
 /** Every capability of the model, checked at run time too (the model can come from a file). */
+// biome-ignore format: a table, several entries per line
 const CAPABILITY_NAMES = {
   chown: true, dac_override: true, dac_read_search: true, fowner: true, fsetid: true, kill: true, setgid: true, setuid: true,
   setpcap: true, net_bind_service: true, net_broadcast: true, net_admin: true, net_raw: true, ipc_lock: true, sys_chroot: true,
@@ -176,7 +178,12 @@ function withNote(rule: string, ...notes: string[]): string {
 export function findAppArmorProblems(name: string, r: ContainerResources): AppArmorProblem[] {
   const problems: AppArmorProblem[] = [];
   if (!PROFILE_NAME.test(name)) {
-    problems.push({ code: "SC_APPARMOR_PROFILE_NAME", what: "profile name", value: name, reason: "expected letters, digits, '.', '_' or '-', starting with a letter or digit" });
+    problems.push({
+      code: "SC_APPARMOR_PROFILE_NAME",
+      what: "profile name",
+      value: name,
+      reason: "expected letters, digits, '.', '_' or '-', starting with a letter or digit",
+    });
   }
   const checkPath = (what: string, value: string, text = value): void => {
     const reason = pathProblem(text);
@@ -191,9 +198,21 @@ export function findAppArmorProblems(name: string, r: ContainerResources): AppAr
   }
   for (const s of r.sockets) {
     if (!NETWORK_FAMILIES.has(s.family)) {
-      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `address family ${displayValue(s.family)} is not one apparmor_parser knows`, item: s });
+      problems.push({
+        code: "SC_APPARMOR_NETWORK",
+        what: "socket",
+        value: `${s.family} ${s.type}`,
+        reason: `address family ${displayValue(s.family)} is not one apparmor_parser knows`,
+        item: s,
+      });
     } else if (!NETWORK_TYPES.has(s.type)) {
-      problems.push({ code: "SC_APPARMOR_NETWORK", what: "socket", value: `${s.family} ${s.type}`, reason: `socket type ${displayValue(s.type)} is not one of ${[...NETWORK_TYPES].join(", ")}`, item: s });
+      problems.push({
+        code: "SC_APPARMOR_NETWORK",
+        what: "socket",
+        value: `${s.family} ${s.type}`,
+        reason: `socket type ${displayValue(s.type)} is not one of ${[...NETWORK_TYPES].join(", ")}`,
+        item: s,
+      });
     }
   }
   for (const c of r.capabilities) {

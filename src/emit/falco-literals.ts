@@ -31,7 +31,8 @@ export function falcoStringProblem(value: string): string | undefined {
   if (value.endsWith("\\")) return "ends in a backslash: Falco's lexer would take the closing quote for an escaped one";
   if (value.includes("'")) return "contains ', which ends a double-quoted string in sysdig's legacy filter compiler";
   const bytes = UTF8.encode(value).length;
-  if (bytes > FALCO_MAX_LITERAL_BYTES) return `is ${bytes} bytes long; Falco's filter compiler stores at most ${FALCO_MAX_LITERAL_BYTES} bytes per value and would refuse the whole rules file`;
+  if (bytes > FALCO_MAX_LITERAL_BYTES)
+    return `is ${bytes} bytes long; Falco's filter compiler stores at most ${FALCO_MAX_LITERAL_BYTES} bytes per value and would refuse the whole rules file`;
   return undefined;
 }
 

@@ -119,7 +119,8 @@ export function planContainer(c: FalcoContainer, id: string, problems: FalcoProb
   };
 
   const images = new Set<string>();
-  if (c.images.length === 0) problem("SC_FALCO_IMAGE", "image", "", "no images configured: the rules are scoped by container.image.repository and would never fire");
+  if (c.images.length === 0)
+    problem("SC_FALCO_IMAGE", "image", "", "no images configured: the rules are scoped by container.image.repository and would never fire");
   for (const image of c.images) {
     const r = imageRepositoryForms(image);
     if ("problem" in r) problem("SC_FALCO_IMAGE", "image", image, r.problem);
@@ -194,7 +195,8 @@ export function planContainer(c: FalcoContainer, id: string, problems: FalcoProb
   const acceptPorts = new Set<number>(listens.keys());
   let processes: ProcessPlan | undefined;
   if (scope === "process") processes = planProcesses(c, checkLiteral, checkPort);
-  for (const pr of c.resources.processes ?? []) for (const ep of pr.accepts) if (isInet(ep) && ep.proto !== "udp" && ep.port !== undefined && ep.port >= 0 && ep.port <= 65535) acceptPorts.add(ep.port);
+  for (const pr of c.resources.processes ?? [])
+    for (const ep of pr.accepts) if (isInet(ep) && ep.proto !== "udp" && ep.port !== undefined && ep.port >= 0 && ep.port <= 65535) acceptPorts.add(ep.port);
 
   return {
     source: c,
@@ -230,23 +232,33 @@ function planProcesses(
     if (pr.exe !== "" && !checkLiteral("exec", pr.exe)) continue;
     for (const child of pr.spawns) if (checkLiteral("exec", child)) entry(plan.spawns, pr.exe, () => new Set<string>()).add(child);
     for (const w of pr.writes) {
-      const f: FileUse = fileEntries.get(`${w.glob ? "g" : "l"}${w.path}`) ?? { path: w.path, access: ["write"], dir: false, ...(w.glob ? { glob: true as const, generalizedBy: "?" } : {}) };
+      const f: FileUse = fileEntries.get(`${w.glob ? "g" : "l"}${w.path}`) ?? {
+        path: w.path,
+        access: ["write"],
+        dir: false,
+        ...(w.glob ? { glob: true as const, generalizedBy: "?" } : {}),
+      };
       if (f.dir || !checkLiteral("file", f.path)) continue;
       const mine = entry(plan.writes, pr.exe, () => ({ literals: new Set<string>(), globs: new Map<string, WriteGlob>() }));
       const pattern = fnmatchPattern(f);
       if (pattern === undefined) mine.literals.add(f.path);
-      else if (falcoStringProblem(pattern) === undefined) mine.globs.set(pattern, { pattern, slashes: [...pattern].filter((ch) => ch === "/").length, path: f.path, runs: 0 });
+      else if (falcoStringProblem(pattern) === undefined)
+        mine.globs.set(pattern, { pattern, slashes: [...pattern].filter((ch) => ch === "/").length, path: f.path, runs: 0 });
       // A pattern Falco cannot hold was reported by planContainer for the file's path.
     }
     for (const ep of pr.connects) {
       // Problems with these values are reported once, by planContainer, from the container's connects.
-      if (!isInet(ep) || ipLiteralProblem(ep.address) !== undefined || ep.port === undefined || !Number.isInteger(ep.port) || ep.port < 0 || ep.port > 65535) continue;
+      if (!isInet(ep) || ipLiteralProblem(ep.address) !== undefined || ep.port === undefined || !Number.isInteger(ep.port) || ep.port < 0 || ep.port > 65535)
+        continue;
       const byPort = entry(plan.connects, pr.exe, () => new Map<number, Set<string>>());
       let ips = byPort.get(ep.port);
       if (!ips) byPort.set(ep.port, (ips = new Set()));
       ips.add(canonicalIp(ep.address));
     }
-    for (const [into, from] of [[plan.accepts, pr.accepts], [plan.listens, pr.listens]] as const) {
+    for (const [into, from] of [
+      [plan.accepts, pr.accepts],
+      [plan.listens, pr.listens],
+    ] as const) {
       for (const ep of from) {
         // accept(2) and listen(2) are TCP only.
         if (!isInet(ep) || ep.proto === "udp" || !checkPort(into === plan.accepts ? "accept" : "listen", ep)) continue;

@@ -50,8 +50,24 @@ function anyOf(clauses: readonly string[]): string {
   return clauses.length === 1 ? (clauses[0] as string) : `(${clauses.join("\nor ")})`;
 }
 
-function rule(fields: { rule: string; desc: string; condition: string; output: string; priority: string; tags: string[]; enabled?: boolean; warnEvttypes?: boolean }): Item {
-  const value: Record<string, unknown> = { rule: fields.rule, desc: fields.desc, condition: fields.condition, output: fields.output, priority: fields.priority, tags: fields.tags };
+function rule(fields: {
+  rule: string;
+  desc: string;
+  condition: string;
+  output: string;
+  priority: string;
+  tags: string[];
+  enabled?: boolean;
+  warnEvttypes?: boolean;
+}): Item {
+  const value: Record<string, unknown> = {
+    rule: fields.rule,
+    desc: fields.desc,
+    condition: fields.condition,
+    output: fields.output,
+    priority: fields.priority,
+    tags: fields.tags,
+  };
   if (fields.enabled !== undefined) value.enabled = fields.enabled;
   if (fields.warnEvttypes !== undefined) value.warn_evttypes = fields.warnEvttypes;
   return { kind: "yaml", value };
@@ -77,7 +93,10 @@ export function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { 
   const runsText = `${plural(N, "recorded run")} of container ${id}`;
 
   items.push({ kind: "comment", text: `Container ${id}: ${plural(N, "recorded run")}; images ${p.images.join(", ")}.` });
-  addList(`${n}_images`, p.images.map((i) => ({ value: quoteFalcoString(i), source: i })));
+  addList(
+    `${n}_images`,
+    p.images.map((i) => ({ value: quoteFalcoString(i), source: i })),
+  );
   const scope = `${n}_container`;
   items.push({ kind: "yaml", value: { macro: scope, condition: `(container.image.repository in (${n}_images))` } });
 
@@ -119,7 +138,8 @@ export function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { 
         (pr !== undefined
           ? `A program was executed in a container of image ${p.images.join(" or ")} by a process whose parent none of the ${runsText} saw starting it ` +
             `(${plural(spawnPairs, "recorded parent and program pair")}; proc.pexepath is the executable of the process's parent; programs whose parent the trace did not show, such as the container's command, may be started by any process). `
-          : `A program was executed in a container of image ${p.images.join(" or ")} that none of the ${runsText} executed ` + `(${plural(p.execs.size, "recorded program")}). `) +
+          : `A program was executed in a container of image ${p.images.join(" or ")} that none of the ${runsText} executed ` +
+            `(${plural(p.execs.size, "recorded program")}). `) +
         "proc.exepath is the executable's path as Falco resolves it; " +
         "strace records the path execve was given, so a program reached through a symlink, or a script (whose process is its interpreter), " +
         "may need the real executable appended.",
@@ -183,7 +203,8 @@ export function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { 
   };
   if (pr !== undefined) {
     const terms: string[] = [];
-    for (const [exe, byPort] of sortedKeys(pr.connects)) for (const port of sortedNums(byPort.keys())) terms.push(connectTerm(exe, port, byPort.get(port) as Set<string>));
+    for (const [exe, byPort] of sortedKeys(pr.connects))
+      for (const port of sortedNums(byPort.keys())) terms.push(connectTerm(exe, port, byPort.get(port) as Set<string>));
     addMacro(`${n}_process_connections`, terms, connect);
   } else if (p.connects.size > 0) {
     const terms = [...p.connects.entries()].sort((x, y) => x[0] - y[0]).map(([port, ips]) => connectTerm("", port, ips.keys()));
@@ -207,13 +228,17 @@ export function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { 
   );
 
   // Inbound connections and listening ports: the same shape, by local (server) port.
-  const portTerms = (m: Map<string, Set<number>>): string[] => sortedKeys(m).map(([exe, ports]) => term([...byExe(exe), `fd.sport in (${sortedNums(ports).join(", ")})`]));
+  const portTerms = (m: Map<string, Set<number>>): string[] =>
+    sortedKeys(m).map(([exe, ports]) => term([...byExe(exe), `fd.sport in (${sortedNums(ports).join(", ")})`]));
   const countPorts = (m: Map<string, Set<number>>): number => [...m.values()].reduce((k, ports) => k + ports.size, 0);
 
   const accept = ["evt.type in (accept, accept4)", "fd.typechar in (4, 6)", scope];
   if (pr !== undefined) addMacro(`${n}_process_accepts`, portTerms(pr.accepts), accept);
   else if (p.acceptPorts.size > 0) {
-    addList(`${n}_accept_ports`, sortedNums(p.acceptPorts).map((port) => ({ value: port })));
+    addList(
+      `${n}_accept_ports`,
+      sortedNums(p.acceptPorts).map((port) => ({ value: port })),
+    );
     accept.push(`not fd.sport in (${n}_accept_ports)`);
   }
   items.push(
@@ -262,7 +287,10 @@ export function containerItems(p: ContainerPlan, options: FalcoRulesOptions): { 
     const unrecorded = [...all].filter((e) => !p.syscallEvents.has(e)).sort(cmp);
     const without = p.syscallsWithoutEvent;
     if (unrecorded.length > 0) {
-      addList(`${n}_unrecorded_syscall_events`, unrecorded.map((e) => ({ value: e })));
+      addList(
+        `${n}_unrecorded_syscall_events`,
+        unrecorded.map((e) => ({ value: e })),
+      );
       items.push(
         rule({
           rule: `syscage ${id}: syscall that was not recorded`,

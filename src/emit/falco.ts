@@ -125,7 +125,13 @@ function planAll(containers: readonly FalcoContainer[], options: FalcoRulesOptio
       continue;
     }
     if (other !== undefined) {
-      problems.push({ code: "SC_FALCO_NAME", container: c.name, what: "container name", value: c.name, reason: `names its rules syscage_${id}_..., like container ${JSON.stringify(other)}` });
+      problems.push({
+        code: "SC_FALCO_NAME",
+        container: c.name,
+        what: "container name",
+        value: c.name,
+        reason: `names its rules syscage_${id}_..., like container ${JSON.stringify(other)}`,
+      });
       continue;
     }
     byId.set(id, c.name);
@@ -152,13 +158,21 @@ function embeddedListNames(perContainer: readonly PlannedItems[]): FalcoProblem[
     const check = (what: string, literal: string, value: string, code: FalcoProblemCode = "SC_FALCO_VALUE"): void => {
       const name = embedsListName(literal, listNames);
       if (name !== undefined) {
-        found.push({ code, container: p.source.name, what, value, reason: `holds the list name ${name} as a word, which Falco would expand inside the quotes` });
+        found.push({
+          code,
+          container: p.source.name,
+          what,
+          value,
+          reason: `holds the list name ${name} as a word, which Falco would expand inside the quotes`,
+        });
       }
     };
     for (const it of items) {
       if (it.kind === "list") {
         const image = it.name.endsWith("_images");
-        for (const li of it.items) if (typeof li.value === "string") check(image ? "image" : `${it.name} item`, li.value, li.source ?? li.value, image ? "SC_FALCO_IMAGE" : "SC_FALCO_VALUE");
+        for (const li of it.items)
+          if (typeof li.value === "string")
+            check(image ? "image" : `${it.name} item`, li.value, li.source ?? li.value, image ? "SC_FALCO_IMAGE" : "SC_FALCO_VALUE");
       }
       if (it.kind === "yaml" && typeof it.value.condition === "string") {
         for (const m of it.value.condition.matchAll(/"(?:[^"\\]|\\.)*"/g)) {

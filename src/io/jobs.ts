@@ -43,5 +43,7 @@ export async function resolveJobs(r: JobRequest): Promise<ContainerJob[]> {
       "SC_NO_INPUTS",
     );
   }
-  return jobsFromConfig(found.config, found.path, r.name ? [r.name] : []).map((j) => ({ ...j, ...r.overrides, ...(r.out ? { out: resolve(r.cwd, r.out) } : {}) }) as ContainerJob);
+  return jobsFromConfig(found.config, found.path, r.name ? [r.name] : []).map(
+    (j) => ({ ...j, ...r.overrides, ...(r.out ? { out: resolve(r.cwd, r.out) } : {}) }) as ContainerJob,
+  );
 }

@@ -63,7 +63,10 @@ export const ARCH_TRANSLATIONS: Readonly<Record<string, { aarch64: string | null
   stat: { aarch64: "newfstatat", note: "stat = newfstatat(AT_FDCWD, path, buf, 0)." },
   symlink: { aarch64: "symlinkat", note: "symlink = symlinkat(target, AT_FDCWD, path)." },
   sysfs: { aarch64: null, note: "Obsolete filesystem-type query; read /proc/filesystems instead." },
-  time: { aarch64: "clock_gettime", note: "Without a time syscall or vDSO entry, current glibc implements time() with clock_gettime(CLOCK_REALTIME_COARSE), normally served by the vDSO (older glibc used gettimeofday)." },
+  time: {
+    aarch64: "clock_gettime",
+    note: "Without a time syscall or vDSO entry, current glibc implements time() with clock_gettime(CLOCK_REALTIME_COARSE), normally served by the vDSO (older glibc used gettimeofday).",
+  },
   tuxcall: { aarch64: null, note: "Never implemented (TUX web server)." },
   unlink: { aarch64: "unlinkat", note: "unlink = unlinkat(AT_FDCWD, path, 0)." },
   uprobe: { aarch64: null, note: "x86_64-only entry used by kernel-installed uprobe trampolines; libc never calls it." },

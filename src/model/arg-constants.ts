@@ -3,6 +3,7 @@
 // writing the policy.
 
 /** Linux address families by the name strace prints after `AF_` / `PF_`. */
+// biome-ignore format: a table, several entries per line
 export const ADDRESS_FAMILIES: Readonly<Record<string, number>> = {
   UNSPEC: 0, UNIX: 1, LOCAL: 1, INET: 2, AX25: 3, IPX: 4, APPLETALK: 5, NETROM: 6, BRIDGE: 7, ATMPVC: 8, X25: 9,
   INET6: 10, ROSE: 11, DECnet: 12, NETBEUI: 13, SECURITY: 14, KEY: 15, NETLINK: 16, ROUTE: 16, PACKET: 17, ASH: 18,

@@ -30,9 +30,7 @@ export interface Baseline {
    * arches, the per-arch keys arch-specific additions (the effective list for an arch is the
    * union of "*" and its own key).
    */
-  syscalls: { "*"?: readonly string[] } & Partial<
-    Record<"x86_64" | "i386" | "x32" | "aarch64" | "arm", readonly string[]>
-  >;
+  syscalls: { "*"?: readonly string[] } & Partial<Record<"x86_64" | "i386" | "x32" | "aarch64" | "arm", readonly string[]>>;
 }
 
 // Sources shared by several entries, spelled once.
@@ -150,21 +148,7 @@ export const BASELINES: Record<BaselineName, Baseline> = {
       x86_64: RUNC_64BIT,
       x32: RUNC_64BIT, // the same ABI names as x86_64
       // No arch_prctl (TLS is a register) and no select on aarch64: pselect6 replaces select.
-      aarch64: [
-        "fchown",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "getuid",
-        "mmap",
-        "newfstatat",
-        "pselect6",
-        "setgid",
-        "setgroups",
-        "setresgid",
-        "setresuid",
-        "setuid",
-      ],
+      aarch64: ["fchown", "fcntl", "fstat", "fstatfs", "getuid", "mmap", "newfstatat", "pselect6", "setgid", "setgroups", "setresgid", "setresuid", "setuid"],
       // 32-bit ABIs: *32 uid/gid calls, *64 stat/fcntl/statfs calls, mmap2; i386 Go and
       // x/sys/unix reach sockets through socketcall; TLS via set_thread_area (i386) / set_tls (arm);
       // pselect6 stands in for the x86_64-only select that SPO recorded.

@@ -16,8 +16,7 @@ export const ENOSYS_PROBES: readonly { name: string; fallback: string; reason: s
     fallback: "clock_gettime",
     reason:
       "i386/arm only: 32-bit glibc tries clock_gettime64 (vDSO, then syscall) and drops to 32-bit clock_gettime only when it fails with ENOSYS; the other *_time64 wrappers follow the same pattern (libseccomp#228: EPERM from utimensat_time64 broke futimens).",
-    source:
-      "bminor/glibc sysdeps/unix/sysv/linux/clock_gettime.c @ 03343699496edd866141a8bbdfeb19ae98537394; https://github.com/seccomp/libseccomp/issues/228",
+    source: "bminor/glibc sysdeps/unix/sysv/linux/clock_gettime.c @ 03343699496edd866141a8bbdfeb19ae98537394; https://github.com/seccomp/libseccomp/issues/228",
   },
   {
     name: "clone3",
@@ -48,8 +47,7 @@ export const ENOSYS_PROBES: readonly { name: string; fallback: string; reason: s
     fallback: "fchmodat",
     reason:
       "glibc >= 2.39 calls fchmodat2 for fchmodat(..., AT_SYMLINK_NOFOLLOW); under a filter that returns EPERM, tar fails with 'Cannot change mode', while ENOSYS degrades gracefully to the old path.",
-    source:
-      "https://github.com/docker/docker-ce-packaging/pull/1013; https://github.com/moby/moby/issues/42871",
+    source: "https://github.com/docker/docker-ce-packaging/pull/1013; https://github.com/moby/moby/issues/42871",
   },
   {
     name: "openat2",

@@ -36,7 +36,10 @@ export const seccompFileSchema = z
     defaultAction: z.string(),
     defaultErrnoRet: z.number().int().optional(),
     architectures: z.array(z.string()).nullable().optional(),
-    archMap: z.array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullable().optional() })).nullable().optional(),
+    archMap: z
+      .array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullable().optional() }))
+      .nullable()
+      .optional(),
     syscalls: z.array(seccompRuleSchema).nullable().optional(),
   })
   .loose();
@@ -46,12 +49,31 @@ export type SeccompFileRule = z.infer<typeof seccompRuleSchema>;
 
 /** Capabilities a Docker container has by default (moby `oci/caps/defaults.go`): Docker profiles' `includes.caps` are evaluated against them. */
 export const DOCKER_DEFAULT_CAPS = [
-  "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD",
-  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+  "CAP_AUDIT_WRITE",
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_MKNOD",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_NET_RAW",
+  "CAP_SETFCAP",
+  "CAP_SETGID",
+  "CAP_SETPCAP",
+  "CAP_SETUID",
+  "CAP_SYS_CHROOT",
 ];
 
 /** Docker writes Go architecture names in `includes.arches`. */
-const GO_ARCH: Record<string, string> = { amd64: "SCMP_ARCH_X86_64", x86: "SCMP_ARCH_X86", "386": "SCMP_ARCH_X86", x32: "SCMP_ARCH_X32", arm64: "SCMP_ARCH_AARCH64", arm: "SCMP_ARCH_ARM" };
+const GO_ARCH: Record<string, string> = {
+  amd64: "SCMP_ARCH_X86_64",
+  x86: "SCMP_ARCH_X86",
+  "386": "SCMP_ARCH_X86",
+  x32: "SCMP_ARCH_X32",
+  arm64: "SCMP_ARCH_AARCH64",
+  arm: "SCMP_ARCH_ARM",
+};
 
 /** Whether a rule of a Docker profile applies on an architecture (libseccomp name) given the container's capabilities. */
 export function ruleApplies(rule: SeccompFileRule, scmp: string, caps: readonly string[]): boolean {

@@ -8,6 +8,7 @@ import { straceNumber as numeric } from "./strace-number.js";
 export { addressFamilyName, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
 
 /** Linux personality(2) values: the PER_* bases and the flag bits strace prints with `|`. */
+// biome-ignore format: a table, several entries per line
 const PERSONALITY: Record<string, number> = {
   PER_LINUX: 0x0, PER_SVR4: 0x0001, PER_SVR3: 0x0002, PER_SCOSVR3: 0x0003, PER_OSR5: 0x0003, PER_WYSEV386: 0x0004,
   PER_ISCR4: 0x0005, PER_BSD: 0x0006, PER_SUNOS: 0x0006, PER_XENIX: 0x0007, PER_LINUX32: 0x0008, PER_LINUX32_3GB: 0x0008,
@@ -18,6 +19,7 @@ const PERSONALITY: Record<string, number> = {
   WHOLE_SECONDS: 0x2000000, STICKY_TIMEOUTS: 0x4000000, ADDR_LIMIT_3GB: 0x8000000,
 };
 
+// biome-ignore format: a table, several entries per line
 const CLONE_NS_FLAGS: Record<string, number> = {
   CLONE_NEWNS: 0x00020000, CLONE_NEWCGROUP: 0x02000000, CLONE_NEWUTS: 0x04000000, CLONE_NEWIPC: 0x08000000,
   CLONE_NEWUSER: 0x10000000, CLONE_NEWPID: 0x20000000, CLONE_NEWNET: 0x40000000,

@@ -9,9 +9,24 @@ import { straceNumber } from "./strace-number.js";
 describe("straceNumber: the one reader of numbers in strace's argument text", () => {
   it("reads decimal, hex and octal as strace prints them, comments dropped", () => {
     const cases: [string, number | undefined][] = [
-      ["0", 0], ["2", 2], ["-1", -1], ["0x10", 16], ["0X1f", 31], ["010", 8], ["0644", 420], ["0755", 493],
-      ["2 /* AF_INET */", 2], ["0x2 /* PF_INET */", 2], ["  17 ", 17],
-      ["09", undefined], ["08", undefined], ["0x", undefined], ["AF_INET", undefined], ["1e3", undefined], ["", undefined], ["- 1", undefined],
+      ["0", 0],
+      ["2", 2],
+      ["-1", -1],
+      ["0x10", 16],
+      ["0X1f", 31],
+      ["010", 8],
+      ["0644", 420],
+      ["0755", 493],
+      ["2 /* AF_INET */", 2],
+      ["0x2 /* PF_INET */", 2],
+      ["  17 ", 17],
+      ["09", undefined],
+      ["08", undefined],
+      ["0x", undefined],
+      ["AF_INET", undefined],
+      ["1e3", undefined],
+      ["", undefined],
+      ["- 1", undefined],
     ];
     for (const [text, want] of cases) assert.equal(straceNumber(text), want, JSON.stringify(text));
   });

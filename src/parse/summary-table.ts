@@ -142,7 +142,12 @@ export class SummaryTableReader {
             errors += r.errors;
           }
           if (calls !== row.calls || errors !== row.errors) {
-            this.report("SC_TABLE_TOTAL", lineNo, 1, `the rows add up to ${calls} calls and ${errors} errors but the total row says ${row.calls} and ${row.errors}`);
+            this.report(
+              "SC_TABLE_TOTAL",
+              lineNo,
+              1,
+              `the rows add up to ${calls} calls and ${errors} errors but the total row says ${row.calls} and ${row.errors}`,
+            );
           }
         }
         return this.close();

@@ -24,7 +24,10 @@ const IMPURE_MODULES = /^(node:)?(fs|fs\/promises|child_process|worker_threads|h
 const IMPURE_GLOBALS = /(?<![\w.$'"`])(process|console)\s*[.[]/;
 
 const SRC = join(REPO, "src");
-const sources = fg.sync("**/*.ts", { cwd: SRC }).filter((f) => !f.endsWith(".test.ts") && !f.startsWith("test/")).sort();
+const sources = fg
+  .sync("**/*.ts", { cwd: SRC })
+  .filter((f) => !f.endsWith(".test.ts") && !f.startsWith("test/"))
+  .sort();
 
 function layerOf(rel: string): string | undefined {
   const top = rel.split("/")[0]!;
@@ -51,8 +54,17 @@ function codeOnly(text: string): string {
 
 describe("layering", () => {
   it("finds the layers' files and reads their imports", () => {
-    for (const l of Object.keys(RANK)) assert.ok(sources.some((f) => layerOf(f) === l), `no files in src/${l}`);
-    assert.deepEqual(importsOf('import a from "x";\nimport type { B } from "../y.js";\nexport { c } from "./z.js";\nconst d = await import("../w.js");\nimport "./side.js";\n').sort(), ["../w.js", "../y.js", "./side.js", "./z.js", "x"]);
+    for (const l of Object.keys(RANK))
+      assert.ok(
+        sources.some((f) => layerOf(f) === l),
+        `no files in src/${l}`,
+      );
+    assert.deepEqual(
+      importsOf(
+        'import a from "x";\nimport type { B } from "../y.js";\nexport { c } from "./z.js";\nconst d = await import("../w.js");\nimport "./side.js";\n',
+      ).sort(),
+      ["../w.js", "../y.js", "./side.js", "./z.js", "x"],
+    );
     assert.match(codeOnly('process.stdout.write("x")'), IMPURE_GLOBALS);
     assert.doesNotMatch(codeOnly('throw new Error("see process.env")'), IMPURE_GLOBALS);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template literal in it

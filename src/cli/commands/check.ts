@@ -20,7 +20,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .option("config", { type: "string", describe: "config file (default: syscage.yaml, else profiles/syscage.yaml)" })
       .option("name", { type: "string", describe: "check only this container" })
-      .option("format", { choices: Object.keys(DIFF_FORMATS) as DiffFormat[], default: "text" as DiffFormat, describe: "how to print the diff of stale profiles" })
+      .option("format", {
+        choices: Object.keys(DIFF_FORMATS) as DiffFormat[],
+        default: "text" as DiffFormat,
+        describe: "how to print the diff of stale profiles",
+      })
       .option("color", { type: "boolean", describe: "colour the text format (default: on a terminal)" })
       .example("$0 check", "in CI: fails when samples or syscage changed and profiles/ was not regenerated")
       .example("$0 check --format markdown > comment.md", "the diff as a pull-request comment") as unknown as Argv<CheckArgs>,
@@ -36,7 +40,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         reports.push(await diffWithDisk(result));
       }
     }
-    const merged = summarize("committed", "regenerated", reports.flatMap((r) => r.artifacts));
+    const merged = summarize(
+      "committed",
+      "regenerated",
+      reports.flatMap((r) => r.artifacts),
+    );
     if (args.format === "json") process.stdout.write(emitCheckJson(merged, stale));
     else if (stale.length === 0) process.stdout.write("syscage check: every profile is up to date\n");
     else process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
