@@ -63,7 +63,12 @@ async function writeTrace(path, n) {
 function measure(label, cliArgs, cwd) {
   const rssFile = join(cwd, "rss.txt");
   const start = process.hrtime.bigint();
-  const r = spawnSync(TIME, ["-f", "%M", "-o", rssFile, process.execPath, CLI, ...cliArgs], { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(TIME, ["-f", "%M", "-o", rssFile, process.execPath, CLI, ...cliArgs], {
+    cwd,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
   const peakMiB = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024;
@@ -75,11 +80,17 @@ try {
   const trace = join(work, "build.trace");
   await writeTrace(trace, PIDS);
   const mib = statSync(trace).size / (1 << 20);
-  const results = [measure("syscage stats", ["stats", trace], work), measure("syscage generate", ["generate", "--name", "build", "--out", join(work, "out"), "--image", "build", trace], work)];
+  const results = [
+    measure("syscage stats", ["stats", trace], work),
+    measure("syscage generate", ["generate", "--name", "build", "--out", join(work, "out"), "--image", "build", trace], work),
+  ];
   if (JSON_OUT) process.stdout.write(`${JSON.stringify({ pids: PIDS, traceMiB: Math.round(mib), targetMiB: TARGET_MIB, results }, null, 2)}\n`);
   else {
     process.stdout.write(`${PIDS} processes, ${Math.round(mib)} MiB trace\n`);
-    for (const r of results) process.stdout.write(`  ${r.label.padEnd(18)} ${String(r.seconds).padStart(7)} s  peak RSS ${String(r.peakMiB).padStart(5)} MiB  ${r.peakMiB < TARGET_MIB ? "(under" : "(OVER"} the ${TARGET_MIB} MiB target)\n`);
+    for (const r of results)
+      process.stdout.write(
+        `  ${r.label.padEnd(18)} ${String(r.seconds).padStart(7)} s  peak RSS ${String(r.peakMiB).padStart(5)} MiB  ${r.peakMiB < TARGET_MIB ? "(under" : "(OVER"} the ${TARGET_MIB} MiB target)\n`,
+      );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -23,12 +23,14 @@ const WORKLOADS = [
   {
     name: "shell",
     needs: ["sh", "ls", "sort", "uniq", "find"],
-    script: 'cd "$W" && for i in 1 2 3; do ls -la /usr/lib > ls.txt; cat /etc/passwd | sort | uniq -c > u.txt; find /usr/share/doc -maxdepth 2 -name "*.gz" | head -40 > f.txt; done; rm -f ls.txt u.txt f.txt',
+    script:
+      'cd "$W" && for i in 1 2 3; do ls -la /usr/lib > ls.txt; cat /etc/passwd | sort | uniq -c > u.txt; find /usr/share/doc -maxdepth 2 -name "*.gz" | head -40 > f.txt; done; rm -f ls.txt u.txt f.txt',
   },
   {
     name: "tar",
     needs: ["tar", "gzip"],
-    script: 'cd "$W" && mkdir -p t && tar czf t/doc.tgz -C /usr/share/doc $(ls /usr/share/doc | head -20) 2>/dev/null; cd t && tar xzf doc.tgz && cd .. && rm -rf t',
+    script:
+      'cd "$W" && mkdir -p t && tar czf t/doc.tgz -C /usr/share/doc $(ls /usr/share/doc | head -20) 2>/dev/null; cd t && tar xzf doc.tgz && cd .. && rm -rf t',
   },
   {
     name: "python",
@@ -52,7 +54,7 @@ const WORKLOADS = [
     script:
       'cd "$W" && rm -f b.db && sqlite3 b.db "create table t(k integer primary key, v text); ' +
       "with recursive c(x) as (select 1 union all select x+1 from c where x < 3000) insert into t(v) select hex(randomblob(20)) from c; " +
-      'create index i on t(v); select count(*) from t where v like \'A%\'; vacuum;" > /dev/null && rm -f b.db',
+      "create index i on t(v); select count(*) from t where v like 'A%'; vacuum;\" > /dev/null && rm -f b.db",
   },
   {
     name: "node",
@@ -71,7 +73,7 @@ const WORKLOADS = [
     needs: ["git"],
     script:
       'cd "$W" && rm -rf g && mkdir g && cd g && git init -q . && for i in $(seq 1 30); do echo "$i" > "f$i.txt"; done && git add . && ' +
-      'git -c user.name=b -c user.email=b@b commit -qm one && git log --stat > /dev/null && git status --short > /dev/null; cd .. && rm -rf g',
+      "git -c user.name=b -c user.email=b@b commit -qm one && git log --stat > /dev/null && git status --short > /dev/null; cd .. && rm -rf g",
   },
   {
     name: "cc",
@@ -81,7 +83,8 @@ const WORKLOADS = [
   {
     name: "perl",
     needs: ["perl"],
-    script: 'cd "$W" && perl -e \'opendir(my $d, "/usr/share/perl5") or exit 0; for my $f (readdir $d) { my @s = stat("/usr/share/perl5/$f"); } open(my $o, ">", "p.txt"); print $o "x" x 1000; close $o; unlink "p.txt";\'',
+    script:
+      'cd "$W" && perl -e \'opendir(my $d, "/usr/share/perl5") or exit 0; for my $f (readdir $d) { my @s = stat("/usr/share/perl5/$f"); } open(my $o, ">", "p.txt"); print $o "x" x 1000; close $o; unlink "p.txt";\'',
   },
 ];
 
@@ -95,7 +98,11 @@ function have(cmd) {
  */
 export function recordMix(dir, log) {
   const done = join(dir, "done");
-  if (existsSync(done)) return readdirSync(dir).filter((f) => f.endsWith(".trace")).sort().map((f) => join(dir, f));
+  if (existsSync(done))
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".trace"))
+      .sort()
+      .map((f) => join(dir, f));
   if (!have("strace")) return [];
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -125,5 +132,8 @@ export function recordMix(dir, log) {
   }
   rmSync(scratch, { recursive: true, force: true });
   writeFileSync(done, "");
-  return readdirSync(dir).filter((f) => f.endsWith(".trace")).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".trace"))
+    .sort()
+    .map((f) => join(dir, f));
 }

@@ -23,7 +23,21 @@
 // traces are cached there (keyed on their seed and size); the rest is deleted at the end unless --keep.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -407,7 +421,6 @@ function topSelfTime(profilePath, limit = 15) {
     .map(([fn, us]) => ({ function: fn, selfMs: Math.round(us / 1000), percent: Math.round((1000 * us) / total) / 10 }));
 }
 
-
 /** Every file under `dir` (relative path -> bytes), for comparing two generated profile sets. */
 function readTree(dir) {
   const out = new Map();
@@ -430,14 +443,43 @@ async function benchInput(name, big) {
   const file = relative(ROOT, big.path);
   const out1 = temp(`out-${name}-j1`);
   const out2 = temp(`out-${name}-j${WORKERS}`);
-  const gen = (out, jobs) => [CLI, "generate", "--name", "bench", "--fresh", "--format", "docker,oci,spo", "--image", "docker.io/library/bench", "--out", relative(ROOT, out), "--jobs", String(jobs), file];
+  const gen = (out, jobs) => [
+    CLI,
+    "generate",
+    "--name",
+    "bench",
+    "--fresh",
+    "--format",
+    "docker,oci,spo",
+    "--image",
+    "docker.io/library/bench",
+    "--out",
+    relative(ROOT, out),
+    "--jobs",
+    String(jobs),
+    file,
+  ];
   const steps = [
     { key: "floor", label: "floor scanner", cmd: process.execPath, args: [FLOOR, file, "--json"] },
-    ...(opt["shared-floor"] ? [{ key: "sharedFloor", label: `floor scanner ${opt["shared-floor"]}`, cmd: process.execPath, args: [resolve(opt["shared-floor"]), file] }] : []),
+    ...(opt["shared-floor"]
+      ? [{ key: "sharedFloor", label: `floor scanner ${opt["shared-floor"]}`, cmd: process.execPath, args: [resolve(opt["shared-floor"]), file] }]
+      : []),
     { key: "stats1", label: "syscage stats --jobs 1", cmd: process.execPath, args: [CLI, "stats", "--json", "--jobs", "1", file] },
     { key: "stats2", label: `syscage stats --jobs ${WORKERS}`, cmd: process.execPath, args: [CLI, "stats", "--json", "--jobs", String(WORKERS), file] },
-    { key: "gen1", label: "syscage generate --jobs 1", cmd: process.execPath, args: gen(out1, 1), before: () => rmSync(out1, { recursive: true, force: true }) },
-    { key: "gen2", label: `syscage generate --jobs ${WORKERS}`, cmd: process.execPath, args: gen(out2, WORKERS), before: () => rmSync(out2, { recursive: true, force: true }) },
+    {
+      key: "gen1",
+      label: "syscage generate --jobs 1",
+      cmd: process.execPath,
+      args: gen(out1, 1),
+      before: () => rmSync(out1, { recursive: true, force: true }),
+    },
+    {
+      key: "gen2",
+      label: `syscage generate --jobs ${WORKERS}`,
+      cmd: process.execPath,
+      args: gen(out2, WORKERS),
+      before: () => rmSync(out2, { recursive: true, force: true }),
+    },
   ];
   const best = {};
   for (let round = 0; round < runs; round++) {
@@ -445,7 +487,8 @@ async function benchInput(name, big) {
       s.before?.();
       const r = await measure(`${name}: ${s.label}${runs > 1 ? ` (round ${round + 1}/${runs})` : ""}`, s.cmd, s.args);
       // syscage exits 2 when a trace raises error diagnostics: a figure all the same, not a crash.
-      if (r.status !== 0 && (s.key.startsWith("floor") || s.key === "sharedFloor" || r.status !== 2)) fail(`${s.label} exited ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
+      if (r.status !== 0 && (s.key.startsWith("floor") || s.key === "sharedFloor" || r.status !== 2))
+        fail(`${s.label} exited ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
       const b = best[s.key];
       if (!b || r.seconds < b.seconds) best[s.key] = { ...r, peakRssMiB: b ? maxOrNull(b.peakRssMiB, r.peakRssMiB) : r.peakRssMiB };
       else b.peakRssMiB = maxOrNull(b.peakRssMiB, r.peakRssMiB);
@@ -453,7 +496,10 @@ async function benchInput(name, big) {
   }
   if (opt.grep) {
     const grepCmd = ["-c", `grep -oE '[a-z0-9_]+\\(' "$1" | sort -u`, "sh", file];
-    for (const [key, locale] of [["grep", "C.UTF-8"], ["grepBytewise", "C"]]) {
+    for (const [key, locale] of [
+      ["grep", "C.UTF-8"],
+      ["grepBytewise", "C"],
+    ]) {
       const r = await measure(`${name}: grep -oE | sort -u (LC_ALL=${locale})`, "sh", grepCmd, { env: { LC_ALL: locale }, rss: false });
       if (r.status !== 0) fail(`grep pipeline exited ${r.status ?? r.signal}:\n${r.stderr}`);
       best[key] = r;
@@ -476,12 +522,14 @@ async function benchInput(name, big) {
   const scNames = Object.keys(s1.syscalls);
   const onlySc = scNames.filter((n) => !(n in floor.names));
   const onlyFl = Object.keys(floor.names).filter((n) => !(n in s1.syscalls));
-  if (onlySc.length || onlyFl.length) problems.push(`syscall names differ: only syscage has [${onlySc.join(", ")}], only the floor scanner has [${onlyFl.join(", ")}]`);
+  if (onlySc.length || onlyFl.length)
+    problems.push(`syscall names differ: only syscage has [${onlySc.join(", ")}], only the floor scanner has [${onlyFl.join(", ")}]`);
   // A call line is one event for both (its `<... resumed>` half is not counted by the floor).
   const countDiffs = scNames
     .filter((n) => n in floor.names && s1.syscalls[n].calls + s1.syscalls[n].unfinished !== floor.names[n])
     .map((n) => `${n} ${s1.syscalls[n].calls}+${s1.syscalls[n].unfinished} vs ${floor.names[n]}`);
-  if (countDiffs.length) warnings.push(`call counts differ (syscage calls+unfinished vs floor): ${countDiffs.slice(0, 8).join("; ")}${countDiffs.length > 8 ? "; ..." : ""}`);
+  if (countDiffs.length)
+    warnings.push(`call counts differ (syscage calls+unfinished vs floor): ${countDiffs.slice(0, 8).join("; ")}${countDiffs.length > 8 ? "; ..." : ""}`);
   if (floor.lines !== big.lines) problems.push(`the floor scanner read ${floor.lines} lines, the file has ${big.lines}`);
   const lines = s1.runs.reduce((a, r) => a + r.lines, 0);
   if (lines !== big.lines) problems.push(`syscage read ${lines} lines, the file has ${big.lines}`);
@@ -492,14 +540,20 @@ async function benchInput(name, big) {
   const diagCodes = [...new Set(s1.diagnostics.map((d) => d.code))].sort();
   if (diagCodes.length) warnings.push(`syscage reported diagnostics: ${diagCodes.join(", ")}`);
 
-  const fig = (r) => ({ seconds: round(r.seconds, 3), mibPerS: round(big.bytes / MiB / r.seconds, 1), peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1) });
+  const fig = (r) => ({
+    seconds: round(r.seconds, 3),
+    mibPerS: round(big.bytes / MiB / r.seconds, 1),
+    peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
+  });
   const figures = Object.fromEntries(Object.entries(best).map(([k, r]) => [k, fig(r)]));
   const ratios = {
     statsToFloor: round(best.floor.seconds / best.stats1.seconds, 3),
     generateToFloor: round(best.floor.seconds / best.gen1.seconds, 3),
     statsSpeedup: round(best.stats1.seconds / best.stats2.seconds, 2),
     generateSpeedup: round(best.gen1.seconds / best.gen2.seconds, 2),
-    ...(opt.grep ? { statsToGrep: round(best.grep.seconds / best.stats1.seconds, 2), statsToGrepBytewise: round(best.grepBytewise.seconds / best.stats1.seconds, 2) } : {}),
+    ...(opt.grep
+      ? { statsToGrep: round(best.grep.seconds / best.stats1.seconds, 2), statsToGrepBytewise: round(best.grepBytewise.seconds / best.stats1.seconds, 2) }
+      : {}),
   };
   const rss2 = [best.stats2.peakRssMiB, best.gen2.peakRssMiB];
   const peakRssMiB = rss2.includes(null) ? null : round(Math.max(...rss2), 1);
@@ -514,7 +568,10 @@ async function benchInput(name, big) {
   let profile = null;
   if (opt.profile) {
     profile = {};
-    for (const [key, args] of [["stats", [CLI, "stats", "--json", "--jobs", "1", file]], ["generate", gen(temp(`out-${name}-prof`), 1)]]) {
+    for (const [key, args] of [
+      ["stats", [CLI, "stats", "--json", "--jobs", "1", file]],
+      ["generate", gen(temp(`out-${name}-prof`), 1)],
+    ]) {
       const dir = temp(`prof-${name}-${key}`);
       rmSync(dir, { recursive: true, force: true });
       progress(`${name}: ${key} --jobs 1 under --cpu-prof`);
@@ -545,7 +602,11 @@ if (opt.build) {
   if (r.status !== 0) fail("tsc failed");
 }
 if (!existsSync(CLI)) fail("dist/cli.js is missing: run `npx tsc -p tsconfig.json` (or pass --build)");
-const newestSrc = Math.max(...walk(join(ROOT, "src")).filter((f) => f.endsWith(".ts")).map((f) => statSync(f).mtimeMs));
+const newestSrc = Math.max(
+  ...walk(join(ROOT, "src"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => statSync(f).mtimeMs),
+);
 const staleBuild = newestSrc > statSync(CLI).mtimeMs;
 if (staleBuild) progress("warning: src/ is newer than dist/cli.js; the figures are for the old build (pass --build)");
 
@@ -576,7 +637,13 @@ try {
   if (opt.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else report(result);
   if (!opt.keep) cleanup();
-  else progress(`kept ${[...temps].filter(existsSync).map((p) => relative(ROOT, p)).join(" ")}`);
+  else
+    progress(
+      `kept ${[...temps]
+        .filter(existsSync)
+        .map((p) => relative(ROOT, p))
+        .join(" ")}`,
+    );
   // A wrong result is a bug, not a figure: exit non-zero so it cannot go unnoticed.
   process.exitCode = results.some((r) => r.checks.problems.length) ? 1 : 0;
 } catch (e) {
@@ -595,11 +662,14 @@ function loadAverage() {
 
 function report(r) {
   const rss = (m) => (m === null ? "" : `  peak RSS ${m.toFixed(0).padStart(3)} MiB`);
-  const out = [`node ${r.node}, ${r.cores} core(s), fastest of ${r.runs} round(s), load average ${r.loadAverage.join(" -> ")}${r.staleBuild ? ", WARNING: dist/ is older than src/" : ""}`];
+  const out = [
+    `node ${r.node}, ${r.cores} core(s), fastest of ${r.runs} round(s), load average ${r.loadAverage.join(" -> ")}${r.staleBuild ? ", WARNING: dist/ is older than src/" : ""}`,
+  ];
   const verdict = (ok) => (ok ? "PASS" : "FAIL");
   for (const x of r.inputs) {
     const f = x.figures;
-    const line = (label, key, extra = "") => (f[key] ? `  ${label.padEnd(34)}${f[key].mibPerS.toFixed(1).padStart(7)} MiB/s  (${f[key].seconds.toFixed(2)} s)${rss(f[key].peakRssMiB)}${extra}` : null);
+    const line = (label, key, extra = "") =>
+      f[key] ? `  ${label.padEnd(34)}${f[key].mibPerS.toFixed(1).padStart(7)} MiB/s  (${f[key].seconds.toFixed(2)} s)${rss(f[key].peakRssMiB)}${extra}` : null;
     const v = x.verdicts;
     const t = r.targets;
     out.push(
@@ -615,7 +685,9 @@ function report(r) {
         line("grep -oE | sort -u (C.UTF-8)", "grep"),
         line("grep -oE | sort -u (LC_ALL=C)", "grepBytewise"),
       ].filter((l) => l !== null),
-      x.checks.namesAgree ? `  check: syscage and the floor scanner found the same ${x.checks.syscalls} syscall names` : "  check: MISMATCH between syscage and the floor scanner (see below)",
+      x.checks.namesAgree
+        ? `  check: syscage and the floor scanner found the same ${x.checks.syscalls} syscall names`
+        : "  check: MISMATCH between syscage and the floor scanner (see below)",
       ...x.checks.problems.map((p) => `  ERROR: ${p}`),
       ...x.checks.warnings.map((w) => `  warning: ${w}`),
       `  ${verdict(v.statsToFloor)}  stats, one thread:        ${pct(x.ratios.statsToFloor)} of the floor (target >= ${pct(t.statsToFloor)})`,
@@ -623,7 +695,9 @@ function report(r) {
       `  ${verdict(v.statsSpeedup)}  stats, one file, ${r.workers} cores:   ${x.ratios.statsSpeedup}x one thread (target >= ${t.statsSpeedup}x)`,
       `  ${verdict(v.generateSpeedup)}  generate, one file, ${r.workers} cores: ${x.ratios.generateSpeedup}x one thread (target >= ${t.generateSpeedup}x)`,
       `  ${verdict(v.peakRssMiB)}  peak RSS with ${r.workers} workers:  ${x.peakRssMiB === null ? "not measured (install the Debian package time)" : `${x.peakRssMiB.toFixed(0)} MiB`} (target < ${t.peakRssMiB} MiB)`,
-      ...(x.ratios.statsToGrep !== undefined ? [`  stats is ${x.ratios.statsToGrep}x the grep pipeline as typed, ${x.ratios.statsToGrepBytewise}x with LC_ALL=C`] : []),
+      ...(x.ratios.statsToGrep !== undefined
+        ? [`  stats is ${x.ratios.statsToGrep}x the grep pipeline as typed, ${x.ratios.statsToGrepBytewise}x with LC_ALL=C`]
+        : []),
     );
     if (x.profile) {
       for (const [k, p] of Object.entries(x.profile)) {
@@ -632,7 +706,18 @@ function report(r) {
       }
     }
   }
-  out.push("", r.pass ? "bench: PASS" : `bench: FAIL (${r.inputs.flatMap((x) => Object.entries(x.verdicts).filter(([, ok]) => !ok).map(([k]) => `${x.input.name} ${k}`)).join(", ")})`);
+  out.push(
+    "",
+    r.pass
+      ? "bench: PASS"
+      : `bench: FAIL (${r.inputs
+          .flatMap((x) =>
+            Object.entries(x.verdicts)
+              .filter(([, ok]) => !ok)
+              .map(([k]) => `${x.input.name} ${k}`),
+          )
+          .join(", ")})`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

@@ -46,8 +46,13 @@ for (const file of walk(dir)) {
   const lines = s.runs.reduce((a, x) => a + x.lines, 0);
   const codes = {};
   for (const d of s.diagnostics) codes[d.code] = (codes[d.code] ?? 0) + 1;
-  const diag = Object.entries(codes).map(([c, n]) => `${c}x${n}`).join(" ") || "none";
-  console.log(`${name}: ${s.runs.map((x) => x.kind).join(",")} arch=${arch} lines=${lines} events=${events} runs=${s.runs.length} syscalls=${Object.keys(s.syscalls).length} diagnostics: ${diag}`);
+  const diag =
+    Object.entries(codes)
+      .map(([c, n]) => `${c}x${n}`)
+      .join(" ") || "none";
+  console.log(
+    `${name}: ${s.runs.map((x) => x.kind).join(",")} arch=${arch} lines=${lines} events=${events} runs=${s.runs.length} syscalls=${Object.keys(s.syscalls).length} diagnostics: ${diag}`,
+  );
   if (verbose) for (const d of s.diagnostics) console.log(`    ${d.line}:${d.col} ${d.code} ${d.message}`);
 }
 if (crashed) {

@@ -13,7 +13,9 @@ const outPath = join(root, "src", "model", "falco-events.generated.ts");
 // The csv carries no version line; data/PROVENANCE.md names the libs commit it was derived from. Update both together.
 const SOURCE = "falcosecurity/libs @ 48dfd53 (libs 0.25.4, Falco 0.44.1), driver/syscall_table.c + driver/event_table.c";
 
-const lines = readFileSync(csvPath, "utf8").split("\n").filter((l) => l.trim() !== "");
+const lines = readFileSync(csvPath, "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "");
 const header = lines[0].split(",");
 const col = Object.fromEntries(["kernel_syscall", "evt_type_in_rules", "dedicated_event", "io_category"].map((c) => [c, header.indexOf(c)]));
 for (const [c, i] of Object.entries(col)) if (i < 0) throw new Error(`column ${c} not found in ${csvPath}`);
@@ -34,7 +36,11 @@ for (const line of lines.slice(1)) {
   if (!name || !NAME.test(name)) throw new Error(`bad syscall name ${JSON.stringify(name)} in ${line}`);
   if (!event || !NAME.test(event)) throw new Error(`bad event name ${JSON.stringify(event)} for ${name}`);
   if (rows.has(name)) throw new Error(`duplicate syscall ${name}`);
-  rows.set(name, { event, dedicated: bool(cells[col.dedicated_event], `dedicated_event for ${name}`), io: bool(cells[col.io_category], `io_category for ${name}`) });
+  rows.set(name, {
+    event,
+    dedicated: bool(cells[col.dedicated_event], `dedicated_event for ${name}`),
+    io: bool(cells[col.io_category], `io_category for ${name}`),
+  });
 }
 
 const sorted = [...rows.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -15,7 +15,9 @@ const outPath = join(root, "src", "model", "syscall-tables.generated.ts");
 // syscage architecture name -> libseccomp csv column
 const ARCHES = { x86_64: "x86_64", i386: "x86", x32: "x32", aarch64: "aarch64", arm: "arm" };
 
-const lines = readFileSync(csvPath, "utf8").split("\n").filter((l) => l.trim() !== "");
+const lines = readFileSync(csvPath, "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "");
 const header = lines[0].replace(/^#/, "").split(",");
 const version = header[0].match(/\((.*)\)/)?.[1] ?? "unknown";
 const col = Object.fromEntries(Object.entries(ARCHES).map(([a, c]) => [a, header.indexOf(c)]));
@@ -47,4 +49,8 @@ for (const a of Object.keys(ARCHES)) {
 }
 out += `} as const satisfies Record<string, Record<string, number>>;\n`;
 writeFileSync(outPath, out);
-console.log(`wrote ${relative(root, outPath)}: ${Object.entries(tables).map(([a, t]) => `${a} ${t.length}`).join(", ")}`);
+console.log(
+  `wrote ${relative(root, outPath)}: ${Object.entries(tables)
+    .map(([a, t]) => `${a} ${t.length}`)
+    .join(", ")}`,
+);

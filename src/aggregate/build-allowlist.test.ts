@@ -47,7 +47,10 @@ describe("buildAllowlist", () => {
     const reread = parseYamlFile(text, "allowlist.yaml", allowlistSchema, "SC_ALLOWLIST");
     assert.deepEqual(reread, first, "allowlist.yaml reads back to the same data");
     const second = buildAllowlist([...reread.runs, B], { name: "web", baselines: [] });
-    assert.deepEqual(second.runs.map((r) => r.id), ["a.trace", "b.trace"]);
+    assert.deepEqual(
+      second.runs.map((r) => r.id),
+      ["a.trace", "b.trace"],
+    );
     assert.ok(second.syscalls.read, "read, seen only in the first run, is kept");
   });
 

@@ -1,6 +1,6 @@
 import type { Allowlist, RunRecord, SyscallEntry } from "../model/allowlist.js";
 import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
-import { BASELINES, type BaselineName, type MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import { BASELINES, type BaselineName, type MeasuredBaselines } from "../model/baselines.js";
 import type { ObservedRun } from "../model/trace.js";
 import { EQUIVALENT_GROUPS } from "../model/equivalent-syscalls.js";
 import { IMPLIED_RULES } from "../model/implied-syscalls.js";

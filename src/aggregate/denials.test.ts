@@ -21,16 +21,48 @@ function collect(trace: string, emulated: boolean) {
 
 describe("collecting denials from a run under a profile", () => {
   it("emulated: an argument rule that denies the recorded arguments is 'would be denied'; an allowed value is not", () => {
-    const d = collect(['10 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 vars */) = 0', "10 socket(0x1, 0x80001, 0) = 3", "10 socket(0x2, 0x80001, 0) = 4", "10 socket(0x2, 0x1, 0) = 5", ""].join("\n"), true);
-    assert.deepEqual(d.map((x) => [x.syscall, x.kind, x.errno, x.count, x.programs, x.firstLine]), [["socket", "would-be-denied", "EPERM", 2, ["/usr/bin/python3"], 3]]);
+    const d = collect(
+      [
+        '10 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 vars */) = 0',
+        "10 socket(0x1, 0x80001, 0) = 3",
+        "10 socket(0x2, 0x80001, 0) = 4",
+        "10 socket(0x2, 0x1, 0) = 5",
+        "",
+      ].join("\n"),
+      true,
+    );
+    assert.deepEqual(
+      d.map((x) => [x.syscall, x.kind, x.errno, x.count, x.programs, x.firstLine]),
+      [["socket", "would-be-denied", "EPERM", 2, ["/usr/bin/python3"], 3]],
+    );
     assert.equal(denialsFail(d), true);
   });
   it("under a real filter: only calls that failed with the profile's errno count; children inherit the program", () => {
-    const d = collect(['10 execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0', "10 clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 11 in strace's PID NS */", "11 pipe2(0x7ffd, 0) = -1 EPERM (Operation not permitted)", "10 pipe2(0x7ffd, 0) = -1 EMFILE (Too many open files)", ""].join("\n"), false);
-    assert.deepEqual(d.map((x) => [x.syscall, x.kind, x.errno, x.count, x.programs, x.explicit]), [["pipe2", "denied", "EPERM", 1, ["/bin/sh"], false]]);
+    const d = collect(
+      [
+        '10 execve("/bin/sh", ["sh"], 0x1 /* 1 vars */) = 0',
+        "10 clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 11 in strace's PID NS */",
+        "11 pipe2(0x7ffd, 0) = -1 EPERM (Operation not permitted)",
+        "10 pipe2(0x7ffd, 0) = -1 EMFILE (Too many open files)",
+        "",
+      ].join("\n"),
+      false,
+    );
+    assert.deepEqual(
+      d.map((x) => [x.syscall, x.kind, x.errno, x.count, x.programs, x.explicit]),
+      [["pipe2", "denied", "EPERM", 1, ["/bin/sh"], false]],
+    );
   });
   it("an intended ENOSYS (clone3) followed by the clone fallback does not fail the run", () => {
-    const d = collect(['10 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 vars */) = 0', "10 clone3({flags=CLONE_VM, exit_signal=0}, 88) = -1 ENOSYS (Function not implemented) (INJECTED)", "10 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_THREAD) = 12", ""].join("\n"), true);
+    const d = collect(
+      [
+        '10 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 vars */) = 0',
+        "10 clone3({flags=CLONE_VM, exit_signal=0}, 88) = -1 ENOSYS (Function not implemented) (INJECTED)",
+        "10 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_THREAD) = 12",
+        "",
+      ].join("\n"),
+      true,
+    );
     assert.equal(d.length, 1);
     assert.deepEqual(d[0]!.fallback, { syscall: "clone", calls: 1 });
     assert.equal(d[0]!.explicit, true);

@@ -1,6 +1,6 @@
 import type { Arch } from "../model/arch.js";
 import type { SyscallEvent } from "../model/trace.js";
-import { ENOSYS_PROBES } from "../model/seccomp-knowledge.js";
+import { ENOSYS_PROBES } from "../model/enosys-probes.js";
 import { firstStringArg } from "../parse/args.js";
 import { childPid } from "../parse/container-cut.js";
 import { decideCall, rawArgValues, type Outcome, type Verdict } from "./seccomp-eval.js";
@@ -34,8 +34,22 @@ export interface Denial {
 }
 
 const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM", 2: "ENOENT", 5: "EIO", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",
-  17: "EEXIST", 22: "EINVAL", 24: "EMFILE", 28: "ENOSPC", 38: "ENOSYS", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT",
+  1: "EPERM",
+  2: "ENOENT",
+  5: "EIO",
+  9: "EBADF",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  13: "EACCES",
+  14: "EFAULT",
+  16: "EBUSY",
+  17: "EEXIST",
+  22: "EINVAL",
+  24: "EMFILE",
+  28: "ENOSPC",
+  38: "ENOSYS",
+  95: "EOPNOTSUPP",
+  97: "EAFNOSUPPORT",
 };
 
 export function errnoName(n: number): string {

@@ -7,19 +7,39 @@ import { ARCHES, isSyscall, type Arch } from "../model/arch.js";
 import { configSchema } from "../model/config.js";
 import { EQUIVALENT_GROUPS } from "../model/equivalent-syscalls.js";
 import { IMPLIED_RULES } from "../model/implied-syscalls.js";
-import { ENOSYS_PROBES, HIGH_RISK } from "../model/seccomp-knowledge.js";
+import { ENOSYS_PROBES } from "../model/enosys-probes.js";
+import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import { allowlistItems, syscallReason } from "../diff/allowlist-items.js";
 import { buildAllowlist, mergeAllowlists } from "./build-allowlist.js";
 import { buildSeccompPolicy } from "./seccomp-policy.js";
 
 function run(id: string, syscalls: Record<string, [number, number, number]>, arch: Arch = "x86_64"): RunRecord {
-  const sha = [...id].map((c) => c.charCodeAt(0).toString(16)).join("").padEnd(64, "0").slice(0, 64);
+  const sha = [...id]
+    .map((c) => c.charCodeAt(0).toString(16))
+    .join("")
+    .padEnd(64, "0")
+    .slice(0, 64);
   return { id, files: [id], sha256: sha, kind: "trace", flags: ["-f"], arches: [arch], syscalls: { [arch]: syscalls } };
 }
 const allowed = (p: ReturnType<typeof buildSeccompPolicy>) => new Set(p.rules.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names));
 
 /** Calls whose power differs from every neighbour's: no group may hold them (README "Equivalent syscalls"). */
-const NEVER = ["openat2", "clone", "clone3", "fork", "vfork", "execve", "execveat", "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "pipe2", "renameat2"];
+const NEVER = [
+  "openat2",
+  "clone",
+  "clone3",
+  "fork",
+  "vfork",
+  "execve",
+  "execveat",
+  "kill",
+  "tkill",
+  "tgkill",
+  "pidfd_send_signal",
+  "rt_sigqueueinfo",
+  "pipe2",
+  "renameat2",
+];
 
 describe("equivalent syscalls", () => {
   it("grants clock_nanosleep for a recorded nanosleep, marked equivalent:nanosleep, and the profile allows it", () => {
@@ -62,7 +82,9 @@ describe("equivalent syscalls", () => {
   });
 
   it("never grants a call whose power differs, nor an ENOSYS probe (whatever was observed)", () => {
-    const everything = Object.fromEntries(EQUIVALENT_GROUPS.flatMap((g) => [...g.same, ...(g.grantedBy ?? [])]).map((n) => [n, [1, 0, 0] as [number, number, number]]));
+    const everything = Object.fromEntries(
+      EQUIVALENT_GROUPS.flatMap((g) => [...g.same, ...(g.grantedBy ?? [])]).map((n) => [n, [1, 0, 0] as [number, number, number]]),
+    );
     for (const arch of ["x86_64", "i386", "aarch64"] as Arch[]) {
       const valid = Object.fromEntries(Object.entries(everything).filter(([n]) => isSyscall(arch, n)));
       const a = buildAllowlist([run("r1", valid, arch)], { name: "t", baselines: [], implied: false });
@@ -72,7 +94,10 @@ describe("equivalent syscalls", () => {
     }
     for (const g of EQUIVALENT_GROUPS) {
       for (const n of g.same) assert.ok(!NEVER.includes(n) && !ENOSYS_PROBES.some((p) => p.name === n) && !Object.hasOwn(HIGH_RISK, n), `${g.name}: ${n}`);
-      assert.ok([...g.same, ...(g.grantedBy ?? [])].every((n) => ARCHES.some((arch) => isSyscall(arch, n))), `${g.name}: every name is a syscall somewhere`);
+      assert.ok(
+        [...g.same, ...(g.grantedBy ?? [])].every((n) => ARCHES.some((arch) => isSyscall(arch, n))),
+        `${g.name}: every name is a syscall somewhere`,
+      );
       assert.match(g.source, /torvalds\/linux|glibc/, `${g.name} cites its source`);
     }
   });
@@ -85,7 +110,10 @@ describe("equivalent syscalls", () => {
     const merged = mergeAllowlists(off, on);
     assert.equal(merged.equivalents, false);
     assert.equal(merged.syscalls.clock_nanosleep, undefined);
-    assert.equal(configSchema.safeParse({ schemaVersion: 1, defaults: { equivalents: false }, containers: { web: { inputs: ["x"], implied: false } } }).success, true);
+    assert.equal(
+      configSchema.safeParse({ schemaVersion: 1, defaults: { equivalents: false }, containers: { web: { inputs: ["x"], implied: false } } }).success,
+      true,
+    );
     assert.equal(configSchema.safeParse({ schemaVersion: 1, containers: { web: { inputs: ["x"], equivalents: "no" } } }).success, false);
   });
 

@@ -94,7 +94,14 @@ export function replayRules(rules: FalcoRulesModel, events: Iterable<ReplayEvent
   for (const e of events) {
     for (const r of enabled) {
       if (!evaluateCondition(r.condition, e.fields, rules.macros)) continue;
-      alerts.push({ rule: r.rule, priority: r.priority, tags: r.tags, file: e.file, line: e.line, fields: Object.fromEntries([...e.fields].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) });
+      alerts.push({
+        rule: r.rule,
+        priority: r.priority,
+        tags: r.tags,
+        file: e.file,
+        line: e.line,
+        fields: Object.fromEntries([...e.fields].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))),
+      });
     }
   }
   return alerts;

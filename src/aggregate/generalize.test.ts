@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FileAccess, FileUse } from "../model/resources.js";
-import { escapePatternText, generalizeBetweenRuns, generatedPattern, generalizePaths, isHashLike, mayGlob, pathPieces, type GeneralizeOptions } from "./generalize.js";
+import {
+  escapePatternText,
+  generalizeBetweenRuns,
+  generatedPattern,
+  generalizePaths,
+  isHashLike,
+  mayGlob,
+  pathPieces,
+  type GeneralizeOptions,
+} from "./generalize.js";
 import { aggregateResources } from "./resources.js";
 import type { RunRecord } from "../model/allowlist.js";
 
@@ -96,8 +105,21 @@ describe("generalizePaths", () => {
     },
     {
       name: "many-files: never widens /dev, /proc or /sys",
-      input: ["null", "tty", "zero", "full", "random"].map((n) => file(`/dev/${n}`, ["write"])).concat(["a", "b", "c", "d", "e"].map((n) => file(`/proc/self/${n}`, ["write"]))),
-      expected: ["/dev/full write", "/dev/null write", "/dev/random write", "/dev/tty write", "/dev/zero write", "/proc/self/a write", "/proc/self/b write", "/proc/self/c write", "/proc/self/d write", "/proc/self/e write"],
+      input: ["null", "tty", "zero", "full", "random"]
+        .map((n) => file(`/dev/${n}`, ["write"]))
+        .concat(["a", "b", "c", "d", "e"].map((n) => file(`/proc/self/${n}`, ["write"]))),
+      expected: [
+        "/dev/full write",
+        "/dev/null write",
+        "/dev/random write",
+        "/dev/tty write",
+        "/dev/zero write",
+        "/proc/self/a write",
+        "/proc/self/b write",
+        "/proc/self/c write",
+        "/proc/self/d write",
+        "/proc/self/e write",
+      ],
     },
     {
       name: "many-files: /dev/shm is scratch space, not /dev (but no bare /dev/shm/*)",
@@ -108,7 +130,13 @@ describe("generalizePaths", () => {
       name: "many-files: skipped when listed",
       input: ["a", "b", "c", "d", "e"].map((n) => file(`/dev/shm/sem.${n}`, ["write", "create"])),
       options: { manyFilesSkip: ["/dev/**"] },
-      expected: ["/dev/shm/sem.a write,create", "/dev/shm/sem.b write,create", "/dev/shm/sem.c write,create", "/dev/shm/sem.d write,create", "/dev/shm/sem.e write,create"],
+      expected: [
+        "/dev/shm/sem.a write,create",
+        "/dev/shm/sem.b write,create",
+        "/dev/shm/sem.c write,create",
+        "/dev/shm/sem.d write,create",
+        "/dev/shm/sem.e write,create",
+      ],
     },
     {
       name: "rules combine and their names are listed in rule order",
@@ -127,7 +155,16 @@ describe("generalizePaths", () => {
       name: "each rule can be turned off",
       input: [file("/proc/1234/status"), file(`/run/${UUID_A}`), file(`/var/${SHA}`), ...["a", "b", "c", "d", "e"].map((n) => file(`/tmp/${n}`, ["write"]))],
       options: { pid: false, uuid: false, hash: false, manyFiles: false },
-      expected: ["/proc/1234/status read", `/run/${UUID_A} read`, "/tmp/a write", "/tmp/b write", "/tmp/c write", "/tmp/d write", "/tmp/e write", `/var/${SHA} read`],
+      expected: [
+        "/proc/1234/status read",
+        `/run/${UUID_A} read`,
+        "/tmp/a write",
+        "/tmp/b write",
+        "/tmp/c write",
+        "/tmp/d write",
+        "/tmp/e write",
+        `/var/${SHA} read`,
+      ],
     },
     {
       name: "a literal * stays literal: escaped inside a pattern, untouched in a plain path",
@@ -177,7 +214,15 @@ describe("generalizePaths", () => {
 
   it("isHashLike", () => {
     for (const yes of ["0123456789abcdef", SHA, "k8s4Zq0vX2mP7rT9wY1b", "_git2_608e92e9307d078c"]) assert.ok(isHashLike(yes), yes);
-    for (const no of ["0123456789abcde", "x86_64-linux-gnu", "cpython-311-x86_64-linux-gnu", "GoogleChromeUpdate2024Helper", "libc.so.6", "e9ba5c07.23f8b15e4177cb6bedcfedac", "__pycache__"]) {
+    for (const no of [
+      "0123456789abcde",
+      "x86_64-linux-gnu",
+      "cpython-311-x86_64-linux-gnu",
+      "GoogleChromeUpdate2024Helper",
+      "libc.so.6",
+      "e9ba5c07.23f8b15e4177cb6bedcfedac",
+      "__pycache__",
+    ]) {
       assert.ok(!isHashLike(no), no);
     }
   });
@@ -188,9 +233,24 @@ describe("generalizePaths", () => {
       assert.equal(generatedPattern(big), undefined);
       const files = [file(`/srv/${big}`, ["write", "create"]), file(`/proc/${big}/status`), file(`/srv/app/${big}/x`, ["write"])];
       const out = generalizePaths(files);
-      assert.deepEqual(out.map((f) => f.glob ?? false), [false, false, false]);
-      const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
-      const agg = aggregateResources([run("a", [...files, file("/proc/12/status")]), run("b", [file(`/srv/app/${big.slice(0, 10)}1/x`, ["write"]), file("/proc/13/status")])]);
+      assert.deepEqual(
+        out.map((f) => f.glob ?? false),
+        [false, false, false],
+      );
+      const run = (id: string, fs: FileUse[]): RunRecord => ({
+        id,
+        files: [id],
+        sha256: id.repeat(64).slice(0, 64),
+        kind: "trace",
+        flags: [],
+        arches: ["x86_64"],
+        syscalls: {},
+        resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] },
+      });
+      const agg = aggregateResources([
+        run("a", [...files, file("/proc/12/status")]),
+        run("b", [file(`/srv/app/${big.slice(0, 10)}1/x`, ["write"]), file("/proc/13/status")]),
+      ]);
       assert.equal(agg.files.find((f) => f.path === "/proc/*/status")?.runs, 2);
     }
   });
@@ -264,7 +324,8 @@ describe("generated names and what differs between runs", () => {
       ["we*rd.k3Jx9Q", "we\\*rd.*"],
     ];
     for (const [name, pattern] of yes) assert.equal(generatedPattern(name), pattern, name);
-    for (const no of ["config.backup", "index.html", "README.Debian", "libc.so.6", "python3.11", "tmpfiles", UUID_A, SHA, "abc"]) assert.equal(generatedPattern(no), undefined, no);
+    for (const no of ["config.backup", "index.html", "README.Debian", "libc.so.6", "python3.11", "tmpfiles", UUID_A, SHA, "abc"])
+      assert.equal(generatedPattern(no), undefined, no);
   });
 
   it("a created mktemp directory becomes tmp.* for itself and everything below it, inside its directory only", () => {
@@ -289,7 +350,13 @@ describe("generated names and what differs between runs", () => {
 
   it("between runs: one generated-looking name per run at the same place becomes prefix*suffix", () => {
     const runs = [
-      [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"]), file("/run/app/worker-4242.sock", ["write"]), file("/srv/cfg/alpha.conf"), file("/srv/two/x-123/a"), file("/srv/two/x-456/a")],
+      [
+        file("/srv/job/Ab3kLm9PzQ/out.json", ["write"]),
+        file("/run/app/worker-4242.sock", ["write"]),
+        file("/srv/cfg/alpha.conf"),
+        file("/srv/two/x-123/a"),
+        file("/srv/two/x-456/a"),
+      ],
       [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"]), file("/run/app/worker-977.sock", ["write"]), file("/srv/cfg/bravo.conf"), file("/srv/two/x-789/a")],
     ];
     const m = generalizeBetweenRuns(runs);
@@ -302,25 +369,51 @@ describe("generated names and what differs between runs", () => {
   });
 
   it("aggregateResources: between-runs entries are recorded in generalizedBy and count every run", () => {
-    const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+    const run = (id: string, fs: FileUse[]): RunRecord => ({
+      id,
+      files: [id],
+      sha256: id.repeat(64).slice(0, 64),
+      kind: "trace",
+      flags: [],
+      arches: ["x86_64"],
+      syscalls: {},
+      resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] },
+    });
     const agg = aggregateResources([run("a", [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"])]), run("b", [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"])])]);
     assert.deepEqual(agg.files, [{ path: "/srv/job/*/out.json", access: ["write"], dir: false, glob: true, generalizedBy: "between-runs", runs: 2 }]);
-    const off = aggregateResources([run("a", [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"])]), run("b", [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"])])], { betweenRuns: false });
+    const off = aggregateResources([run("a", [file("/srv/job/Ab3kLm9PzQ/out.json", ["write"])]), run("b", [file("/srv/job/Zz8pQ2xRt0/out.json", ["write"])])], {
+      betweenRuns: false,
+    });
     assert.equal(off.files.length, 2);
   });
 
   it("aggregateResources: a path covered by two entries counts for both (no 'seen in 0 of N runs')", () => {
-    const run = (id: string, fs: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+    const run = (id: string, fs: FileUse[]): RunRecord => ({
+      id,
+      files: [id],
+      sha256: id.repeat(64).slice(0, 64),
+      kind: "trace",
+      flags: [],
+      arches: ["x86_64"],
+      syscalls: {},
+      resources: { files: fs, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] },
+    });
     // Run b only read /srv/d/r, which keeps its own read rule and also falls under /srv/d/*.
     const a = run("a", [...["a", "b", "c", "d", "e"].map((n) => file(`/srv/d/${n}`, ["write"])), file("/srv/d/r")]);
     const b = run("b", [file("/srv/d/r")]);
     const agg = aggregateResources([a, b]);
     for (const f of agg.files) assert.ok(f.runs >= 1, `${f.path} seen in ${f.runs} runs`);
-    assert.deepEqual(agg.files.map((f) => `${f.path} ${f.runs}`), ["/srv/d/* 2", "/srv/d/r 2"]);
+    assert.deepEqual(
+      agg.files.map((f) => `${f.path} ${f.runs}`),
+      ["/srv/d/* 2", "/srv/d/r 2"],
+    );
     // Two patterns over one path: /srv/app/<hash>/x is read-only (hash rule: /srv/app/*/x) beside
     // five written files (/srv/app/*/*). Counting only the first match gave "/srv/app/*/x 0".
     const c = run("c", [...["a", "b", "c", "d", "e"].map((n) => file(`/srv/app/${SHA}/${n}`, ["write"])), file(`/srv/app/${SHA}/x`)]);
     const d = run("d", [file(`/srv/app/${SHA}/x`)]);
-    assert.deepEqual(aggregateResources([c, d]).files.map((f) => `${f.path} ${f.runs}`), ["/srv/app/*/* 2", "/srv/app/*/x 2"]);
+    assert.deepEqual(
+      aggregateResources([c, d]).files.map((f) => `${f.path} ${f.runs}`),
+      ["/srv/app/*/* 2", "/srv/app/*/x 2"],
+    );
   });
 });

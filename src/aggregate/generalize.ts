@@ -9,7 +9,11 @@
 // text, so a literal `*` never turns into a wildcard even inside a generalized path
 // (`/proc/1234/we*rd` becomes `/proc/*/we\*rd`: one glob, one literal star).
 
+import { escapePatternText } from "../model/path-pattern.js";
 import { FILE_ACCESS_ORDER, type FileAccess, type FileUse } from "../model/resources.js";
+
+// The pattern format itself (pieces, escaping) is shared with the emitters: model/path-pattern.ts.
+export { escapePatternText, type PathPiece, pathPieces } from "../model/path-pattern.js";
 
 /** The rules, in the order they apply; also the order of names in `generalizedBy`. */
 export const GENERALIZE_RULES = ["pid", "uuid", "hash", "generated", "between-runs", "many-files"] as const;
@@ -37,37 +41,6 @@ export interface GeneralizeOptions {
 
 export const DEFAULT_MANY_FILES_THRESHOLD = 5;
 export const DEFAULT_MANY_FILES_SKIP: readonly string[] = ["/", "/dev", "/proc/**", "/sys/**"];
-
-/** A piece of a path: literal text, or a glob for any characters within one segment. */
-export type PathPiece = { kind: "text"; text: string } | { kind: "glob" };
-
-/**
- * The pieces of a file's path. A literal path (no `glob`) is one text piece, whatever it contains;
- * a pattern is split at its bare `*`, with `\*` and `\\` turned back into `*` and `\`.
- */
-export function pathPieces(file: Pick<FileUse, "path" | "glob">): PathPiece[] {
-  if (file.glob !== true) return [{ kind: "text", text: file.path }];
-  const out: PathPiece[] = [];
-  let text = "";
-  const p = file.path;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === "\\" && i + 1 < p.length) {
-      text += p[++i];
-    } else if (c === "*") {
-      if (text !== "") out.push({ kind: "text", text });
-      text = "";
-      out.push({ kind: "glob" });
-    } else text += c;
-  }
-  if (text !== "") out.push({ kind: "text", text });
-  return out;
-}
-
-/** Escapes a literal name for use inside a pattern (`*` -> `\*`, `\` -> `\\`). */
-export function escapePatternText(text: string): string {
-  return text.replace(/[\\*]/g, (c) => `\\${c}`);
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^\d{1,10}$/;
@@ -389,7 +362,15 @@ export function generalizePaths(files: FileUse[], options: GeneralizeOptions = {
       if (!mayGlob(list[0]!.segs, list[0]!.segs.length - 1, false, "many-files", true)) continue;
       for (const e of list) {
         byKey.delete(e.segs.join("/"));
-        add({ segs: [...e.segs.slice(0, -1), "*"], access: e.access, dir: false, rules: new Set([...e.rules, "many-files"]), glob: e.glob, literal: undefined, members: e.members });
+        add({
+          segs: [...e.segs.slice(0, -1), "*"],
+          access: e.access,
+          dir: false,
+          rules: new Set([...e.rules, "many-files"]),
+          glob: e.glob,
+          literal: undefined,
+          members: e.members,
+        });
       }
     }
   }

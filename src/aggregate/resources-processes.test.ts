@@ -14,7 +14,11 @@ describe("aggregated per-process facts", () => {
   it("maps each executable's written paths onto the generalized entries that cover them", () => {
     const files = Array.from({ length: 6 }, (_, i) => ({ path: `/var/spool/job-${i}.tmp`, access: ["write" as const, "create" as const], dir: false }));
     const r = aggregateResources([
-      runOf("a", { ...base(), files, processes: [{ exe: "/usr/bin/worker", spawns: [], writes: files.map((f) => f.path), connects: [], accepts: [], listens: [] }] }),
+      runOf("a", {
+        ...base(),
+        files,
+        processes: [{ exe: "/usr/bin/worker", spawns: [], writes: files.map((f) => f.path), connects: [], accepts: [], listens: [] }],
+      }),
     ]);
     assert.deepEqual(r.processes?.[0]?.writes, [{ path: "/var/spool/*", glob: true }]);
   });
@@ -23,6 +27,9 @@ describe("aggregated per-process facts", () => {
     const withProcesses = runOf("a", { ...base(), processes: [{ exe: "/bin/sh", spawns: [], writes: [], connects: [], accepts: [], listens: [] }] });
     const older = runOf("b", { ...base(), execs: [{ path: "/bin/sh" }] });
     assert.equal(aggregateResources([withProcesses, older]).processes, undefined);
-    assert.deepEqual(aggregateResources([withProcesses]).processes?.map((p) => p.exe), ["/bin/sh"]);
+    assert.deepEqual(
+      aggregateResources([withProcesses]).processes?.map((p) => p.exe),
+      ["/bin/sh"],
+    );
   });
 });

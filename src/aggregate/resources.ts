@@ -75,7 +75,11 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
     for (const f of res.files) {
       const i = f.glob ? undefined : literal.get(f.path);
       if (i !== undefined) hit.add(i);
-      const text = f.glob ? pathPieces(f).map((x) => (x.kind === "glob" ? "*" : x.text)).join("") : f.path;
+      const text = f.glob
+        ? pathPieces(f)
+            .map((x) => (x.kind === "glob" ? "*" : x.text))
+            .join("")
+        : f.path;
       if (text.length <= PATH_MAX) for (const p of patterns) if (!hit.has(p.index) && p.re.test(text)) hit.add(p.index);
     }
     for (const i of hit) counts[i]!++;
@@ -100,7 +104,14 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
     connects.addRun(res.connects, endpointKey);
     caps.addRun(res.capabilities, (c) => c.name);
   }
-  const out: ContainerResources = { files, execs: execs.result(), sockets: sockets.result(), listens: listens.result(), connects: connects.result(), capabilities: caps.result() };
+  const out: ContainerResources = {
+    files,
+    execs: execs.result(),
+    sockets: sockets.result(),
+    listens: listens.result(),
+    connects: connects.result(),
+    capabilities: caps.result(),
+  };
   // Only when every run recorded its processes: a run from before (merged from an older allowlist)
   // did things no process is known for, which rules scoped by process would then flag.
   if (all.length > 0 && all.every((r) => r.processes !== undefined)) out.processes = aggregateProcesses(all, entryOf, endpointKey);
@@ -108,8 +119,21 @@ export function aggregateResources(runs: RunRecord[], options: GeneralizeOptions
 }
 
 /** Per executable, the union over the runs; written paths replaced by the generalized entries that cover them. */
-function aggregateProcesses(all: readonly RunResources[], entryOf: (path: string) => FileUse | undefined, endpointKey: (e: EndpointUse) => string): ContainerProcessUse[] {
-  const byExe = new Map<string, { spawns: Set<string>; writes: Map<string, { path: string; glob?: true }>; connects: Map<string, EndpointUse>; accepts: Map<string, EndpointUse>; listens: Map<string, EndpointUse> }>();
+function aggregateProcesses(
+  all: readonly RunResources[],
+  entryOf: (path: string) => FileUse | undefined,
+  endpointKey: (e: EndpointUse) => string,
+): ContainerProcessUse[] {
+  const byExe = new Map<
+    string,
+    {
+      spawns: Set<string>;
+      writes: Map<string, { path: string; glob?: true }>;
+      connects: Map<string, EndpointUse>;
+      accepts: Map<string, EndpointUse>;
+      listens: Map<string, EndpointUse>;
+    }
+  >();
   for (const res of all) {
     for (const p of res.processes ?? []) {
       let e = byExe.get(p.exe);
@@ -121,13 +145,25 @@ function aggregateProcesses(all: readonly RunResources[], entryOf: (path: string
         const entry = f === undefined ? { path: w } : f.glob ? { path: f.path, glob: true as const } : { path: f.path };
         e.writes.set(`${entry.glob ? "g" : "l"}${entry.path}`, entry);
       }
-      for (const [into, from] of [[e.connects, p.connects], [e.accepts, p.accepts], [e.listens, p.listens]] as const) for (const ep of from) into.set(endpointKey(ep), ep);
+      for (const [into, from] of [
+        [e.connects, p.connects],
+        [e.accepts, p.accepts],
+        [e.listens, p.listens],
+      ] as const)
+        for (const ep of from) into.set(endpointKey(ep), ep);
     }
   }
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort(cmp).map((k) => m.get(k)!);
   return [...byExe.keys()].sort(cmp).map((exe) => {
     const e = byExe.get(exe)!;
-    return { exe, spawns: [...e.spawns].sort(cmp), writes: sorted(e.writes), connects: sorted(e.connects), accepts: sorted(e.accepts), listens: sorted(e.listens) };
+    return {
+      exe,
+      spawns: [...e.spawns].sort(cmp),
+      writes: sorted(e.writes),
+      connects: sorted(e.connects),
+      accepts: sorted(e.accepts),
+      listens: sorted(e.listens),
+    };
   });
 }
 

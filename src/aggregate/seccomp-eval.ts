@@ -1,12 +1,12 @@
 import { ARCH_INFO, type Arch } from "../model/arch.js";
 import type { SeccompFile } from "../model/seccomp-file.js";
 import { SYSCALL_NUMBERS } from "../model/syscall-tables.generated.js";
-import { DOCKER_DEFAULT_CAPS, ruleApplies } from "../diff/seccomp-items.js";
+import { DOCKER_DEFAULT_CAPS, ruleApplies } from "../model/seccomp-file.js";
 
 /** What the kernel does with a call, once the rule that applies is known. */
 export type Outcome =
   | { kind: "allow"; action: string }
-  | { kind: "errno"; action: string; errno: number; /** a rule named the syscall (e.g. clone3 ENOSYS), rather than the default action */ explicit: boolean }
+  | { kind: "errno"; action: string; errno: number /** a rule named the syscall (e.g. clone3 ENOSYS), rather than the default action */; explicit: boolean }
   | { kind: "kill"; action: string; explicit: boolean };
 
 /** One argument condition, as in the profile (`value`/`valueTwo` kept exact as bigint). */
@@ -55,7 +55,10 @@ function outcomeOf(action: string, errnoRet: number | undefined, explicit: boole
  */
 export function evaluateProfile(profile: SeccompFile, arch: Arch, caps: readonly string[] = DOCKER_DEFAULT_CAPS): Map<string, Verdict> {
   const scmp = ARCH_INFO[arch].seccomp;
-  const listed = new Set<string>([...(profile.architectures ?? []), ...(profile.archMap ?? []).flatMap((m) => [m.architecture, ...(m.subArchitectures ?? [])])]);
+  const listed = new Set<string>([
+    ...(profile.architectures ?? []),
+    ...(profile.archMap ?? []).flatMap((m) => [m.architecture, ...(m.subArchitectures ?? [])]),
+  ]);
   const covered = listed.size === 0 || listed.has(scmp) || listed.has("SCMP_ARCH_NATIVE");
   const fallback = outcomeOf(profile.defaultAction, profile.defaultErrnoRet, false);
   const perName = new Map<string, SyscallRules["rules"]>();

@@ -6,7 +6,18 @@ import { buildAllowlist } from "./build-allowlist.js";
 import { buildSeccompPolicy } from "./seccomp-policy.js";
 
 function run(id: string, syscalls: RunRecord["syscalls"], args?: RunRecord["args"], kind: RunRecord["kind"] = "trace"): RunRecord {
-  const r: RunRecord = { id, files: [id], sha256: id.padEnd(64, "0").slice(0, 64).replace(/[^0-9a-f]/g, "a"), kind, flags: [], arches: Object.keys(syscalls) as RunRecord["arches"], syscalls };
+  const r: RunRecord = {
+    id,
+    files: [id],
+    sha256: id
+      .padEnd(64, "0")
+      .slice(0, 64)
+      .replace(/[^0-9a-f]/g, "a"),
+    kind,
+    flags: [],
+    arches: Object.keys(syscalls) as RunRecord["arches"],
+    syscalls,
+  };
   if (args) r.args = args;
   return r;
 }
@@ -18,7 +29,10 @@ describe("buildSeccompPolicy", () => {
     const a = buildAllowlist([run("a", { x86_64: { read: [1, 0, 0], syscall_0x3e7: [1, 1, 0] } })], { name: "t", baselines: [] });
     const p = buildSeccompPolicy(a, { target: "x86_64", argFilters: true });
     assert.deepEqual(names(p), ["read"]);
-    assert.deepEqual(p.untranslatable.map((u) => u.name), ["syscall_0x3e7"]);
+    assert.deepEqual(
+      p.untranslatable.map((u) => u.name),
+      ["syscall_0x3e7"],
+    );
   });
 
   it("adds SCMP_ARCH_X86 only when 32-bit processes ran", () => {
@@ -33,19 +47,32 @@ describe("buildSeccompPolicy", () => {
   it("pins socket domains only when every run that called socket recorded its arguments", () => {
     const traced = run("a", { x86_64: { socket: [2, 0, 0] } }, { x86_64: { socket: ["2", "10"] } });
     const withArgs = buildSeccompPolicy(buildAllowlist([traced], { name: "t", baselines: [] }), { target: "x86_64", argFilters: true });
-    assert.deepEqual(withArgs.rules.filter((r) => r.args).map((r) => r.args![0]!.value), [2, 10]);
+    assert.deepEqual(
+      withArgs.rules.filter((r) => r.args).map((r) => r.args![0]!.value),
+      [2, 10],
+    );
     const table = run("b", { x86_64: { socket: [1, 0, 0] } }, undefined, "summary");
     const noArgs = buildSeccompPolicy(buildAllowlist([traced, table], { name: "t", baselines: [] }), { target: "x86_64", argFilters: true });
-    assert.deepEqual(noArgs.rules.filter((r) => r.args), [], "a -c table has no arguments: socket stays unconstrained");
+    assert.deepEqual(
+      noArgs.rules.filter((r) => r.args),
+      [],
+      "a -c table has no arguments: socket stays unconstrained",
+    );
     assert.ok(names(noArgs).includes("socket"));
     const off = buildSeccompPolicy(buildAllowlist([traced], { name: "t", baselines: [] }), { target: "x86_64", argFilters: false });
-    assert.deepEqual(off.rules.filter((r) => r.args), []);
+    assert.deepEqual(
+      off.rules.filter((r) => r.args),
+      [],
+    );
   });
 
   it("keeps clone open when a run created namespaces", () => {
     const ns = run("a", { x86_64: { clone: [1, 0, 0] } }, { x86_64: { clone: ["0", String(0x20000000)] } });
     const p = buildSeccompPolicy(buildAllowlist([ns], { name: "t", baselines: [] }), { target: "x86_64", argFilters: true });
-    assert.deepEqual(p.rules.filter((r) => r.args), []);
+    assert.deepEqual(
+      p.rules.filter((r) => r.args),
+      [],
+    );
     assert.ok(names(p).includes("clone"));
   });
 });

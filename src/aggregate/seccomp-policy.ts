@@ -1,9 +1,12 @@
 import type { Allowlist } from "../model/allowlist.js";
 import { ARCH_INFO, isSyscall, type Arch } from "../model/arch.js";
 import type { SeccompArg, SeccompPolicy, SeccompRule } from "../model/seccomp.js";
-import { ARCH_TRANSLATIONS, ENOSYS_PROBES, HIGH_RISK, type BaselineName, type MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import { ARCH_TRANSLATIONS } from "../model/arch-translations.js";
+import type { BaselineName, MeasuredBaselines } from "../model/baselines.js";
+import { ENOSYS_PROBES } from "../model/enosys-probes.js";
+import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import type { FilterableSyscall } from "../model/trace.js";
-import { addressFamilyName, CLONE_NAMESPACE_MASK, compareNumeric } from "../parse/arg-values.js";
+import { addressFamilyName, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
 import { baselineNames } from "./build-allowlist.js";
 
 export interface PolicyOptions {

@@ -17,10 +17,26 @@ describe("CLI snapshots", () => {
     const tmp = mkdtempSync(join(tmpdir(), "syscage-snap-"));
     // A drop-in with one risky syscall added and a family dropped, to diff against the golden one.
     const dropIn = readFileSync(join(FIXTURES, "generate", "basic", "expected", "syscage.x86_64.conf"), "utf8");
-    writeFileSync(join(tmp, "syscage.conf"), dropIn.replace("SystemCallErrorNumber=EPERM\n", "SystemCallFilter=bpf\nSystemCallErrorNumber=EPERM\n").replace("AF_INET AF_UNIX", "AF_UNIX"));
+    writeFileSync(
+      join(tmp, "syscage.conf"),
+      dropIn.replace("SystemCallErrorNumber=EPERM\n", "SystemCallFilter=bpf\nSystemCallErrorNumber=EPERM\n").replace("AF_INET AF_UNIX", "AF_UNIX"),
+    );
     cpSync(join(FIXTURES, "generate", "basic", "expected", "allowlist.yaml"), join(tmp, "allowlist.yaml"));
     const commands: string[][] = [
-      ["generate", "--name", "basic", "--fresh", "--format", "systemd", "--recorded-arch", "x86_64", "--out", join(tmp, "out"), `${BASIC}/traces/run1.trace`, `${BASIC}/traces/run2.trace`],
+      [
+        "generate",
+        "--name",
+        "basic",
+        "--fresh",
+        "--format",
+        "systemd",
+        "--recorded-arch",
+        "x86_64",
+        "--out",
+        join(tmp, "out"),
+        `${BASIC}/traces/run1.trace`,
+        `${BASIC}/traces/run2.trace`,
+      ],
       ["generate", "--name", "basic", "--format", "docker,seccomp", `${BASIC}/traces/run1.trace`],
       ["diff", `${BASIC}/expected/syscage.x86_64.conf`, join(tmp, "syscage.conf")],
       ["diff", "--fail-on", "risky", `${BASIC}/expected/syscage.x86_64.conf`, join(tmp, "syscage.conf")],
@@ -35,7 +51,10 @@ describe("CLI snapshots", () => {
     for (const args of commands) {
       const r = runCli(args);
       out.push(`## \`syscage ${norm(args.join(" "))}\``, "", `exit ${r.status}`, "");
-      for (const [name, text] of [["stdout", r.stdout], ["stderr", r.stderr]] as const) {
+      for (const [name, text] of [
+        ["stdout", r.stdout],
+        ["stderr", r.stderr],
+      ] as const) {
         if (text === "") continue;
         out.push(`${name}:`, "", "```", norm(text).trimEnd(), "```", "");
       }

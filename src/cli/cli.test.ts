@@ -82,7 +82,7 @@ describe("syscage stats", () => {
 
   it("several files are parsed on worker threads with the same result as one thread", () => {
     const b = join(tmp, "b.trace");
-    writeFileSync(b, "7  close(3) = 0\n7  read(3, \"\", 1) = -1 EBADF (Bad file descriptor)\n");
+    writeFileSync(b, '7  close(3) = 0\n7  read(3, "", 1) = -1 EBADF (Bad file descriptor)\n');
     const many = runCli(["stats", "--json", "--jobs", "2", trace, b]);
     const one = runCli(["stats", "--json", "--jobs", "1", trace, b]);
     assert.equal(many.status, 0, many.stderr);

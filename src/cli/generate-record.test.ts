@@ -32,7 +32,12 @@ describe("syscage generate", () => {
   it("--no-equivalents and --no-implied leave out exactly the names the allowlist marks equivalent:/implied:", () => {
     const base = mkdtempSync(join(tmpdir(), "syscage-eq-"));
     const inputs = [join(BASIC, "run1.trace"), join(BASIC, "run2.trace")];
-    const names = (dir: string) => new Set((JSON.parse(readFileSync(join(dir, "seccomp.json"), "utf8")) as { syscalls: { names: string[]; action: string }[] }).syscalls.filter((s) => s.action === "SCMP_ACT_ALLOW").flatMap((s) => s.names));
+    const names = (dir: string) =>
+      new Set(
+        (JSON.parse(readFileSync(join(dir, "seccomp.json"), "utf8")) as { syscalls: { names: string[]; action: string }[] }).syscalls
+          .filter((s) => s.action === "SCMP_ACT_ALLOW")
+          .flatMap((s) => s.names),
+      );
     const on = runCli(["generate", "--name", "basic", "--out", join(base, "on"), "--recorded-arch", "x86_64", ...inputs]);
     assert.equal(on.status, 0, on.stderr);
     const off = runCli(["generate", "--name", "basic", "--out", join(base, "off"), "--recorded-arch", "x86_64", "--no-equivalents", "--no-implied", ...inputs]);
@@ -81,7 +86,10 @@ describe("syscage generate", () => {
     assert.deepEqual(readdirSync(join(dir, "profiles")).sort(), ["one", "two"]);
     assert.deepEqual(readdirSync(join(dir, "profiles", "two")).sort(), ["allowlist.yaml", "apparmor.profile", "seccomp.oci.json"]);
     // No temporary files are left behind by the atomic writes.
-    assert.deepEqual(readdirSync(join(dir, "profiles", "one")).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      readdirSync(join(dir, "profiles", "one")).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 
   it("--strict refuses to write when the traces raise diagnostics", () => {
@@ -112,7 +120,11 @@ describe("syscage record", { skip: skipUnless("strace") }, () => {
   });
 
   it("a missing strace is a clear error", () => {
-    const r = spawnSync(process.execPath, ["--import", TSX, CLI, "record", "--name", "t", "--", "true"], { cwd: REPO, encoding: "utf8", env: { ...process.env, PATH: "/nonexistent" } });
+    const r = spawnSync(process.execPath, ["--import", TSX, CLI, "record", "--name", "t", "--", "true"], {
+      cwd: REPO,
+      encoding: "utf8",
+      env: { ...process.env, PATH: "/nonexistent" },
+    });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /strace is not installed/);
   });
@@ -120,8 +132,33 @@ describe("syscage record", { skip: skipUnless("strace") }, () => {
   it("ptrace that is not permitted is a clear error (strace run under a seccomp filter denying ptrace)", { skip: skipUnless("python3-seccomp") }, () => {
     const dir = mkdtempSync(join(tmpdir(), "syscage-ptrace-"));
     const profile = join(dir, "deny-ptrace.json");
-    writeFileSync(profile, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"], syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }] }));
-    const r = spawnSync(pythonWithSeccomp() ?? "python3", [join(REPO, "src", "test", "support", "seccomp-exec.py"), profile, process.execPath, "--import", TSX, CLI, "record", "--name", "t", "--out", join(dir, "runs"), "--", "true"], { cwd: REPO, encoding: "utf8" });
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        defaultAction: "SCMP_ACT_ALLOW",
+        architectures: ["SCMP_ARCH_X86_64"],
+        syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+      }),
+    );
+    const r = spawnSync(
+      pythonWithSeccomp() ?? "python3",
+      [
+        join(REPO, "src", "test", "support", "seccomp-exec.py"),
+        profile,
+        process.execPath,
+        "--import",
+        TSX,
+        CLI,
+        "record",
+        "--name",
+        "t",
+        "--out",
+        join(dir, "runs"),
+        "--",
+        "true",
+      ],
+      { cwd: REPO, encoding: "utf8" },
+    );
     assert.equal(r.status, 2);
     assert.match(r.stderr, /syscage: strace may not trace here: ptrace is not permitted .*\(SC_PTRACE_DENIED\)/);
     assert.deepEqual(existsSync(join(dir, "runs")) ? readdirSync(join(dir, "runs")) : [], []);

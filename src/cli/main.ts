@@ -7,7 +7,8 @@ import { STDIN_ARG } from "../io/inputs.js";
 
 // Each command is imported only when it runs: `stats` need not load YAML, zod and the emitters
 // (startup is a tenth of a second per 100 MB of trace). `--help` and unknown commands load all.
-type AnyCommand = CommandModule<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs takes them in one list
+type AnyCommand = CommandModule<object, any>;
 const COMMAND_LOADERS: Record<string, () => Promise<AnyCommand>> = {
   record: async () => (await import("./commands/record.js")).recordCommandModule,
   generate: async () => (await import("./commands/generate.js")).generateCommand,
@@ -86,7 +87,8 @@ export function precheckArgs(argv: string[], commands: readonly AnyCommand[]): s
       for (const ch of raw) if (!known.has(ch)) throw new UserError(`unknown option -${ch} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
       continue;
     }
-    if (!known.has(base)) throw new UserError(`unknown option ${tok.startsWith("--") ? "--" : "-"}${raw} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
+    if (!known.has(base))
+      throw new UserError(`unknown option ${tok.startsWith("--") ? "--" : "-"}${raw} for "${word}"; see syscage ${word} --help`, "SC_USAGE");
     if (eq >= 0 || booleans.has(base) || base !== name) continue;
     const next = out[i + 1];
     if (next !== undefined && DASH_VALUES.has(base) && next.startsWith("-")) out.splice(i, 2, `--${base}=${next}`);

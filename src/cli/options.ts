@@ -43,7 +43,8 @@ export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INT
     if (Array.isArray(value)) throw new UserError(`${flag}: given ${value.length} times, expected once`);
     const text = String(value).trim();
     const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UserError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new UserError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
     return n;
   };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
+import type { CheckReport } from "../model/diff.js";
 import { runCli } from "../test/support/run-cli.js";
 import { FIXTURES } from "../test/support/paths.js";
 
@@ -34,17 +35,35 @@ describe("syscage check", () => {
     const ok = runCli(["check"], { cwd: dir });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /every profile is up to date/);
+    // --format json has one shape, stale or not: a diff report (model/diff.ts CheckReport) with `stale`.
+    const okJson = runCli(["check", "--format", "json"], { cwd: dir });
+    assert.equal(okJson.status, 0, okJson.stderr);
+    const fresh = JSON.parse(okJson.stdout) as CheckReport;
+    assert.deepEqual(Object.keys(fresh).sort(), ["artifacts", "new", "old", "schemaVersion", "stale", "summary"]);
+    assert.deepEqual([fresh.schemaVersion, fresh.stale, fresh.artifacts, fresh.summary.added], [1, [], [], 0]);
     const p = join(dir, "profiles", "py", "seccomp.json");
     const doc = JSON.parse(readFileSync(p, "utf8")) as { syscalls: { names: string[] }[] };
     doc.syscalls[0]!.names = doc.syscalls[0]!.names.filter((n) => n !== "getrandom");
     writeFileSync(p, JSON.stringify(doc, null, 2));
     const stale = runCli(["check"], { cwd: dir });
     assert.equal(stale.status, 1);
-    assert.match(stale.stdout, /profiles\/py\/seccomp\.json \(seccomp\)\n {2}x86_64\n {4}\+ getrandom {2}SCMP_ACT_ALLOW {2}\[seen in 1 of 1 runs; baseline always\]/);
+    assert.match(
+      stale.stdout,
+      /profiles\/py\/seccomp\.json \(seccomp\)\n {2}x86_64\n {4}\+ getrandom {2}SCMP_ACT_ALLOW {2}\[seen in 1 of 1 runs; baseline always\]/,
+    );
     assert.match(stale.stdout, /stale: py; run syscage generate/);
     const md = runCli(["check", "--format", "markdown"], { cwd: dir });
     assert.equal(md.status, 1);
     assert.match(md.stdout, /^### syscage: 1 added/);
+    const staleJson = runCli(["check", "--format", "json"], { cwd: dir });
+    assert.equal(staleJson.status, 1);
+    const report = JSON.parse(staleJson.stdout) as CheckReport;
+    assert.deepEqual(Object.keys(report).sort(), Object.keys(fresh).sort(), "the same keys as when up to date");
+    assert.deepEqual([report.stale, report.old, report.new, report.summary.added], [["py"], "committed", "regenerated", 1]);
+    assert.ok(
+      report.artifacts.some((a) => a.path === "profiles/py/seccomp.json" && a.changes.some((c) => c.id.endsWith("getrandom"))),
+      staleJson.stdout,
+    );
     // generate shows what it is about to replace, then writes the profile back.
     const g = runCli(["generate", "--name", "py"], { cwd: dir });
     assert.equal(g.status, 0, g.stderr);

@@ -165,6 +165,10 @@ describe("every code the CLI can print", () => {
     assert.deepEqual(notInUnion, [], "codes missing from DIAGNOSTIC_CODES / ERROR_CODES");
     assert.deepEqual(notInReadme, [], "codes missing from the README's code tables");
     const table = new Set([...Object.keys(DIAGNOSTIC_CODES), ...Object.keys(ERROR_CODES)]);
-    assert.deepEqual([...table].filter((c) => !found.has(c) || !inTables.has(c)), [], "codes in the union that nothing prints or the README lacks");
+    assert.deepEqual(
+      [...table].filter((c) => !found.has(c) || !inTables.has(c)),
+      [],
+      "codes in the union that nothing prints or the README lacks",
+    );
   });
 });

@@ -13,9 +13,15 @@ export function allowlistItems(a: Allowlist): Item[] {
   const items: Item[] = [];
   for (const [name, e] of Object.entries(a.syscalls)) {
     const origin = e.from.map((f) => (originWhy(f) ? `${f} (${originWhy(f)})` : f)).join(", ");
-    items.push({ id: name, value: `seen in ${e.runs} of ${n} runs; ${e.calls} calls, ${e.errors} failed; ${e.arches.join(",")}; ${origin}`, kind: "permission", group: "syscalls" });
+    items.push({
+      id: name,
+      value: `seen in ${e.runs} of ${n} runs; ${e.calls} calls, ${e.errors} failed; ${e.arches.join(",")}; ${origin}`,
+      kind: "permission",
+      group: "syscalls",
+    });
   }
-  for (const r of a.runs) items.push({ id: r.id, value: `${r.kind} ${r.sha256.slice(0, 12)} (${r.flags.join(" ") || "no flags"})`, kind: "fact", group: "runs" });
+  for (const r of a.runs)
+    items.push({ id: r.id, value: `${r.kind} ${r.sha256.slice(0, 12)} (${r.flags.join(" ") || "no flags"})`, kind: "fact", group: "runs" });
   items.push({ id: "baselines", value: a.baselines.join(", ") || "none", kind: "fact", group: "options" });
   return items;
 }
@@ -38,7 +44,8 @@ export function syscallReason(a: Allowlist, name: string): string | undefined {
 /** The table's reason behind an `equivalent:NAME` or `implied:NAME` origin (undefined for others). */
 function originWhy(from: string): string | undefined {
   const [kind, by] = from.split(":") as [string, string | undefined];
-  if (kind === "equivalent" && by) return `same operation: ${EQUIVALENT_GROUPS.find((x) => x.same.includes(by) || x.grantedBy?.includes(by))?.why ?? "see README"}`;
+  if (kind === "equivalent" && by)
+    return `same operation: ${EQUIVALENT_GROUPS.find((x) => x.same.includes(by) || x.grantedBy?.includes(by))?.why ?? "see README"}`;
   if (kind === "implied" && by) return IMPLIED_RULES.find((x) => x.when.includes(by))?.why ?? "see README";
   return undefined;
 }

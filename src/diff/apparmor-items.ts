@@ -15,7 +15,12 @@ export function apparmorItems(text: string): Item[] {
     const p = /^profile\s+(\S+)/.exec(line);
     if (p) {
       profile = p[1]!;
-      items.set("profile", { id: "profile", value: `${profile} ${line.includes("flags=") ? line.slice(line.indexOf("flags=")).replace(/\s*\{\s*$/, "") : ""}`.trim(), kind: "fact", group: "header" });
+      items.set("profile", {
+        id: "profile",
+        value: `${profile} ${line.includes("flags=") ? line.slice(line.indexOf("flags=")).replace(/\s*\{\s*$/, "") : ""}`.trim(),
+        kind: "fact",
+        group: "header",
+      });
       continue;
     }
     if (line === "{" || line === "}" || line.startsWith("#include") || line.startsWith("include ") || line.startsWith("abi ")) {
@@ -36,7 +41,9 @@ export function apparmorItems(text: string): Item[] {
       const deny = m[1]!.includes("deny");
       const word = m[2]!;
       const rest = m[3]!.trim().replace(/\s+/g, " ");
-      const group = ["network", "capability", "signal", "ptrace", "mount", "umount", "remount", "pivot_root", "unix", "dbus", "file"].includes(word) ? word : "other";
+      const group = ["network", "capability", "signal", "ptrace", "mount", "umount", "remount", "pivot_root", "unix", "dbus", "file"].includes(word)
+        ? word
+        : "other";
       const id = `${m[1]!.trim() ? `${m[1]!.trim()} ` : ""}${word}${rest ? ` ${rest}` : ""}`;
       items.set(id, { id, value: "", kind: deny ? "restriction" : "permission", group });
     }

@@ -28,7 +28,13 @@ function effectOf(kind: Item["kind"], type: Change["type"], before?: string, aft
 }
 
 /** Compares two item sets of one artifact; `annotate` adds reasons and risks to each change. */
-export function compareItems(path: string, kind: ArtifactKind, before: Item[] | undefined, after: Item[] | undefined, annotate?: (c: Change) => Change): ArtifactDiff {
+export function compareItems(
+  path: string,
+  kind: ArtifactKind,
+  before: Item[] | undefined,
+  after: Item[] | undefined,
+  annotate?: (c: Change) => Change,
+): ArtifactDiff {
   let b = new Map((before ?? []).map((i) => [i.id, i]));
   let a = new Map((after ?? []).map((i) => [i.id, i]));
   const changes: Change[] = [];
@@ -37,10 +43,19 @@ export function compareItems(path: string, kind: ArtifactKind, before: Item[] | 
     const groupsOf = (m: Map<string, Item>) => new Set([...m.values()].filter((i) => i.group !== "default").map((i) => i.group));
     const gb = groupsOf(b);
     const ga = groupsOf(a);
-    for (const [g, side, type] of [...[...gb].filter((g) => !ga.has(g)).map((g) => [g, b, "removed"] as const), ...[...ga].filter((g) => !gb.has(g)).map((g) => [g, a, "added"] as const)]) {
+    for (const [g, side, type] of [
+      ...[...gb].filter((g) => !ga.has(g)).map((g) => [g, b, "removed"] as const),
+      ...[...ga].filter((g) => !gb.has(g)).map((g) => [g, a, "added"] as const),
+    ]) {
       const n = [...side.values()].filter((i) => i.group === g).length;
       const value = `${n} rule item(s)`;
-      changes.push({ type, effect: type === "added" ? "grant" : "revoke", group: "architectures", id: g, ...(type === "added" ? { after: value } : { before: value }) });
+      changes.push({
+        type,
+        effect: type === "added" ? "grant" : "revoke",
+        group: "architectures",
+        id: g,
+        ...(type === "added" ? { after: value } : { before: value }),
+      });
     }
     const keep = (m: Map<string, Item>) => new Map([...m].filter(([, i]) => i.group === "default" || (gb.has(i.group) && ga.has(i.group))));
     b = keep(b);
@@ -49,9 +64,18 @@ export function compareItems(path: string, kind: ArtifactKind, before: Item[] | 
   for (const [id, item] of a) {
     const old = b.get(id);
     if (!old) changes.push({ type: "added", effect: effectOf(item.kind, "added"), group: item.group, id, after: item.value });
-    else if (old.value !== item.value) changes.push({ type: "changed", effect: effectOf(item.kind, "changed", old.value, item.value), group: item.group, id, before: old.value, after: item.value });
+    else if (old.value !== item.value)
+      changes.push({
+        type: "changed",
+        effect: effectOf(item.kind, "changed", old.value, item.value),
+        group: item.group,
+        id,
+        before: old.value,
+        after: item.value,
+      });
   }
-  for (const [id, item] of b) if (!a.has(id)) changes.push({ type: "removed", effect: effectOf(item.kind, "removed"), group: item.group, id, before: item.value });
+  for (const [id, item] of b)
+    if (!a.has(id)) changes.push({ type: "removed", effect: effectOf(item.kind, "removed"), group: item.group, id, before: item.value });
   changes.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const status = before === undefined ? "added" : after === undefined ? "removed" : changes.length ? "modified" : "unchanged";
   return { path, kind, status, changes: annotate ? changes.map(annotate) : changes };
@@ -60,7 +84,11 @@ export function compareItems(path: string, kind: ArtifactKind, before: Item[] | 
 export function summarize(old: string, neu: string, artifacts: ArtifactDiff[], ignored: string[] = []): DiffReport {
   const all = artifacts.flatMap((a) => a.changes);
   // One permission shows in the seccomp profile and the allowlist: count it once (by its name).
-  const singleRun = new Set(all.filter((c) => c.type !== "removed" && /\bseen in (?:only )?1 of ([2-9]|\d{2,}) runs\b/.test(`${c.after ?? ""} ${c.reason ?? ""}`)).map((c) => c.id.split(" ").pop())).size;
+  const singleRun = new Set(
+    all
+      .filter((c) => c.type !== "removed" && /\bseen in (?:only )?1 of ([2-9]|\d{2,}) runs\b/.test(`${c.after ?? ""} ${c.reason ?? ""}`))
+      .map((c) => c.id.split(" ").pop()),
+  ).size;
   return {
     schemaVersion: 1,
     old,

@@ -13,7 +13,11 @@ import type { RunRecord } from "../model/allowlist.js";
 import { diffArtifacts } from "./diff-artifacts.js";
 
 function run(id: string, syscalls: Record<string, [number, number, number]>): RunRecord {
-  const sha = [...id].map((c) => c.charCodeAt(0).toString(16)).join("").padEnd(64, "a").slice(0, 64);
+  const sha = [...id]
+    .map((c) => c.charCodeAt(0).toString(16))
+    .join("")
+    .padEnd(64, "a")
+    .slice(0, 64);
   return { id, files: [id], sha256: sha, kind: "trace", flags: ["-f"], arches: ["x86_64"], syscalls: { x86_64: syscalls } };
 }
 

@@ -3,7 +3,7 @@ import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
 import type { AnnotateContext, ArtifactKind, ArtifactReader } from "../model/artifacts.js";
 import type { ArtifactDiff, Change, DiffReport, Item } from "../model/diff.js";
 import { seccompFileSchema } from "../model/seccomp-file.js";
-import { HIGH_RISK } from "../model/seccomp-knowledge.js";
+import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import { allowlistItems, syscallReason } from "./allowlist-items.js";
 import { compareItems, summarize } from "./compare.js";
 import { seccompItems } from "./seccomp-items.js";
@@ -123,7 +123,8 @@ export function annotateAllowlist(c: Change, ctx: AnnotateContext): Change {
   let out = c;
   if (c.type === "changed") out = { ...out, effect: "info" };
   const m = /^seen in (\d+) of (\d+) runs/.exec(c.after ?? "");
-  if (m && Number(m[1]) > 0 && Number(m[2]) >= 3 && Number(m[1]) / Number(m[2]) <= 0.34) out = { ...out, reason: `low coverage: seen in only ${m[1]} of ${m[2]} runs` };
+  if (m && Number(m[1]) > 0 && Number(m[2]) >= 3 && Number(m[1]) / Number(m[2]) <= 0.34)
+    out = { ...out, reason: `low coverage: seen in only ${m[1]} of ${m[2]} runs` };
   return out.effect === "grant" ? withSyscallNote(out, c.id, ctx.allowlist) : out;
 }
 
@@ -182,7 +183,8 @@ export function diffArtifacts<K extends ArtifactKind>(
         continue;
       }
     }
-    if (kindA !== undefined && kindB !== undefined && kindA !== kindB) throw new Error(`${path}: was ${kindB}, is now ${kindA}: only two versions of one kind can be compared`);
+    if (kindA !== undefined && kindB !== undefined && kindA !== kindB)
+      throw new Error(`${path}: was ${kindB}, is now ${kindA}: only two versions of one kind can be compared`);
     const kind = (kindA ?? kindB)!;
     const reader = readers[kind];
     const allowText = after.get(`${dirOf(path)}allowlist.yaml`) ?? after.get("\0context/allowlist.yaml");

@@ -21,7 +21,11 @@ const seccompText = readFileSync(join(BASIC, "seccomp.x86_64.json"), "utf8");
 const allowlistText = readFileSync(join(BASIC, "allowlist.yaml"), "utf8");
 const dropInText = readFileSync(join(BASIC, "syscage.x86_64.conf"), "utf8");
 
-type Profile = { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo: number; op: string }[]; comment?: string }[] };
+type Profile = {
+  defaultAction: string;
+  architectures: string[];
+  syscalls: { names: string[]; action: string; errnoRet?: number; args?: { index: number; value: number; valueTwo: number; op: string }[]; comment?: string }[];
+};
 const base = (): Profile => JSON.parse(seccompText) as Profile;
 const json = (p: Profile) => `${JSON.stringify(p, null, 2)}\n`;
 
@@ -95,7 +99,10 @@ interface Case {
 const CASES: Case[] = [
   {
     name: "syscalls-added-removed",
-    old: [["web/seccomp.json", seccompText], ["web/allowlist.yaml", allowlistText]],
+    old: [
+      ["web/seccomp.json", seccompText],
+      ["web/allowlist.yaml", allowlistText],
+    ],
     new: [
       ["web/seccomp.json", withProfile((p) => (p.syscalls[0]!.names = [...p.syscalls[0]!.names.filter((n) => n !== "pipe2"), "ptrace", "mprotect"].sort()))],
       ["web/allowlist.yaml", allowlistText],
@@ -109,9 +116,20 @@ const CASES: Case[] = [
   },
   {
     name: "reordered-no-change",
-    old: [["seccomp.json", seccompText], ["apparmor.profile", APPARMOR_OLD]],
+    old: [
+      ["seccomp.json", seccompText],
+      ["apparmor.profile", APPARMOR_OLD],
+    ],
     new: [
-      ["seccomp.json", JSON.stringify({ ...base(), syscalls: base().syscalls.reverse().map((r) => ({ ...r, names: [...r.names].reverse() })) })],
+      [
+        "seccomp.json",
+        JSON.stringify({
+          ...base(),
+          syscalls: base()
+            .syscalls.reverse()
+            .map((r) => ({ ...r, names: [...r.names].reverse() })),
+        }),
+      ],
       ["apparmor.profile", APPARMOR_OLD.split("\n").reverse().join("\n").replace("profile web", "# comment\nprofile web")],
     ],
   },
@@ -121,7 +139,10 @@ const CASES: Case[] = [
     // A name removed, a risky one added, a probe's ENOSYS line dropped (its call then gets EPERM),
     // a family and a capability added, reordered lines: what systemd would do differently.
     name: "systemd-changed",
-    old: [["web/syscage.conf", dropInText], ["web/allowlist.yaml", allowlistText]],
+    old: [
+      ["web/syscage.conf", dropInText],
+      ["web/allowlist.yaml", allowlistText],
+    ],
     new: [
       [
         "web/syscage.conf",
@@ -138,7 +159,7 @@ const CASES: Case[] = [
   {
     name: "allowlist-coverage",
     old: [["allowlist.yaml", allowlistText]],
-    new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^  pipe2: .*\n/m, "")]],
+    new: [["allowlist.yaml", allowlistText.replace("  dup2: {runs: 1,", "  dup2: {runs: 2,").replace(/^ {2}pipe2: .*\n/m, "")]],
   },
 ];
 
@@ -187,7 +208,16 @@ describe("semantic diff: golden in text, markdown and json", () => {
 
   it("Docker's default profile against a generated one", () => {
     const moby = readFileSync(join(DATA, "moby-seccomp-default.json"), "utf8");
-    const r = diffArtifacts("moby default", new Map([["seccomp.json", moby]]), "generated", new Map([["seccomp.json", seccompText], [CONTEXT_ALLOWLIST, allowlistText]]), ARTIFACT_READERS);
+    const r = diffArtifacts(
+      "moby default",
+      new Map([["seccomp.json", moby]]),
+      "generated",
+      new Map([
+        ["seccomp.json", seccompText],
+        [CONTEXT_ALLOWLIST, allowlistText],
+      ]),
+      ARTIFACT_READERS,
+    );
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.txt"), emitDiffText(r));
     assertGolden(join(GOLDEN, "docker-default-vs-generated", "diff.md"), emitDiffMarkdown(r));
     const x86 = r.artifacts[0]!.changes.filter((c) => c.group === "x86_64");
@@ -228,18 +258,28 @@ describe("--fail-on", () => {
 describe("REF:PATH", () => {
   it("compares a committed version in git with the working tree", () => {
     const dir = mkdtempSync(join(tmpdir(), "syscage-git-"));
-    const g = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } });
+    const g = (...args: string[]) =>
+      execFileSync("git", ["-C", dir, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+      });
     g("init", "-q");
     mkdirSync(join(dir, "profiles", "web"), { recursive: true });
     writeFileSync(join(dir, "profiles", "web", "seccomp.json"), seccompText);
     writeFileSync(join(dir, "profiles", "web", "allowlist.yaml"), allowlistText);
     g("add", ".");
     g("commit", "-qm", "profiles");
-    writeFileSync(join(dir, "profiles", "web", "seccomp.json"), withProfile((p) => p.syscalls[0]!.names.push("bpf")));
+    writeFileSync(
+      join(dir, "profiles", "web", "seccomp.json"),
+      withProfile((p) => p.syscalls[0]!.names.push("bpf")),
+    );
     const r = runCli(["diff", "--format", "json", "HEAD:profiles/web", "profiles/web"], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { artifacts: { path: string; changes: { id: string; type: string; risk?: string }[] }[] };
-    assert.deepEqual(j.artifacts.find((a) => a.path === "seccomp.json")?.changes.map((c) => [c.id, c.type, Boolean(c.risk)]), [["x86_64 bpf", "added", true]]);
+    assert.deepEqual(
+      j.artifacts.find((a) => a.path === "seccomp.json")?.changes.map((c) => [c.id, c.type, Boolean(c.risk)]),
+      [["x86_64 bpf", "added", true]],
+    );
     const file = runCli(["diff", "--format", "json", "HEAD:profiles/web/seccomp.json", "profiles/web/seccomp.json"], { cwd: dir });
     assert.equal(file.status, 0, file.stderr);
     assert.equal(JSON.parse(file.stdout).summary.added, 1);

@@ -36,19 +36,37 @@ const python: ContainerProcessUse = {
 };
 
 function diff(before: ContainerProcessUse[], after: ContainerProcessUse[]) {
-  const r = diffArtifacts("old", new Map([["falco-rules.yaml", emitFalcoRules([container(before)])]]), "new", new Map([["falco-rules.yaml", emitFalcoRules([container(after)])]]), ARTIFACT_READERS);
+  const r = diffArtifacts(
+    "old",
+    new Map([["falco-rules.yaml", emitFalcoRules([container(before)])]]),
+    "new",
+    new Map([["falco-rules.yaml", emitFalcoRules([container(after)])]]),
+    ARTIFACT_READERS,
+  );
   return r.artifacts.flatMap((a) => a.changes.map((c) => `${c.type} ${c.id}`));
 }
 
 describe("semantic diff of Falco rules scoped by process", () => {
   it("shows a new (executable, path) pair as one added item", () => {
     const changes = diff([python], [{ ...python, writes: [...python.writes, { path: "/srv/log/b.log" }] }]);
-    assert.ok(changes.some((c) => c === 'added macro syscage_web_process_writes: proc.exepath = "/usr/bin/python3" and fd.name = "/srv/log/b.log"'), changes.join("\n"));
+    assert.ok(
+      changes.some((c) => c === 'added macro syscage_web_process_writes: proc.exepath = "/usr/bin/python3" and fd.name = "/srv/log/b.log"'),
+      changes.join("\n"),
+    );
     assert.equal(changes.filter((c) => c.startsWith("added macro") || c.startsWith("removed macro")).length, 1, changes.join("\n"));
   });
 
   it("shows a new (parent, program) pair and a new destination as one added item each", () => {
-    const changes = diff([python], [{ ...python, spawns: ["/usr/bin/sh", "/usr/bin/git"], connects: [...python.connects, { family: "inet", proto: "tcp", address: "127.0.0.2", port: 5432 }] }]);
+    const changes = diff(
+      [python],
+      [
+        {
+          ...python,
+          spawns: ["/usr/bin/sh", "/usr/bin/git"],
+          connects: [...python.connects, { family: "inet", proto: "tcp", address: "127.0.0.2", port: 5432 }],
+        },
+      ],
+    );
     const macros = changes.filter((c) => / macro /.test(c));
     assert.deepEqual(macros.sort(), [
       'added macro syscage_web_process_connections: proc.exepath = "/usr/bin/python3" and fd.sport = 5432 and fd.sip = "127.0.0.2"',

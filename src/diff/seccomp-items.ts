@@ -1,15 +1,6 @@
 import { ARCH_INFO, ARCHES, isSyscall, type Arch } from "../model/arch.js";
 import type { Item } from "../model/diff.js";
-import type { SeccompFile, SeccompFileRule } from "../model/seccomp-file.js";
-
-/** Capabilities a Docker container has by default (moby `oci/caps/defaults.go`): Docker profiles' `includes.caps` are evaluated against them. */
-export const DOCKER_DEFAULT_CAPS = [
-  "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD",
-  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
-];
-
-/** Docker writes Go architecture names in `includes.arches`. */
-const GO_ARCH: Record<string, string> = { amd64: "SCMP_ARCH_X86_64", x86: "SCMP_ARCH_X86", "386": "SCMP_ARCH_X86", x32: "SCMP_ARCH_X32", arm64: "SCMP_ARCH_AARCH64", arm: "SCMP_ARCH_ARM" };
+import { DOCKER_DEFAULT_CAPS, ruleApplies, type SeccompFile, type SeccompFileRule } from "../model/seccomp-file.js";
 
 const BY_SCMP = new Map<string, Arch>(ARCHES.map((a) => [ARCH_INFO[a].seccomp, a]));
 
@@ -64,20 +55,14 @@ export function seccompItems(profile: SeccompFile, caps: readonly string[] = DOC
       if (rule.action === profile.defaultAction && (rule.errnoRet ?? profile.defaultErrnoRet) === profile.defaultErrnoRet) continue;
       for (const name of names) {
         if (arch && !isSyscall(arch, name)) continue;
-        put({ id: `${label} ${name}${argsText(rule)}`, value, kind: rule.action === "SCMP_ACT_ALLOW" || rule.action === "SCMP_ACT_LOG" ? "permission" : "restriction", group: label });
+        put({
+          id: `${label} ${name}${argsText(rule)}`,
+          value,
+          kind: rule.action === "SCMP_ACT_ALLOW" || rule.action === "SCMP_ACT_LOG" ? "permission" : "restriction",
+          group: label,
+        });
       }
     }
   }
   return [...items.values()];
-}
-
-export function ruleApplies(rule: SeccompFileRule, scmp: string, caps: readonly string[]): boolean {
-  const inc = rule.includes;
-  const exc = rule.excludes;
-  const archOf = (goArches: string[] | undefined) => (goArches ?? []).map((a) => GO_ARCH[a] ?? `SCMP_ARCH_${a.toUpperCase()}`);
-  if (inc?.arches && inc.arches.length > 0 && !archOf(inc.arches).includes(scmp)) return false;
-  if (inc?.caps && inc.caps.length > 0 && !inc.caps.every((c) => caps.includes(c))) return false;
-  if (exc?.arches && exc.arches.length > 0 && archOf(exc.arches).includes(scmp)) return false;
-  if (exc?.caps && exc.caps.length > 0 && exc.caps.some((c) => caps.includes(c))) return false;
-  return true;
 }

@@ -102,8 +102,9 @@ export function systemdItems(text: string, path: string): Item[] {
       else {
         caps ??= { all: invert, names: new Set() };
         // `all` keeps the excluded names; otherwise the included ones.
-        for (const c of words) if (invert === caps.all) caps.names.add(c);
-        else caps.names.delete(c);
+        for (const c of words)
+          if (invert === caps.all) caps.names.add(c);
+          else caps.names.delete(c);
       }
     }
   }
@@ -121,8 +122,11 @@ export function systemdItems(text: string, path: string): Item[] {
   if (!families.set) items.push({ id: "RestrictAddressFamilies *", value: "allow", kind: "permission", group: "RestrictAddressFamilies" });
   else if (!families.allow) {
     items.push({ id: "RestrictAddressFamilies *", value: "allow", kind: "permission", group: "RestrictAddressFamilies" });
-    for (const f of families.names.keys()) items.push({ id: `RestrictAddressFamilies ${f}`, value: "deny", kind: "restriction", group: "RestrictAddressFamilies" });
-  } else for (const f of families.names.keys()) items.push({ id: `RestrictAddressFamilies ${f}`, value: "allow", kind: "permission", group: "RestrictAddressFamilies" });
+    for (const f of families.names.keys())
+      items.push({ id: `RestrictAddressFamilies ${f}`, value: "deny", kind: "restriction", group: "RestrictAddressFamilies" });
+  } else
+    for (const f of families.names.keys())
+      items.push({ id: `RestrictAddressFamilies ${f}`, value: "allow", kind: "permission", group: "RestrictAddressFamilies" });
   if (!caps || caps.all) items.push({ id: "CapabilityBoundingSet *", value: "allow", kind: "permission", group: "CapabilityBoundingSet" });
   for (const c of caps?.names ?? []) {
     const value = caps!.all ? "deny" : "allow";

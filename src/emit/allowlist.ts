@@ -41,7 +41,19 @@ function flowFast(v: unknown): string | undefined {
   if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return undefined;
   const pairs: string[] = [];
   for (const [k, x] of Object.entries(v)) {
-    if (!/^[a-z][A-Za-z0-9]*$/.test(k) || k === "null" || k === "true" || k === "false" || k === "yes" || k === "no" || k === "on" || k === "off" || k === "y" || k === "n") return undefined;
+    if (
+      !/^[a-z][A-Za-z0-9]*$/.test(k) ||
+      k === "null" ||
+      k === "true" ||
+      k === "false" ||
+      k === "yes" ||
+      k === "no" ||
+      k === "on" ||
+      k === "off" ||
+      k === "y" ||
+      k === "n"
+    )
+      return undefined;
     const f = flowFast(x);
     if (f === undefined) return undefined;
     pairs.push(`${k}: ${f}`);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { ContainerResources, FileAccess, FileUse } from "../model/resources.js";
-import { PARSER, assertMatchesOnly, assertParserAccepts, assertParserRejects, dfaAccepts, fileDfa, runParser } from "../test/support/apparmor-oracle.js";
+import { assertMatchesOnly, assertParserAccepts, assertParserRejects, dfaAccepts, fileDfa, runParser } from "../test/support/apparmor-oracle.js";
 import { assertGolden } from "../test/support/golden.js";
 import { FIXTURES } from "../test/support/paths.js";
 import { skipUnless } from "../test/support/skip.js";
@@ -86,8 +86,22 @@ describe("emitAppArmor: layout", () => {
       }),
       { runs: 1 },
     );
-    const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim()).sort();
-    assert.deepEqual(rules, ['"/" r,', '"/a/append" a,', '"/a/both" w,', '"/a/create-delete" w,', '"/a/dir/" r,', '"/a/lib.so" mr,', '"/a/link" l,', '"/a/lock" rk,', '"/a/prog" ix,']);
+    const rules = p
+      .split("\n")
+      .filter((l) => l.startsWith('  "'))
+      .map((l) => l.trim())
+      .sort();
+    assert.deepEqual(rules, [
+      '"/" r,',
+      '"/a/append" a,',
+      '"/a/both" w,',
+      '"/a/create-delete" w,',
+      '"/a/dir/" r,',
+      '"/a/lib.so" mr,',
+      '"/a/link" l,',
+      '"/a/lock" rk,',
+      '"/a/prog" ix,',
+    ]);
     assert.match(p, /# 1 path\(s\) only stat'ed/);
   });
 
@@ -97,24 +111,55 @@ describe("emitAppArmor: layout", () => {
       resources({
         files: [file("/usr/bin/env", ["read", "exec"], { runs: 2 })],
         execs: [{ path: "/usr/bin/env", runs: 3 }],
-        connects: [{ family: "unix", address: "/run/a.sock", runs: 3 }, { family: "unix", address: "@abstract", runs: 3 }],
+        connects: [
+          { family: "unix", address: "/run/a.sock", runs: 3 },
+          { family: "unix", address: "@abstract", runs: 3 },
+        ],
       }),
       { runs: 3 },
     );
-    assert.deepEqual(p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim()), ['"/usr/bin/env" rix,', '"/run/a.sock" rw,']);
+    assert.deepEqual(
+      p
+        .split("\n")
+        .filter((l) => l.startsWith('  "'))
+        .map((l) => l.trim()),
+      ['"/usr/bin/env" rix,', '"/run/a.sock" rw,'],
+    );
   });
 
   it("adds net_raw for raw IP and packet sockets once, not for netlink's SOCK_RAW", () => {
-    const caps = (r: ContainerResources) => emitAppArmor("t", r, { runs: 1 }).split("\n").filter((l) => l.trim().startsWith("capability"));
+    const caps = (r: ContainerResources) =>
+      emitAppArmor("t", r, { runs: 1 })
+        .split("\n")
+        .filter((l) => l.trim().startsWith("capability"));
     assert.equal(caps(resources({ sockets: [{ family: "netlink", type: "raw", runs: 1 }] })).length, 0);
-    assert.deepEqual(caps(resources({ sockets: [{ family: "inet", type: "raw", runs: 1 }] })), ["  capability net_raw,  # inferred: network inet raw needs CAP_NET_RAW"]);
-    assert.equal(caps(resources({ sockets: [{ family: "packet", type: "dgram", runs: 1 }], capabilities: [{ name: "net_raw", evidence: "socket(AF_PACKET, ...)", runs: 1 }] })).length, 1);
+    assert.deepEqual(caps(resources({ sockets: [{ family: "inet", type: "raw", runs: 1 }] })), [
+      "  capability net_raw,  # inferred: network inet raw needs CAP_NET_RAW",
+    ]);
+    assert.equal(
+      caps(
+        resources({
+          sockets: [{ family: "packet", type: "dgram", runs: 1 }],
+          capabilities: [{ name: "net_raw", evidence: "socket(AF_PACKET, ...)", runs: 1 }],
+        }),
+      ).length,
+      1,
+    );
   });
 
   it("rewrites /proc/self and /proc/thread-self to the pid the kernel resolves them to", () => {
-    const p = emitAppArmor("t", resources({ files: [file("/proc/self/status"), file("/proc/thread-self/comm", ["write"]), file("/proc/selfish")] }), { runs: 1 });
-    const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
-    assert.deepEqual(rules, ['"/proc/selfish" r,', '"@{PROC}/@{pid}/status" r,  # recorded as /proc/self/...', '"@{PROC}/@{pid}/task/@{tid}/comm" w,  # recorded as /proc/thread-self/...']);
+    const p = emitAppArmor("t", resources({ files: [file("/proc/self/status"), file("/proc/thread-self/comm", ["write"]), file("/proc/selfish")] }), {
+      runs: 1,
+    });
+    const rules = p
+      .split("\n")
+      .filter((l) => l.startsWith('  "'))
+      .map((l) => l.trim());
+    assert.deepEqual(rules, [
+      '"/proc/selfish" r,',
+      '"@{PROC}/@{pid}/status" r,  # recorded as /proc/self/...',
+      '"@{PROC}/@{pid}/task/@{tid}/comm" w,  # recorded as /proc/thread-self/...',
+    ]);
   });
 
   it("annotates rules seen in fewer runs than recorded", () => {
@@ -139,7 +184,31 @@ describe("emitAppArmor: apparmor_parser accepts every profile", { skip: NO_PARSE
     const families = ["unix", "inet", "inet6", "netlink", "packet", "alg", "vsock", "xdp", "bluetooth", "can"];
     const types = ["stream", "dgram", "seqpacket", "rdm", "raw", "packet"];
     const sockets = families.flatMap((family) => types.map((type) => ({ family, type, runs: 1 })));
-    const names = ["chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "sys_chroot", "sys_ptrace", "sys_admin", "sys_nice", "sys_resource", "sys_time", "mknod", "audit_write", "setfcap"] as const;
+    const names = [
+      "chown",
+      "dac_override",
+      "dac_read_search",
+      "fowner",
+      "fsetid",
+      "kill",
+      "setgid",
+      "setuid",
+      "setpcap",
+      "net_bind_service",
+      "net_broadcast",
+      "net_admin",
+      "net_raw",
+      "ipc_lock",
+      "sys_chroot",
+      "sys_ptrace",
+      "sys_admin",
+      "sys_nice",
+      "sys_resource",
+      "sys_time",
+      "mknod",
+      "audit_write",
+      "setfcap",
+    ] as const;
     const capabilities = names.map((name) => ({ name, evidence: "x", runs: 1 }));
     assertParserAccepts(emitAppArmor("t", resources({ sockets, capabilities }), { runs: 1 }));
   });
@@ -192,7 +261,7 @@ describe("emitAppArmor: untrusted paths are literal", () => {
     });
   }
 
-  it("escapes exactly \\ \" * ? [ ] { } ^ and nothing else", () => {
+  it('escapes exactly \\ " * ? [ ] { } ^ and nothing else', () => {
     for (const c of PRINTABLE) {
       const escaped = `\\"*?[]{}^`.includes(c);
       assert.equal(quotePath(`/a${c}b`), `"/a${escaped ? "\\" : ""}${c}b"`, `character ${JSON.stringify(c)}`);
@@ -213,16 +282,24 @@ describe("emitAppArmor: untrusted paths are literal", () => {
       const paths = ["/tmp/a\\", "/tmp/b\\\\", "/tmp/c"];
       const p = emitAppArmor("t", resources({ files: paths.map((x) => file(x)) }), { runs: 1 });
       assertParserAccepts(p);
-      const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
+      const rules = p
+        .split("\n")
+        .filter((l) => l.startsWith('  "'))
+        .map((l) => l.trim());
       assert.equal(rules.length, paths.length);
-      paths.forEach((path, i) => assertMatchesOnly(fileDfa([rules[i] as string]), path));
+      paths.forEach((path, i) => {
+        assertMatchesOnly(fileDfa([rules[i] as string]), path);
+      });
     });
 
     it("every printable ASCII character inside a name is matched literally", () => {
       const paths = PRINTABLE.map((c) => `/tmp/a${c}b`);
       const p = emitAppArmor("t", resources({ files: paths.map((x) => file(x)) }), { runs: 1 });
       assertParserAccepts(p);
-      const rules = p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
+      const rules = p
+        .split("\n")
+        .filter((l) => l.startsWith('  "'))
+        .map((l) => l.trim());
       assert.equal(rules.length, paths.length);
       for (const path of paths) assertMatchesOnly(fileDfa([onlyPathRule(emitOne(path))]), path);
     });
@@ -231,7 +308,7 @@ describe("emitAppArmor: untrusted paths are literal", () => {
       const path = '/tmp/x", /** rwx, "/y';
       const dfa = fileDfa([onlyPathRule(emitOne(path))]);
       assertMatchesOnly(dfa, path);
-      for (const other of ["/etc/shadow", "/tmp/x", "/y", "/tmp/x\", /etc/shadow"]) assert.ok(!dfaAccepts(dfa, other), other);
+      for (const other of ["/etc/shadow", "/tmp/x", "/y", '/tmp/x", /etc/shadow']) assert.ok(!dfaAccepts(dfa, other), other);
     });
 
     it("a 3000-character name, and a PATH_MAX path made only of characters that need escaping", () => {
@@ -268,7 +345,11 @@ describe("emitAppArmor: generalized paths keep their globs", () => {
   function pattern(path: string, generalizedBy: string, access: FileAccess[] = ["read"]): ContainerResources["files"][number] {
     return { path, access, dir: false, runs: 1, generalizedBy, glob: true };
   }
-  const rulesOf = (p: string) => p.split("\n").filter((l) => l.startsWith('  "')).map((l) => l.trim());
+  const rulesOf = (p: string) =>
+    p
+      .split("\n")
+      .filter((l) => l.startsWith('  "'))
+      .map((l) => l.trim());
 
   it("writes a pattern's bare * as a glob, its \\* and \\\\ as a literal * and \\, and a literal path's * as a literal", () => {
     const p = emitAppArmor("t", resources({ files: [pattern("/proc/*/status", "pid"), pattern("/proc/*/we\\*rd\\\\x", "pid"), file("/tmp/*")] }), { runs: 1 });
@@ -281,8 +362,13 @@ describe("emitAppArmor: generalized paths keep their globs", () => {
   });
 
   it("lists every rule of a comma-separated generalizedBy, and keeps /proc/self/task/* after the pid rewrite", () => {
-    const p = emitAppArmor("t", resources({ files: [pattern("/var/lib/*/x/*", "hash,many-files", ["write"]), pattern("/proc/self/task/*/comm", "pid")] }), { runs: 1 });
-    assert.deepEqual(rulesOf(p), ['"/var/lib/*/x/*" w,  # generalized (hash, many-files)', '"@{PROC}/@{pid}/task/*/comm" r,  # recorded as /proc/self/...; generalized (pid)']);
+    const p = emitAppArmor("t", resources({ files: [pattern("/var/lib/*/x/*", "hash,many-files", ["write"]), pattern("/proc/self/task/*/comm", "pid")] }), {
+      runs: 1,
+    });
+    assert.deepEqual(rulesOf(p), [
+      '"/var/lib/*/x/*" w,  # generalized (hash, many-files)',
+      '"@{PROC}/@{pid}/task/*/comm" r,  # recorded as /proc/self/...; generalized (pid)',
+    ]);
   });
 
   it("checks a pattern's real characters: a control character inside it is still rejected", () => {
@@ -342,10 +428,25 @@ describe("emitAppArmor: Docker's deny rules never contradict what the workload d
     { name: "writes /proc/<pid>/… generalized by pid", r: resources({ files: [glob("/proc/*/oom_score_adj", "pid")] }), leftOut: [] },
     { name: "writes /proc/<pid>/task/<tid>/… generalized by pid", r: resources({ files: [glob("/proc/*/task/*/comm", "pid")] }), leftOut: [] },
     // Any other glob can also be `sys` or `self`: the denies stay and trim it back to what no deny covers.
-    { name: "writes /proc/<anything>/… generalized by hash", r: resources({ files: [glob("/proc/*/x", "hash")] }), leftOut: [], trims: [DENY_PROC_NONNUMERIC, DENY_SYS_K] },
-    { name: "writes /proc/<anything>/… generalized by pid and hash", r: resources({ files: [glob("/proc/*/x", "pid,hash")] }), leftOut: [], trims: [DENY_PROC_NONNUMERIC, DENY_SYS_K] },
+    {
+      name: "writes /proc/<anything>/… generalized by hash",
+      r: resources({ files: [glob("/proc/*/x", "hash")] }),
+      leftOut: [],
+      trims: [DENY_PROC_NONNUMERIC, DENY_SYS_K],
+    },
+    {
+      name: "writes /proc/<anything>/… generalized by pid and hash",
+      r: resources({ files: [glob("/proc/*/x", "pid,hash")] }),
+      leftOut: [],
+      trims: [DENY_PROC_NONNUMERIC, DENY_SYS_K],
+    },
     // Every path /proc/* matches is denied by `@{PROC}/* w`: the workload certainly wrote one of them.
-    { name: "writes /proc/* generalized by pid and many-files", r: resources({ files: [glob("/proc/*", "pid,many-files")] }), leftOut: [DENY_PROC_TOP], trims: [DENY_SYSRQ] },
+    {
+      name: "writes /proc/* generalized by pid and many-files",
+      r: resources({ files: [glob("/proc/*", "pid,many-files")] }),
+      leftOut: [DENY_PROC_TOP],
+      trims: [DENY_SYSRQ],
+    },
     { name: "writes /sys/kernel/mm/* generalized by many-files", r: resources({ files: [glob("/sys/kernel/mm/*", "many-files")] }), leftOut: [DENY_SYS_NOT_F] },
     { name: "writes /sys/*/x generalized by hash", r: resources({ files: [glob("/sys/*/x", "hash")] }), leftOut: [], trims: [DENY_SYS_NOT_F, DENY_FIRMWARE] },
     { name: "writes /proc/irq/…", r: resources({ files: [file("/proc/irq/0/smp_affinity", ["append"])] }), leftOut: [DENY_PROC_NONNUMERIC] },
@@ -360,7 +461,10 @@ describe("emitAppArmor: Docker's deny rules never contradict what the workload d
       const d = denies(c.r);
       assert.deepEqual(d.leftOut, c.leftOut);
       assert.deepEqual(d.trims, c.trims ?? []);
-      assert.deepEqual(d.active, ALL.filter((x) => !c.leftOut.includes(x)));
+      assert.deepEqual(
+        d.active,
+        ALL.filter((x) => !c.leftOut.includes(x)),
+      );
     });
   }
 
@@ -392,7 +496,10 @@ describe("emitAppArmor: what it rejects", () => {
         (e: unknown) => {
           assert.ok(e instanceof AppArmorEmitError);
           assert.equal(e.code, "SC_APPARMOR_PATH");
-          assert.deepEqual(e.problems.map((p) => [p.code, p.what, p.value]), [["SC_APPARMOR_PATH", "file", path]]);
+          assert.deepEqual(
+            e.problems.map((p) => [p.code, p.what, p.value]),
+            [["SC_APPARMOR_PATH", "file", path]],
+          );
           assert.ok(e.message.startsWith(`cannot emit AppArmor profile: file ${displayValue(path)}: `), e.message);
           assert.doesNotMatch(e.message, /[\p{Cc}\u202a-\u202e\u2028\u2029]/u, "the message is one plain line");
           return true;
@@ -402,7 +509,10 @@ describe("emitAppArmor: what it rejects", () => {
   }
 
   it("names the path in the message, escaped", () => {
-    assert.throws(() => emitOne("/tmp/a\nb"), { message: 'cannot emit AppArmor profile: file "/tmp/a\\nb": contains control character U+000A; AppArmor rules are kept free of them so a rule cannot span lines or hide text' });
+    assert.throws(() => emitOne("/tmp/a\nb"), {
+      message:
+        'cannot emit AppArmor profile: file "/tmp/a\\nb": contains control character U+000A; AppArmor rules are kept free of them so a rule cannot span lines or hide text',
+    });
     assert.equal(displayValue("/tmp/\u202etxt"), '"/tmp/\\u202etxt"');
   });
 
@@ -417,8 +527,15 @@ describe("emitAppArmor: what it rejects", () => {
     const r = resources({
       files: [file("/ok"), file("/a\nb")],
       execs: [{ path: "bin/sh", runs: 1 }],
-      connects: [{ family: "unix", address: "/run/\u0007", runs: 1 }, { family: "unix", address: "@abstract\n", runs: 1 }, { family: "unix", address: "relative.sock", runs: 1 }],
-      sockets: [{ family: "AF_WEIRD", type: "stream", runs: 1 }, { family: "inet", type: "SOCK_FOO", runs: 1 }],
+      connects: [
+        { family: "unix", address: "/run/\u0007", runs: 1 },
+        { family: "unix", address: "@abstract\n", runs: 1 },
+        { family: "unix", address: "relative.sock", runs: 1 },
+      ],
+      sockets: [
+        { family: "AF_WEIRD", type: "stream", runs: 1 },
+        { family: "inet", type: "SOCK_FOO", runs: 1 },
+      ],
       capabilities: [{ name: "cap_everything" as "chown", evidence: "", runs: 1 }],
     });
     const problems = findAppArmorProblems("bad name", r);
@@ -435,12 +552,18 @@ describe("emitAppArmor: what it rejects", () => {
         ["SC_APPARMOR_CAPABILITY", "capability", "cap_everything"],
       ],
     );
-    assert.throws(() => emitAppArmor("bad name", r, { runs: 1 }), (e: unknown) => e instanceof AppArmorEmitError && e.problems.length === problems.length && /and 7 more/.test(e.message));
+    assert.throws(
+      () => emitAppArmor("bad name", r, { runs: 1 }),
+      (e: unknown) => e instanceof AppArmorEmitError && e.problems.length === problems.length && /and 7 more/.test(e.message),
+    );
   });
 
   for (const name of ["", "-x", ".x", "a b", "a/b", 'a"b', "a,b", "é", "a\n", "web{1}"]) {
     it(`profile name ${JSON.stringify(name)}`, () => {
-      assert.throws(() => emitAppArmor(name, resources({}), { runs: 1 }), (e: unknown) => e instanceof AppArmorEmitError && e.code === "SC_APPARMOR_PROFILE_NAME");
+      assert.throws(
+        () => emitAppArmor(name, resources({}), { runs: 1 }),
+        (e: unknown) => e instanceof AppArmorEmitError && e.code === "SC_APPARMOR_PROFILE_NAME",
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Change, DiffReport } from "../model/diff.js";
+import type { Change, CheckReport, DiffReport } from "../model/diff.js";
 import { terminalSafe } from "../model/untrusted-text.js";
 
 /** The item without its section prefix (`x86_64 openat` under `x86_64` reads `openat`). */
@@ -19,10 +19,21 @@ export function emitDiffJson(r: DiffReport): string {
   return `${JSON.stringify(r, null, 2)}\n`;
 }
 
+/** `check --format json`: one shape whether stale or not (CheckReport in model/diff.ts). */
+export function emitCheckJson(r: DiffReport, stale: string[]): string {
+  const report: CheckReport = { ...r, stale: [...stale].sort() };
+  return emitDiffJson(report);
+}
+
 /** `--format text`: one change per line, grouped by artifact and section; colour only when asked. */
 export function emitDiffText(r: DiffReport, options: { color?: boolean } = {}): string {
   const c = options.color
-    ? { green: (s: string) => `\x1b[32m${s}\x1b[0m`, red: (s: string) => `\x1b[31m${s}\x1b[0m`, yellow: (s: string) => `\x1b[33m${s}\x1b[0m`, bold: (s: string) => `\x1b[1m${s}\x1b[0m` }
+    ? {
+        green: (s: string) => `\x1b[32m${s}\x1b[0m`,
+        red: (s: string) => `\x1b[31m${s}\x1b[0m`,
+        yellow: (s: string) => `\x1b[33m${s}\x1b[0m`,
+        bold: (s: string) => `\x1b[1m${s}\x1b[0m`,
+      }
     : { green: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s, bold: (s: string) => s };
   // Items hold untrusted text (paths from traces or hand-written profiles): nothing reaches the terminal raw.
   const out = [terminalSafe(`syscage diff ${r.old} -> ${r.new}: ${summaryLine(r)}`)];
@@ -67,7 +78,9 @@ export function emitDiffMarkdown(r: DiffReport): string {
   out.push("|---|---|---:|---:|---:|---:|");
   for (const a of changed) {
     const n = (t: Change["type"]) => a.changes.filter((c) => c.type === t).length;
-    out.push(`| <code>${html(a.path)}</code>${a.status === "modified" ? "" : ` (${a.status})`} | ${a.kind} | ${n("added")} | ${n("removed")} | ${n("changed")} | ${a.changes.filter((c) => c.risk).length || ""} |`);
+    out.push(
+      `| <code>${html(a.path)}</code>${a.status === "modified" ? "" : ` (${a.status})`} | ${a.kind} | ${n("added")} | ${n("removed")} | ${n("changed")} | ${a.changes.filter((c) => c.risk).length || ""} |`,
+    );
   }
   for (const a of changed) {
     out.push("");
@@ -76,8 +89,13 @@ export function emitDiffMarkdown(r: DiffReport): string {
     out.push("| | section | item | before | after | why |");
     out.push("|---|---|---|---|---|---|");
     for (const c of a.changes) {
-      const why = [c.reason, c.risk ? `⚠️ ${c.risk}` : undefined].filter(Boolean).map((x) => html(x!)).join("; ");
-      out.push(`| ${ICON[c.type]} | ${html(c.group)} | <code>${html(shortId(c))}</code> | ${c.before ? html(c.before) : ""} | ${c.after ? html(c.after) : ""} | ${why} |`);
+      const why = [c.reason, c.risk ? `⚠️ ${c.risk}` : undefined]
+        .filter(Boolean)
+        .map((x) => html(x!))
+        .join("; ");
+      out.push(
+        `| ${ICON[c.type]} | ${html(c.group)} | <code>${html(shortId(c))}</code> | ${c.before ? html(c.before) : ""} | ${c.after ? html(c.after) : ""} | ${why} |`,
+      );
     }
     out.push("");
     out.push("</details>");

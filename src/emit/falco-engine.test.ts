@@ -57,11 +57,21 @@ describe("Falco: rules Falco would warn about, and the engine version", () => {
   it(`the header names Falco ${ENGINE_OF_RELEASE[FALCO_REQUIRED_ENGINE_VERSION] ?? "?"} for engine ${FALCO_REQUIRED_ENGINE_VERSION}`, () => {
     const release = ENGINE_OF_RELEASE[FALCO_REQUIRED_ENGINE_VERSION];
     assert.ok(release, `engine ${FALCO_REQUIRED_ENGINE_VERSION} is not in the table`);
-    const header = r.stdout.split("\n").filter((l) => l.startsWith("#")).join("\n");
-    assert.match(header, new RegExp(`required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION.replaceAll(".", "\\.")} is the engine of Falco ${release.replace(".", "\\.")}\\b`));
+    const header = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("#"))
+      .join("\n");
+    assert.match(
+      header,
+      new RegExp(`required_engine_version ${FALCO_REQUIRED_ENGINE_VERSION.replaceAll(".", "\\.")} is the engine of Falco ${release.replace(".", "\\.")}\\b`),
+    );
     for (const [engine, other] of Object.entries(ENGINE_OF_RELEASE)) {
       if (engine === FALCO_REQUIRED_ENGINE_VERSION) continue;
-      assert.doesNotMatch(header, new RegExp(`${FALCO_REQUIRED_ENGINE_VERSION.replaceAll(".", "\\.")} is [^.]*Falco ${other.replace(".", "\\.")}'s`), "names another release's engine");
+      assert.doesNotMatch(
+        header,
+        new RegExp(`${FALCO_REQUIRED_ENGINE_VERSION.replaceAll(".", "\\.")} is [^.]*Falco ${other.replace(".", "\\.")}'s`),
+        "names another release's engine",
+      );
     }
   });
 });

@@ -25,8 +25,16 @@ describe("falco talon rules", () => {
   it("the oracle rejects what Talon rejects", () => {
     const bad = `- action: a\n  actionner: Kubernetes\n- rule: r\n  match:\n    tags: ["syscage, bad tag!"]\n    priority: Loud\n  actions:\n    - action: a\n- rule: s\n  actions: []\n`;
     const errors = talonRulesErrors(bad);
-    for (const m of [/incorrect actionner/, /incorrect tag 'badtag!'/, /incorrect priority 'Loud'/, /s: no action specified/]) assert.ok(errors.some((e) => m.test(e)), `${m}: ${errors.join("; ")}`);
-    assert.ok(talonRulesErrors(`- action: l\n  actionner: kubernetes:label\n- rule: r\n  match: {tags: [x]}\n  actions: [{action: l}]\n`).some((e) => /labels is required/.test(e)));
+    for (const m of [/incorrect actionner/, /incorrect tag 'badtag!'/, /incorrect priority 'Loud'/, /s: no action specified/])
+      assert.ok(
+        errors.some((e) => m.test(e)),
+        `${m}: ${errors.join("; ")}`,
+      );
+    assert.ok(
+      talonRulesErrors(`- action: l\n  actionner: kubernetes:label\n- rule: r\n  match: {tags: [x]}\n  actions: [{action: l}]\n`).some((e) =>
+        /labels is required/.test(e),
+      ),
+    );
   });
 
   it("each container's Talon rule fires on every drift rule of that container, and on no other container's", () => {
@@ -36,7 +44,8 @@ describe("falco talon rules", () => {
     assert.ok(falcoRules.length >= 10);
     for (const t of talon.filter((x) => typeof x.rule === "string")) {
       const id = /^syscage (\w+) drift$/.exec(t.rule as string)?.[1];
-      for (const f of falcoRules) assert.equal(talonTagsMatch(t.match?.tags ?? [], f.tags ?? []), (f.rule as string).startsWith(`syscage ${id}:`), `${t.rule} vs ${f.rule}`);
+      for (const f of falcoRules)
+        assert.equal(talonTagsMatch(t.match?.tags ?? [], f.tags ?? []), (f.rule as string).startsWith(`syscage ${id}:`), `${t.rule} vs ${f.rule}`);
     }
   });
 

@@ -90,7 +90,31 @@ function pythonWeb(): FalcoContainer {
       ],
       capabilities: [{ name: "setuid", evidence: "setuid(1000) at run1:412", runs: 3 }],
     }),
-    syscalls: ["accept4", "bind", "brk", "clone3", "close", "connect", "epoll_wait", "execve", "exit_group", "fstat", "futex", "getrandom", "listen", "mmap", "openat", "pread64", "prlimit64", "read", "rseq", "rt_sigaction", "rt_sigreturn", "socket", "write"],
+    syscalls: [
+      "accept4",
+      "bind",
+      "brk",
+      "clone3",
+      "close",
+      "connect",
+      "epoll_wait",
+      "execve",
+      "exit_group",
+      "fstat",
+      "futex",
+      "getrandom",
+      "listen",
+      "mmap",
+      "openat",
+      "pread64",
+      "prlimit64",
+      "read",
+      "rseq",
+      "rt_sigaction",
+      "rt_sigreturn",
+      "socket",
+      "write",
+    ],
   };
 }
 
@@ -175,7 +199,7 @@ function benignContainer(count: number): FalcoContainer {
 // ---------------------------------------------------------------------------------------------
 
 describe("falco quoting", () => {
-  it("quotes with \\ and \" escaped, and nothing else", () => {
+  it('quotes with \\ and " escaped, and nothing else', () => {
     assert.equal(quoteFalcoString("/usr/bin/python3"), '"/usr/bin/python3"');
     assert.equal(quoteFalcoString('/a" or "1"="1'), '"/a\\" or \\"1\\"=\\"1"');
     assert.equal(quoteFalcoString("/tmp/back\\slash"), '"/tmp/back\\\\slash"');
@@ -184,7 +208,11 @@ describe("falco quoting", () => {
   it("reads back every accepted value as one literal in the libs 0.25 lexer", () => {
     for (const v of HOSTILE_ACCEPTED) {
       const tokens = lex(quoteFalcoString(v));
-      assert.deepEqual(tokens.map((t) => t.kind), ["str"], v);
+      assert.deepEqual(
+        tokens.map((t) => t.kind),
+        ["str"],
+        v,
+      );
       assert.equal((tokens[0] as { value: string }).value, v);
     }
   });
@@ -208,7 +236,19 @@ describe("falco quoting", () => {
   });
 
   it("rejects what cannot be one literal in both grammars", () => {
-    const rejected = ["", "/tmp/ends-in\\", "/tmp/new\nline", "/tmp/tab\there", "/tmp/cr\r", "/tmp/nul\u0000", "/tmp/del\u007f", "/tmp/c1\u0085", "/tmp/it's", "/tmp/\ud800", "/tmp/\u202eexe.txt"];
+    const rejected = [
+      "",
+      "/tmp/ends-in\\",
+      "/tmp/new\nline",
+      "/tmp/tab\there",
+      "/tmp/cr\r",
+      "/tmp/nul\u0000",
+      "/tmp/del\u007f",
+      "/tmp/c1\u0085",
+      "/tmp/it's",
+      "/tmp/\ud800",
+      "/tmp/\u202eexe.txt",
+    ];
     for (const v of rejected) {
       assert.notEqual(falcoStringProblem(v), undefined, JSON.stringify(v));
       assert.throws(() => quoteFalcoString(v));
@@ -244,7 +284,10 @@ describe("falco list expansion", () => {
     const c = hostileContainer(["/a (syscage_inj_exec_paths) b"]);
     assert.throws(
       () => emitFalcoRules([c]),
-      (e: unknown) => e instanceof FalcoEmitError && e.problems.length > 0 && e.problems.every((p) => p.code === "SC_FALCO_VALUE" && p.value.includes("syscage_inj_exec_paths")),
+      (e: unknown) =>
+        e instanceof FalcoEmitError &&
+        e.problems.length > 0 &&
+        e.problems.every((p) => p.code === "SC_FALCO_VALUE" && p.value.includes("syscage_inj_exec_paths")),
     );
     // findFalcoProblems names the same values, by their unquoted form, so a caller can leave them out;
     // another container's list names count too.
@@ -259,7 +302,10 @@ describe("falco list expansion", () => {
     const glob = hostileContainer([]);
     glob.resources.files.push({ path: "/g (syscage_inj_exec_paths) /*", access: ["write"], dir: false, glob: true, generalizedBy: "many-files", runs: 1 });
     glob.resources.execs.push({ path: "/bin/x", runs: 1 });
-    assert.deepEqual(findFalcoProblems([glob]).map((p) => `${p.what} ${p.value}`), ["file /g (syscage_inj_exec_paths) /*"]);
+    assert.deepEqual(
+      findFalcoProblems([glob]).map((p) => `${p.what} ${p.value}`),
+      ["file /g (syscage_inj_exec_paths) /*"],
+    );
     // The name is harmless when a delimiter does not stand on both sides.
     assert.doesNotThrow(() => emitFalcoRules([hostileContainer(["/tmp/syscage_inj_exec_paths", "/x syscage_inj_exec_pathsy"])]));
   });
@@ -283,7 +329,10 @@ describe("falco rules", () => {
     assert.ok(!names({ ...pythonWebByProcess(), scope: "image" }).has("syscage_web_process_spawns"));
     assert.ok(!names(pythonWebByProcess(), { scope: "image" }).has("syscage_web_process_spawns"));
     // Image scope from per-process resources still knows every accepted port.
-    assert.deepEqual(parseRules(emitFalcoRules([pythonWebByProcess()], { scope: "image" })).lists.find((l) => l.name === "syscage_web_accept_ports")?.items, ["8000", "9191"]);
+    assert.deepEqual(parseRules(emitFalcoRules([pythonWebByProcess()], { scope: "image" })).lists.find((l) => l.name === "syscage_web_accept_ports")?.items, [
+      "8000",
+      "9191",
+    ]);
   });
 
   it("is read back by the replay's condition reader, every rule and macro", () => {
@@ -348,7 +397,9 @@ describe("falco rules", () => {
 
   it("keeps hostile executables and parents literal when scoped by process", () => {
     const hostile = parseRules(emitFalcoRules([hostileProcesses()]));
-    const benign = parseRules(emitFalcoRules([hostileProcesses(Array.from({ length: HOSTILE_ACCEPTED.length }, (_, i) => `/benign/${String(i).padStart(2, "0")}`))]));
+    const benign = parseRules(
+      emitFalcoRules([hostileProcesses(Array.from({ length: HOSTILE_ACCEPTED.length }, (_, i) => `/benign/${String(i).padStart(2, "0")}`))]),
+    );
     for (const [i, r] of hostile.rules.entries()) {
       const expanded = expand(hostile, r.condition);
       assert.equal(shape(expanded), shape(expand(benign, (benign.rules[i] as { condition: string }).condition)), r.rule);
@@ -374,7 +425,9 @@ describe("falco rules", () => {
     const inputs = ["/tmp/x", "/tmp/x/y", "/w/7/we*rd?x", "/w/7/weXrd?x", "/a/bc", "/a/zc", "/a/b", "/x?", "/xy", "/[", "/aXbYc", "/abc/d"];
     const pairs = patterns.flatMap((p) => inputs.map((i): [string, string] => [p, i]));
     const libc = fnmatch(pairs);
-    pairs.forEach(([p, i], k) => assert.equal(replayFnmatch(p, i), libc[k], `${p} ${i}`));
+    pairs.forEach(([p, i], k) => {
+      assert.equal(replayFnmatch(p, i), libc[k], `${p} ${i}`);
+    });
   });
 
   it("refuses unsafe values with one problem per value, naming it", () => {
@@ -384,7 +437,7 @@ describe("falco rules", () => {
       { family: "inet6", proto: "tcp", address: "fe80::1%eth0", port: 80, runs: 1 },
       { family: "inet", proto: "tcp", address: "10.0.0.2", port: 70000, runs: 1 },
     ];
-    c.images = ["python", "Not An Image", "x\"y"];
+    c.images = ["python", "Not An Image", 'x"y'];
     assert.throws(
       () => emitFalcoRules([c]),
       (e: unknown) => {
@@ -470,8 +523,16 @@ describe("falco rules", () => {
     ];
     // One fnmatch call for every (pattern or guard, path) pair; a path is allowed by a clause when
     // it matches the pattern and not the guard.
-    const results = fnmatch(expect.flatMap(([s]) => pairs.flatMap(([pattern, guard]): [string, string][] => [[pattern, s], [guard, s]])));
-    const allowed = (index: number): boolean => pairs.some((_, j) => results[(index * pairs.length + j) * 2] === true && results[(index * pairs.length + j) * 2 + 1] === false);
+    const results = fnmatch(
+      expect.flatMap(([s]) =>
+        pairs.flatMap(([pattern, guard]): [string, string][] => [
+          [pattern, s],
+          [guard, s],
+        ]),
+      ),
+    );
+    const allowed = (index: number): boolean =>
+      pairs.some((_, j) => results[(index * pairs.length + j) * 2] === true && results[(index * pairs.length + j) * 2 + 1] === false);
     for (const [i, [s, want]] of expect.entries()) assert.equal(allowed(i), want, s);
   });
 
@@ -490,11 +551,16 @@ describe("falco rules", () => {
     const desc = String(f.items.find((it) => it.rule === rule.rule)?.desc);
     assert.match(desc, /not_a_syscall, tuxcall/);
     assert.match(desc, /too many evt\.type values/);
-    assert.equal(parseRules(emitFalcoRules([web])).rules.some((r) => r.rule.includes("syscall")), false);
+    assert.equal(
+      parseRules(emitFalcoRules([web])).rules.some((r) => r.rule.includes("syscall")),
+      false,
+    );
   });
 
   it("has a generated event table that matches the csv", () => {
-    const lines = readFileSync(join(DATA, "falco_syscall_evttype_map.csv"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = readFileSync(join(DATA, "falco_syscall_evttype_map.csv"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     const header = (lines[0] as string).split(",");
     const [k, e] = [header.indexOf("kernel_syscall"), header.indexOf("evt_type_in_rules")];
     const table: Record<string, { event: string } | undefined> = FALCO_SYSCALL_EVENTS;

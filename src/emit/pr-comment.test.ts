@@ -16,7 +16,11 @@ function report(containers: number, perFile: number, riskEvery: number): DiffRep
   const artifacts: ArtifactDiff[] = [];
   const summary = { added: 0, removed: 0, changed: 0, grants: 0, revokes: 0, risky: 0 };
   for (let c = 0; c < containers; c++) {
-    for (const [file, kind] of [["apparmor.profile", "apparmor"], ["seccomp.json", "seccomp"], ["falco-rules.yaml", "falco"]] as const) {
+    for (const [file, kind] of [
+      ["apparmor.profile", "apparmor"],
+      ["seccomp.json", "seccomp"],
+      ["falco-rules.yaml", "falco"],
+    ] as const) {
       const changes: Change[] = [];
       for (let i = 0; i < perFile; i++) {
         const risky = riskEvery > 0 && i % riskEvery === 0;

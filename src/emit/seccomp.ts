@@ -85,7 +85,12 @@ export function emitSeccompSpo(p: SeccompPolicy, options: SeccompEmitOptions = {
       architectures: p.architectures,
       syscalls: p.rules.map((r) => {
         const { comment: _comment, ...rest } = ruleJson(r, false) as Record<string, unknown> & { comment?: string };
-        return { action: rest.action, names: rest.names, ...(rest.errnoRet !== undefined ? { errnoRet: rest.errnoRet } : {}), ...(rest.args ? { args: rest.args } : {}) };
+        return {
+          action: rest.action,
+          names: rest.names,
+          ...(rest.errnoRet !== undefined ? { errnoRet: rest.errnoRet } : {}),
+          ...(rest.args ? { args: rest.args } : {}),
+        };
       }),
     },
   };

@@ -20,7 +20,9 @@ interface CrdVersion {
   storage: boolean;
   schema: { openAPIV3Schema: Record<string, unknown> };
 }
-const CRD = yaml.load(readFileSync(join(DATA, "spo-seccompprofile-crd.yaml"), "utf8")) as { spec: { group: string; scope: string; names: { kind: string }; versions: CrdVersion[] } };
+const CRD = yaml.load(readFileSync(join(DATA, "spo-seccompprofile-crd.yaml"), "utf8")) as {
+  spec: { group: string; scope: string; names: { kind: string }; versions: CrdVersion[] };
+};
 const GROUP = CRD.spec.group;
 
 /** Kubernetes prunes fields a structural schema does not name: make that an error, as a reviewer would want. */
@@ -28,7 +30,8 @@ function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (schema === null || typeof schema !== "object") return schema;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v);
+  for (const [k, v] of Object.entries(schema))
+    out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v);
   if (out.type === "object" && out.properties && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
   return out;
 }
@@ -55,7 +58,19 @@ function assertValid(text: string, version: SpoApiVersion, where: string): { met
 
 function basicJob(spoApiVersion?: SpoApiVersion) {
   const base = join(FIXTURES, "generate", "basic");
-  return jobFor("basic", { inputs: ["traces/run1.trace", "traces/run2.trace"], formats: ["spo"], arches: ["x86_64", "aarch64"], recordedArch: "x86_64", out: "expected", ...(spoApiVersion ? { spoApiVersion } : {}) }, undefined, base);
+  return jobFor(
+    "basic",
+    {
+      inputs: ["traces/run1.trace", "traces/run2.trace"],
+      formats: ["spo"],
+      arches: ["x86_64", "aarch64"],
+      recordedArch: "x86_64",
+      out: "expected",
+      ...(spoApiVersion ? { spoApiVersion } : {}),
+    },
+    undefined,
+    base,
+  );
 }
 
 describe("SPO SeccompProfile against SPO's CRD", () => {
@@ -63,7 +78,11 @@ describe("SPO SeccompProfile against SPO's CRD", () => {
     const storage = CRD.spec.versions.filter((v) => v.storage).map((v) => v.name);
     assert.deepEqual(storage, [DEFAULT_SPO_API_VERSION]);
     assert.equal(CRD.spec.scope, "Cluster");
-    for (const v of SPO_API_VERSIONS) assert.ok(CRD.spec.versions.some((c) => c.name === v && c.served), `${v} is not served`);
+    for (const v of SPO_API_VERSIONS)
+      assert.ok(
+        CRD.spec.versions.some((c) => c.name === v && c.served),
+        `${v} is not served`,
+      );
   });
 
   for (const version of SPO_API_VERSIONS) {
@@ -86,7 +105,12 @@ describe("SPO SeccompProfile against SPO's CRD", () => {
 
   it("the validator really rejects: a wrong action, an unknown field, a missing defaultAction", () => {
     const validate = validators.get(DEFAULT_SPO_API_VERSION) as ValidateFunction;
-    const good = { apiVersion: `${GROUP}/v1`, kind: "SeccompProfile", metadata: { name: "x" }, spec: { defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ action: "SCMP_ACT_ALLOW", names: ["read"] }] } };
+    const good = {
+      apiVersion: `${GROUP}/v1`,
+      kind: "SeccompProfile",
+      metadata: { name: "x" },
+      spec: { defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ action: "SCMP_ACT_ALLOW", names: ["read"] }] },
+    };
     assert.ok(validate(good));
     assert.ok(!validate({ ...good, spec: { ...good.spec, syscalls: [{ action: "SCMP_ACT_MAYBE", names: ["read"] }] } }));
     assert.ok(!validate({ ...good, spec: { ...good.spec, defaultErrnoRet: 1 } }), "defaultErrnoRet is not in SPO's spec: the API server would prune it");

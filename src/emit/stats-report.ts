@@ -62,7 +62,9 @@ export function emitStatsText(stats: TraceStats): string {
   for (const r of stats.runs) {
     out.push("");
     const from = r.countedFrom === "summary-table" ? ", counts from strace's summary table" : "";
-    out.push(`run ${terminalSafe(r.id)}: ${r.kind}${r.flags.length ? ` (strace ${r.flags.join(" ")})` : ""}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`);
+    out.push(
+      `run ${terminalSafe(r.id)}: ${r.kind}${r.flags.length ? ` (strace ${r.flags.join(" ")})` : ""}, ${r.lines} lines, ${r.events} syscall events, ${r.syscalls} syscalls, arch ${r.arches.join(",") || "-"}${from}`,
+    );
     if (r.files.length > 1) out.push(`  files: ${terminalSafe(r.files.join(" "))}`);
     if (r.processes.length > 0) {
       const prow = r.processes.map((p) => [
@@ -78,7 +80,8 @@ export function emitStatsText(stats: TraceStats): string {
           .map((l) => `  ${l}`)
           .join("\n"),
       );
-      if (r.processCount > r.processes.length) out.push(`  ... and ${r.processCount - r.processes.length} more processes (${r.processCount} in all, ${r.processes.length} listed)`);
+      if (r.processCount > r.processes.length)
+        out.push(`  ... and ${r.processCount - r.processes.length} more processes (${r.processCount} in all, ${r.processes.length} listed)`);
     }
   }
   out.push("");

@@ -32,6 +32,7 @@ const SYSTEMD_ARCH: Record<string, string> = {
 };
 
 /** Address family numbers (the same on every Linux architecture) systemd knows by name. */
+// biome-ignore format: a table, several entries per line
 const ADDRESS_FAMILY: Record<string, string> = {
   "1": "AF_UNIX", "2": "AF_INET", "3": "AF_AX25", "4": "AF_IPX", "5": "AF_APPLETALK", "9": "AF_X25", "10": "AF_INET6",
   "15": "AF_KEY", "16": "AF_NETLINK", "17": "AF_PACKET", "21": "AF_RDS", "29": "AF_CAN", "30": "AF_TIPC",
@@ -39,6 +40,7 @@ const ADDRESS_FAMILY: Record<string, string> = {
 };
 
 /** Linux capabilities (capabilities(7)), as syscage and AppArmor name them. */
+// biome-ignore format: a table, several entries per line
 const CAPABILITIES = new Set([
   "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap", "linux_immutable",
   "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio",
@@ -50,7 +52,9 @@ const CAPABILITIES = new Set([
 const SYSCALL_NAME = /^[a-z0-9_]+$/;
 
 function enosysNames(p: SeccompPolicy): string[] {
-  return [...new Set(p.rules.filter((r) => r.action === "SCMP_ACT_ERRNO" && r.errnoRet === 38).flatMap((r) => r.names))].filter((n) => SYSCALL_NAME.test(n)).sort();
+  return [...new Set(p.rules.filter((r) => r.action === "SCMP_ACT_ERRNO" && r.errnoRet === 38).flatMap((r) => r.names))]
+    .filter((n) => SYSCALL_NAME.test(n))
+    .sort();
 }
 
 /**
@@ -100,7 +104,9 @@ export function emitSystemdDropIn(input: ArtifactInput): string {
     "[Service]",
     "# The empty assignment drops what the unit or an earlier drop-in set: this list is the whole allow list.",
     "SystemCallFilter=",
-    ...allowedNames([p]).filter((n) => SYSCALL_NAME.test(n)).map((n) => `SystemCallFilter=${n}`),
+    ...allowedNames([p])
+      .filter((n) => SYSCALL_NAME.test(n))
+      .map((n) => `SystemCallFilter=${n}`),
   ];
   const enosys = enosysNames(p);
   if (enosys.length > 0) {

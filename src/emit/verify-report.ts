@@ -43,7 +43,12 @@ export function emitVerifyText(r: VerifyReport): string {
   for (const n of r.notes) out.push(`note: ${n}`);
   const failing = r.denials.filter((d) => !d.explicit || d.kind !== "denied").length;
   if (r.failed && failing === 0) out.push("FAIL: the command did not run under this profile");
-  else out.push(r.failed ? `FAIL: ${r.denials.filter((d) => !d.explicit || d.kind !== "denied").length} syscall(s) denied that the command made` : "OK: nothing the command made was denied");
+  else
+    out.push(
+      r.failed
+        ? `FAIL: ${r.denials.filter((d) => !d.explicit || d.kind !== "denied").length} syscall(s) denied that the command made`
+        : "OK: nothing the command made was denied",
+    );
   return `${out.join("\n")}\n`;
 }
 

@@ -49,7 +49,12 @@ export async function loadSide(spec: string): Promise<Side> {
     const type = (await git(["cat-file", "-t", `${ref}:${path}`])).trim();
     if (type === "blob") {
       const context = await git(["show", `${ref}:${join(dirname(path), "allowlist.yaml")}`]).catch(() => undefined);
-      return { label: spec, single: true, files: new Map([[basename(path), await git(["show", `${ref}:${path}`])]]), ...(context !== undefined ? { context } : {}) };
+      return {
+        label: spec,
+        single: true,
+        files: new Map([[basename(path), await git(["show", `${ref}:${path}`])]]),
+        ...(context !== undefined ? { context } : {}),
+      };
     }
     const list = (await git(["ls-tree", "-r", "--name-only", "--full-tree", ref, "--", path])).split("\n").filter(Boolean);
     const files: ArtifactSet = new Map();

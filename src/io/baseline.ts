@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
 import { measuredBaselineSchema, type MeasuredBaseline } from "../model/measured-baseline.js";
-import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import { planContainerCut } from "./container-trace.js";
 import { readIfExists } from "./files.js";
 import { containerId, createBundle, runtimeVersion, type Runtime } from "./oci-bundle.js";
@@ -30,7 +30,11 @@ export async function measureBaseline(runtime: Runtime, noNewPrivileges: boolean
       const full = join(work, `run-${i}.trace`);
       const status = await traceRuntimeRun(runtime, bundle, containerId("syscage-baseline"), full, "ignore");
       const plan = await planContainerCut(full, arch);
-      if (!plan.entrypoint || !plan.filterLoad) throw new UserError(`${runtime} did not run the trivial container (exit status ${status}): no ${plan.entrypoint ? "filter load" : "entrypoint execve"} in its trace`, "SC_BASELINE");
+      if (!plan.entrypoint || !plan.filterLoad)
+        throw new UserError(
+          `${runtime} did not run the trivial container (exit status ${status}): no ${plan.entrypoint ? "filter load" : "entrypoint execve"} in its trace`,
+          "SC_BASELINE",
+        );
       loads.add(plan.filterLoad.call);
       for (const [a, counts] of Object.entries(plan.baseline)) for (const n of Object.keys(counts ?? {})) (names[a] ??= new Set()).add(n);
     }

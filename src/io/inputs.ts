@@ -91,7 +91,15 @@ function single(path: string, display: string): InputRun {
 
 /** The error for an input that exists but is no regular file: reading a FIFO or a device would block or never end. */
 function notAFile(path: string, st: Stats): UserError {
-  const kind = st.isFIFO() ? "a FIFO (named pipe)" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+  const kind = st.isFIFO()
+    ? "a FIFO (named pipe)"
+    : st.isCharacterDevice()
+      ? "a character device"
+      : st.isBlockDevice()
+        ? "a block device"
+        : st.isSocket()
+          ? "a socket"
+          : "not a regular file";
   return new UserError(`${path}: is ${kind}, expected a trace file or directory (for a pipe, use - and redirect it to standard input)`, "SC_INPUT_UNREADABLE");
 }
 
@@ -126,7 +134,9 @@ async function walkDirectory(dir: string): Promise<string[]> {
       if (est instanceof Error) {
         if (est.code === "ENOENT" || est.code === "ELOOP") {
           const target = await readlink(full).catch(() => "?");
-          throw new UserError(`${full}: a symlink to ${target}, which does not exist; restore its target or remove the link`, "SC_INPUT_NOT_FOUND", { cause: est });
+          throw new UserError(`${full}: a symlink to ${target}, which does not exist; restore its target or remove the link`, "SC_INPUT_NOT_FOUND", {
+            cause: est,
+          });
         }
         throw new UserError(`${full}: cannot read it: ${est.message}`, "SC_INPUT_UNREADABLE", { cause: est });
       }

@@ -12,8 +12,20 @@ export type Runtime = (typeof RUNTIMES)[number];
 
 /** Docker's default capabilities (moby oci/caps/defaults.go), so a throwaway container looks like `docker run`. */
 const DOCKER_CAPS = [
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
-  "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FSETID",
+  "CAP_FOWNER",
+  "CAP_MKNOD",
+  "CAP_NET_RAW",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETFCAP",
+  "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SYS_CHROOT",
+  "CAP_KILL",
+  "CAP_AUDIT_WRITE",
 ];
 
 export interface BundleOptions {
@@ -143,7 +155,20 @@ export function crunNeedsHybridWorkaround(): boolean {
  */
 export function runtimeArgv(runtime: Runtime, args: string[], wrapper: string[] = []): string[] {
   if (runtime === "crun" && crunNeedsHybridWorkaround()) {
-    return ["unshare", "-m", "--propagation", "private", "sh", "-c", 'mount -t tmpfs none /sys/fs/cgroup && exec "$@"', "sh", ...wrapper, "crun", "--cgroup-manager=disabled", ...args];
+    return [
+      "unshare",
+      "-m",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      'mount -t tmpfs none /sys/fs/cgroup && exec "$@"',
+      "sh",
+      ...wrapper,
+      "crun",
+      "--cgroup-manager=disabled",
+      ...args,
+    ];
   }
   return [...wrapper, runtime, ...args];
 }

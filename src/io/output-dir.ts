@@ -68,11 +68,17 @@ function alive(text: string): boolean {
  * Returns the function that releases it. The lock is also removed if the process exits first.
  */
 export async function lockOutputDir(dir: string, options: { waitMs?: number; onWait?: (pid: number) => void } = {}): Promise<() => Promise<void>> {
-  const st = await stat(dir).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(explain(e, dir, "use it as the output directory"))));
+  const st = await stat(dir).catch((e: NodeJS.ErrnoException) =>
+    e.code === "ENOENT" ? undefined : Promise.reject(explain(e, dir, "use it as the output directory")),
+  );
   if (!st && (await lstat(dir).catch(() => undefined))?.isSymbolicLink()) {
-    throw new UserError(`${dir}: cannot use it as the output directory: it is a symlink to ${await readlink(dir)}, which does not exist; create its target or choose another --out`, "SC_OUTPUT");
+    throw new UserError(
+      `${dir}: cannot use it as the output directory: it is a symlink to ${await readlink(dir)}, which does not exist; create its target or choose another --out`,
+      "SC_OUTPUT",
+    );
   }
-  if (st && !st.isDirectory()) throw new UserError(`${dir}: cannot use it as the output directory: it is a file, not a directory; choose another --out or remove that file`, "SC_OUTPUT");
+  if (st && !st.isDirectory())
+    throw new UserError(`${dir}: cannot use it as the output directory: it is a file, not a directory; choose another --out or remove that file`, "SC_OUTPUT");
   // Directories made only to hold the lock are removed again if nothing was written in them.
   const createdTop = await mkdir(dir, { recursive: true }).catch((e) => Promise.reject(explain(e, dir, "create the output directory")));
   const created = createdTop === undefined ? [] : ancestorsUpTo(resolve(dir), resolve(createdTop));
@@ -112,7 +118,10 @@ export async function lockOutputDir(dir: string, options: { waitMs?: number; onW
       continue;
     }
     if (Date.now() > deadline) {
-      throw new UserError(`${lock}: another syscage (pid ${Number.isNaN(pid) ? "unknown" : pid}) is writing this directory; wait for it to finish, or remove the file if no syscage is running`, "SC_LOCKED");
+      throw new UserError(
+        `${lock}: another syscage (pid ${Number.isNaN(pid) ? "unknown" : pid}) is writing this directory; wait for it to finish, or remove the file if no syscage is running`,
+        "SC_LOCKED",
+      );
     }
     if (!told && !Number.isNaN(pid)) {
       told = true;

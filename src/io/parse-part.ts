@@ -107,7 +107,18 @@ export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void
       const retval = t[at++]!;
       const errno = t[at++]!;
       const retDecor = t[at++]!;
-      onEvent({ pid: a[i + 1]!, line: a[i + 2]!, arch: ARCHES[a[i + 3]!]!, known: a[i + 4] === 1, outcome: OUTCOMES[a[i + 5]!]!, name, args, retval, errno, retDecor });
+      onEvent({
+        pid: a[i + 1]!,
+        line: a[i + 2]!,
+        arch: ARCHES[a[i + 3]!]!,
+        known: a[i + 4] === 1,
+        outcome: OUTCOMES[a[i + 5]!]!,
+        name,
+        args,
+        retval,
+        errno,
+        retDecor,
+      });
       i += 6;
     }
   }
@@ -149,4 +160,3 @@ export function parsePart(task: PartTask): PartReply {
   const part = parser.exportPart();
   return { part, argValues: collector?.result(), events: part.unsupported === null ? events?.done() : undefined };
 }
-

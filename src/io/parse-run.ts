@@ -12,7 +12,6 @@ export interface RunParseOptions extends ParseOptions {
   observe?: boolean;
 }
 
-
 /** Reads every file of a run, streaming, and returns what the parser learnt. */
 export async function parseRun(run: InputRun, options: RunParseOptions & { observe: true }): Promise<ObservedRun>;
 export async function parseRun(run: InputRun, options: RunParseOptions): Promise<RunResult>;

@@ -71,7 +71,10 @@ export function startParseWorker(): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const workerUrl = new URL(fromSource ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
   return fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS })
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`,
+        { eval: true, resourceLimits: WORKER_LIMITS },
+      )
     : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
 }
 

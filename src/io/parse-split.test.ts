@@ -97,7 +97,11 @@ let lastStderr = "";
 /** Records `sh -c script` under strace with `flags` (-o FILE: every line has a PID column). */
 function record(name: string, flags: string[], script: string): string {
   const out = join(scratch, name);
-  const r = spawnSync("strace", [...flags, "-s", "256", "-o", out, "sh", "-c", script], { cwd: scratch, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync("strace", [...flags, "-s", "256", "-o", out, "sh", "-c", script], {
+    cwd: scratch,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, `strace ${flags.join(" ")}: ${r.stderr}`);
   lastStderr = r.stderr;
   return out;
@@ -129,7 +133,14 @@ os.wait()
 describe("parse in parts: the samples cut at many places", () => {
   // Every boundary of the shorter traces; for the longer ones (a cut costs a parse of the whole),
   // the boundaries next to lines that carry state over and a stride.
-  const samples: [string, boolean][] = [["shell/run1.f-o.trace", true], ["shell/run4.f-i.trace", true], ["db/run3.f-x-s128.trace", true], ["web/run1.f-o.trace", false], ["web/run3.f-tt-T-y.trace.gz", false], ["runtime/run1.f-ttt.trace.gz", false]];
+  const samples: [string, boolean][] = [
+    ["shell/run1.f-o.trace", true],
+    ["shell/run4.f-i.trace", true],
+    ["db/run3.f-x-s128.trace", true],
+    ["web/run1.f-o.trace", false],
+    ["web/run3.f-tt-T-y.trace.gz", false],
+    ["runtime/run1.f-ttt.trace.gz", false],
+  ];
   for (const [s, every] of samples) {
     it(`${s}: stats and generate's parse${every ? ", every line boundary" : ""}`, async () => {
       const max = every ? Infinity : 300;
@@ -301,7 +312,9 @@ describe("parse in parts: on worker threads", () => {
     for (let copy = 0; copy < 6; copy++) {
       for (const [k, seed] of seeds.entries()) {
         const shift = (copy * 3 + k + 1) * 100000;
-        text += seed.replace(/^(\d+)/gm, (p) => String(Number(p) + shift)).replace(/(clone3?\(.*\) += )(\d+)/g, (_, a: string, p: string) => a + String(Number(p) + shift));
+        text += seed
+          .replace(/^(\d+)/gm, (p) => String(Number(p) + shift))
+          .replace(/(clone3?\(.*\) += )(\d+)/g, (_, a: string, p: string) => a + String(Number(p) + shift));
       }
     }
     const path = join(scratch, "many.trace");

@@ -11,7 +11,8 @@ import type { OutputFormat } from "../model/artifacts.js";
 import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
-import type { BaselineName, MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import { type BaselineName, DEFAULT_BASELINES } from "../model/baseline-names.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";
@@ -75,7 +76,7 @@ export interface ContainerResult {
 }
 
 export const DEFAULT_SETTINGS = {
-  baselines: ["runc", "always", "task-local"] as BaselineName[],
+  baselines: [...DEFAULT_BASELINES] as BaselineName[],
   formats: ["docker"] as OutputFormat[],
   argFilters: true,
 };
@@ -87,9 +88,16 @@ export async function readConfig(path: string): Promise<Config | undefined> {
 }
 
 /** Turns config (or command-line) settings into a job, with defaults. */
-export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: string[] }, defaults: Settings | undefined, base: string, profilesDir = "profiles"): ContainerJob {
+export function jobFor(
+  name: string,
+  c: Partial<ContainerConfig> & { inputs: string[] },
+  defaults: Settings | undefined,
+  base: string,
+  profilesDir = "profiles",
+): ContainerJob {
   // The allowlist, the AppArmor profile and Falco's rule names all carry the name: check it before any work.
-  if (!CONTAINER_NAME.test(name)) throw new UserError(`--name ${displayValue(name)}: expected letters, digits, '.', '_' or '-', starting with a letter or digit`, "SC_USAGE");
+  if (!CONTAINER_NAME.test(name))
+    throw new UserError(`--name ${displayValue(name)}: expected letters, digits, '.', '_' or '-', starting with a letter or digit`, "SC_USAGE");
   const pick = <K extends keyof Settings>(k: K): Settings[K] => (c[k] !== undefined ? c[k] : defaults?.[k]);
   const baselines = (pick("baselines") ?? DEFAULT_SETTINGS.baselines) as (BaselineName | "none")[];
   const recordedArch = pick("recordedArch") ?? archOfNode(process.arch);
@@ -115,7 +123,8 @@ export function jobFor(name: string, c: Partial<ContainerConfig> & { inputs: str
 /** Jobs for every container of a config file (or the named ones). */
 export function jobsFromConfig(config: Config, configPath: string, names: string[]): ContainerJob[] {
   const all = Object.keys(config.containers).sort();
-  for (const n of names) if (!all.includes(n)) throw new UserError(`${configPath}: no container named "${n}" (it has: ${all.join(", ") || "none"})`, "SC_CONFIG");
+  for (const n of names)
+    if (!all.includes(n)) throw new UserError(`${configPath}: no container named "${n}" (it has: ${all.join(", ") || "none"})`, "SC_CONFIG");
   const base = dirname(resolve(configPath));
   return (names.length ? names : all).map((n) => jobFor(n, config.containers[n]!, config.defaults, base, config.profiles ?? "profiles"));
 }
@@ -133,12 +142,26 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   const allowlistPath = outPath(job, ARTIFACTS.allowlist.outputs.allowlist.file);
   const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
   const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
-  const runs = await expandInputs(job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))), job.base);
-  const parsed = await parseRuns(runs, options.jobs === undefined ? { arch: job.recordedArch, observe: true } : { arch: job.recordedArch, observe: true, jobs: options.jobs });
+  const runs = await expandInputs(
+    job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))),
+    job.base,
+  );
+  const parsed = await parseRuns(
+    runs,
+    options.jobs === undefined ? { arch: job.recordedArch, observe: true } : { arch: job.recordedArch, observe: true, jobs: options.jobs },
+  );
   const records = parsed.filter((r) => r.kind !== "empty").map(recordRun);
   const known = new Set(previous?.runs.map((r) => r.sha256) ?? []);
   const newRuns = new Set(records.filter((r) => !known.has(r.sha256)).map((r) => r.sha256)).size;
-  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], { name: job.name, baselines: job.baselines, fallbackArch: job.recordedArch, equivalents: job.equivalents, implied: job.implied, ...(job.measured ? { measured: job.measured } : {}), ...(job.generalize ? { generalize: job.generalize } : {}) });
+  const allowlist = buildAllowlist([...(previous?.runs ?? []), ...records], {
+    name: job.name,
+    baselines: job.baselines,
+    fallbackArch: job.recordedArch,
+    equivalents: job.equivalents,
+    implied: job.implied,
+    ...(job.measured ? { measured: job.measured } : {}),
+    ...(job.generalize ? { generalize: job.generalize } : {}),
+  });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const rendered = renderContainer(job, allowlist, allowlistPath);
   const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), content: f.content }));
@@ -157,11 +180,21 @@ export async function writeContainer(result: ContainerResult): Promise<void> {
  * each other), before any allowlist is read: a run that starts while another writes the same
  * directory waits, then merges into what the other wrote. Returns the release.
  */
-export async function lockOutputs(jobs: readonly ContainerJob[], waitSeconds?: number, onWait?: (dir: string, pid: number) => void): Promise<() => Promise<void>> {
+export async function lockOutputs(
+  jobs: readonly ContainerJob[],
+  waitSeconds?: number,
+  onWait?: (dir: string, pid: number) => void,
+): Promise<() => Promise<void>> {
   const dirs = [...new Set(jobs.map((j) => outPath(j, ".")))].sort();
   const releases: (() => Promise<void>)[] = [];
   try {
-    for (const d of dirs) releases.push(await lockOutputDir(d, { ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}), ...(onWait ? { onWait: (pid: number) => onWait(d, pid) } : {}) }));
+    for (const d of dirs)
+      releases.push(
+        await lockOutputDir(d, {
+          ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
+          ...(onWait ? { onWait: (pid: number) => onWait(d, pid) } : {}),
+        }),
+      );
   } catch (e) {
     for (const r of releases.reverse()) await r();
     throw e;

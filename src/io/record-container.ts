@@ -69,7 +69,8 @@ export async function traceRuntimeRun(runtime: Runtime, bundle: string, id: stri
   const argv = runtimeArgv(runtime, ["run", "--bundle", bundle, id], ["strace", ...CONTAINER_RECORD_FLAGS, "-o", full]);
   try {
     const status = await runForwardingSignals(argv, stdout ? { stdout } : {});
-    if (((await stat(full).catch(() => undefined))?.size ?? 0) === 0) throw new UserError(`strace wrote no trace of ${runtime} (exit status ${status})`, "SC_NO_TRACE");
+    if (((await stat(full).catch(() => undefined))?.size ?? 0) === 0)
+      throw new UserError(`strace wrote no trace of ${runtime} (exit status ${status})`, "SC_NO_TRACE");
     return status;
   } finally {
     deleteContainer(runtime, id);
@@ -105,7 +106,8 @@ export async function recordContainer(o: RecordContainerOptions): Promise<Contai
     if (o.keepFull) await copyFile(full, o.keepFull);
     const source = full;
     const plan = await planContainerCut(source, o.arch);
-    if (!plan.entrypoint) throw new UserError(`${o.runtime} never started the container's entrypoint (exit status ${status}); see its error above`, "SC_NO_ENTRYPOINT");
+    if (!plan.entrypoint)
+      throw new UserError(`${o.runtime} never started the container's entrypoint (exit status ${status}); see its error above`, "SC_NO_ENTRYPOINT");
     const file = await nextRunFile(o.dir);
     const tmp = `${file}.partial`;
     const kept = await writeContainerCut(source, plan, tmp);

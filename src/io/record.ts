@@ -27,7 +27,12 @@ async function nextRunFile(dir: string): Promise<string> {
  * Runs `command` under strace, writing the trace to a new run file in `dir` (atomically: a partial
  * trace never takes a run's name). strace's and the command's stderr pass through.
  */
-export async function recordCommand(dir: string, command: string[], extraStraceArgs: string[], options: { stdout?: "inherit" | "ignore" } = {}): Promise<RecordResult> {
+export async function recordCommand(
+  dir: string,
+  command: string[],
+  extraStraceArgs: string[],
+  options: { stdout?: "inherit" | "ignore" } = {},
+): Promise<RecordResult> {
   if (command.length === 0) throw new UserError("record needs a command after --, e.g. syscage record --name web -- python3 -m http.server", "SC_USAGE");
   await mkdir(dir, { recursive: true });
   const file = await nextRunFile(dir);

@@ -8,7 +8,11 @@ import { parseRun } from "./parse-run.js";
  * opened, connections, accepts, listens), with the process state the parser tracks (executable,
  * parent's executable, fds), to `onEvent` with the run's name. Nothing is kept per event.
  */
-export async function replayActivities(inputs: string[], arch: Arch, onEvent: (run: string, a: ProcessActivity) => void): Promise<{ runs: number; diagnostics: string[] }> {
+export async function replayActivities(
+  inputs: string[],
+  arch: Arch,
+  onEvent: (run: string, a: ProcessActivity) => void,
+): Promise<{ runs: number; diagnostics: string[] }> {
   const runs = await expandInputs(inputs);
   const diagnostics: string[] = [];
   for (const run of runs) {

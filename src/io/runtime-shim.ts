@@ -171,7 +171,10 @@ async function recordCreate(config: ShimConfig, globals: string[], command: "cre
   const id = safeId(args.id);
   const pending: Pending = { name: runName(annotations, args.id), id: args.id, full: join(pendingDir(config.out), `${id}.full.trace`), out: config.out };
   const background = command === "create" || args.detach;
-  const metaDir = await mkdir(SHIM_STATE_DIR, { recursive: true }).then(() => SHIM_STATE_DIR, () => pendingDir(config.out));
+  const metaDir = await mkdir(SHIM_STATE_DIR, { recursive: true }).then(
+    () => SHIM_STATE_DIR,
+    () => pendingDir(config.out),
+  );
   const meta = join(metaDir, `${id}.json`);
   await writeFile(meta, JSON.stringify(pending));
   // -D: strace's tracer is a detached grandchild, so `create` returns as soon as the container is

@@ -28,12 +28,17 @@ export async function readSeccompProfile(path: string): Promise<SeccompFile> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${path}:1: not a seccomp profile, expected Docker or OCI seccomp JSON, got invalid JSON (${(e as Error).message})`, "SC_PROFILE", { cause: e });
+    throw new UserError(`${path}:1: not a seccomp profile, expected Docker or OCI seccomp JSON, got invalid JSON (${(e as Error).message})`, "SC_PROFILE", {
+      cause: e,
+    });
   }
   const parsed = seccompFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`${path}:1: not a seccomp profile, expected ${issue?.path.join(".") || "an object"} to be valid: ${issue?.message ?? "unknown"}`, "SC_PROFILE");
+    throw new UserError(
+      `${path}:1: not a seccomp profile, expected ${issue?.path.join(".") || "an object"} to be valid: ${issue?.message ?? "unknown"}`,
+      "SC_PROFILE",
+    );
   }
   return parsed.data;
 }
@@ -113,7 +118,8 @@ export interface VerifyOptions {
 
 /** Runs the command under the profile (emulated, or enforced by an OCI runtime) and reports what it denied. */
 export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
-  if (o.command.length === 0) throw new UserError("verify needs a command after --, e.g. syscage verify --profile profiles/web/seccomp.json -- python3 -m http.server", "SC_USAGE");
+  if (o.command.length === 0)
+    throw new UserError("verify needs a command after --, e.g. syscage verify --profile profiles/web/seccomp.json -- python3 -m http.server", "SC_USAGE");
   const profile = await readSeccompProfile(o.profilePath);
   const verdicts = evaluateProfile(profile, o.arch);
   const work = await mkdtemp(join(tmpdir(), "syscage-verify-"));
@@ -127,9 +133,12 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
     if (o.runtime === "emulate") {
       const stack = straceHasStacks() ? ["-k"] : [];
       if (stack.length === 0) notes.push("this strace cannot print stacks (-k): built without libunwind/libdw");
-      exitStatus = await runForwardingSignals(["strace", "-f", "-s", "256", ...stack, ...rawOpt, ...injectOptions(verdicts), "-o", trace, "--", ...o.command], { stdout: o.commandStdout });
+      exitStatus = await runForwardingSignals(["strace", "-f", "-s", "256", ...stack, ...rawOpt, ...injectOptions(verdicts), "-o", trace, "--", ...o.command], {
+        stdout: o.commandStdout,
+      });
       const size = (await stat(trace).catch(() => undefined))?.size ?? 0;
-      if (size === 0) throw new UserError(`${o.command[0]}: the command did not run under strace (exit status ${exitStatus}); see strace's message above`, "SC_NO_TRACE");
+      if (size === 0)
+        throw new UserError(`${o.command[0]}: the command did not run under strace (exit status ${exitStatus}); see strace's message above`, "SC_NO_TRACE");
     } else {
       runtimeVersion(o.runtime);
       const bundle = await createBundle({ args: o.command, seccomp: profile, noNewPrivileges: o.noNewPrivileges ?? false }, work);
@@ -160,14 +169,19 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyReport> {
       }
       const plan = await planContainerCut(trace, o.arch);
       if (!plan.entrypoint) {
-        notes.push(`${o.runtime} did not start the container's command under this profile: the runtime's own calls after it loads the filter are denied (generate with the ${o.runtime} baseline, or measure one with syscage baseline --runtime ${o.runtime})`);
+        notes.push(
+          `${o.runtime} did not start the container's command under this profile: the runtime's own calls after it loads the filter are denied (generate with the ${o.runtime} baseline, or measure one with syscage baseline --runtime ${o.runtime})`,
+        );
         return { schemaVersion: 1, profile: o.profilePath, runtime: o.runtime, command: o.command, exitStatus, denials: [], failed: true, notes };
       }
       analysed = join(work, "container.trace");
       await writeContainerCut(trace, plan, analysed);
     }
     const denials = await collectDenials(analysed, verdicts, o.runtime === "emulate", o.arch);
-    if (o.runtime === "emulate" && raw.length > 0) notes.push(`rules that depend on arguments (${raw.join(", ")}) cannot be injected: they were checked against the recorded arguments after the run (a call they deny is listed as WOULD BE DENIED)`);
+    if (o.runtime === "emulate" && raw.length > 0)
+      notes.push(
+        `rules that depend on arguments (${raw.join(", ")}) cannot be injected: they were checked against the recorded arguments after the run (a call they deny is listed as WOULD BE DENIED)`,
+      );
     return { schemaVersion: 1, profile: o.profilePath, runtime: o.runtime, command: o.command, exitStatus, denials, failed: denialsFail(denials), notes };
   } finally {
     if (o.keepTrace) await copyFile(trace, o.keepTrace).catch(() => {});

@@ -33,7 +33,9 @@ const processUseFields = {
   listens: z.array(endpointSchema),
 };
 const processUseSchema = z.object({ ...processUseFields, writes: z.array(z.string().min(1)) }).strict();
-const containerProcessUseSchema = z.object({ ...processUseFields, writes: z.array(z.object({ path: z.string().min(1), glob: z.literal(true).optional() }).strict()) }).strict();
+const containerProcessUseSchema = z
+  .object({ ...processUseFields, writes: z.array(z.object({ path: z.string().min(1), glob: z.literal(true).optional() }).strict()) })
+  .strict();
 
 /** What one run touched (see model/resources.ts). */
 export const runResourcesSchema = z

@@ -3,16 +3,17 @@ import { ARCHES, type Arch } from "./arch.js";
 import { generalizeSchema } from "./allowlist.js";
 import { SPO_API_VERSIONS } from "./seccomp.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./artifacts.js";
+import { BASELINE_CHOICES } from "./baseline-names.js";
 
 // `syscage.yaml`: which traces make which container's profiles. Read from disk, so checked with zod.
 
 const archSchema = z.enum(ARCHES as [Arch, ...Arch[]]);
 const formatSchema = z.enum(OUTPUT_FORMATS as unknown as [OutputFormat, ...OutputFormat[]]);
-const baselineSchema = z.enum(["runc", "runc-nnp", "crun", "crun-nnp", "always", "task-local", "none"]);
+const baselineSchema = z.enum(BASELINE_CHOICES);
 
 const settingsSchema = z
   .object({
-    /** Baselines added to what was observed (default: runc, always, task-local). `none` for bare processes. */
+    /** Baselines added to what was observed (default: DEFAULT_BASELINES in baseline-names.ts). `none` for bare processes. */
     baselines: z.array(baselineSchema).optional(),
     /** Outputs to write besides the allowlist, AppArmor and Falco: seccomp formats and systemd (default: docker). */
     formats: z.array(formatSchema).min(1).optional(),

@@ -18,10 +18,21 @@ export const DIAGNOSTIC_CODES = {
   SC_TABLE_ROW: { severity: "warning", meaning: "a row of a -c summary table could not be read" },
   SC_TABLE_TOTAL: { severity: "warning", meaning: "a -c summary table's rows do not add up to its total row" },
   SC_TABLE_MISMATCH: { severity: "warning", meaning: "the counts from the trace lines differ from strace's own -C table in the same file" },
-  SC_UNSAFE_VALUE: { severity: "warning", meaning: "a path or value from the trace that a profile cannot hold safely (control, C1 or bidirectional characters, invalid UTF-8, cut by -s, an ambiguous -y decoration, a port or address strace could not print; for Falco also a quote, a trailing backslash, over 255 bytes): left out" },
+  SC_UNSAFE_VALUE: {
+    severity: "warning",
+    meaning:
+      "a path or value from the trace that a profile cannot hold safely (control, C1 or bidirectional characters, invalid UTF-8, cut by -s, an ambiguous -y decoration, a port or address strace could not print; for Falco also a quote, a trailing backslash, over 255 bytes): left out",
+  },
   SC_TABLE_DUPLICATE: { severity: "warning", meaning: "a second summary table for the same architecture in one file" },
-  SC_FALCO_RULES: { severity: "error", meaning: "a Falco rules file given to `falco --replay` holds a condition the replay cannot read (it reads only the shapes syscage writes)" },
-  SC_OUTPUT: { severity: "error", meaning: "an output directory or file cannot be written (a file in the way, a dangling symlink, a directory named like a profile, a full disk): nothing was changed" },
+  SC_FALCO_RULES: {
+    severity: "error",
+    meaning: "a Falco rules file given to `falco --replay` holds a condition the replay cannot read (it reads only the shapes syscage writes)",
+  },
+  SC_OUTPUT: {
+    severity: "error",
+    meaning:
+      "an output directory or file cannot be written (a file in the way, a dangling symlink, a directory named like a profile, a full disk): nothing was changed",
+  },
   SC_LOCKED: { severity: "error", meaning: "another syscage kept writing the same output directory for longer than --wait" },
 } as const satisfies Record<string, { severity: Severity; meaning: string }>;
 

@@ -65,5 +65,14 @@ export interface DiffReport {
   };
 }
 
+/**
+ * `syscage check --format json`, whether or not anything is stale: the diff report of the stale
+ * containers' committed files against their regeneration (`old` "committed", `new` "regenerated"; no
+ * artifacts when nothing is stale), plus the names of the stale containers, sorted (empty: exit 0).
+ */
+export interface CheckReport extends DiffReport {
+  stale: string[];
+}
+
 export const FAIL_ON = ["added", "risky", "removed", "any"] as const;
 export type FailOn = (typeof FAIL_ON)[number];

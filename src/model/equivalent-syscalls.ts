@@ -13,7 +13,7 @@
  *
  * Never grouped, because their power differs (README "Equivalent syscalls"):
  * - openat2: its `how.resolve` flags (RESOLVE_*) change how a path is walked, and crun probes it
- *   for ENOSYS (seccomp-knowledge.ts ENOSYS_PROBES); statx, faccessat2, fchmodat2, clone3 and
+ *   for ENOSYS (enosys-probes.ts ENOSYS_PROBES); statx, faccessat2, fchmodat2, clone3 and
  *   close_range are probes too: granting one would change which path glibc takes.
  * - clone/clone3/fork/vfork: clone3's flags sit in a struct seccomp cannot inspect (namespaces),
  *   clone's are pinned by an argument filter.

@@ -12,7 +12,7 @@
  *   tkill/tgkill (threads of any process), pidfd_send_signal, rt_sigqueueinfo, and kill for a
  *   workload that never waited for a child: signalling others stays a decision the trace must show.
  * The calls that act only on the calling task (rt_sigsuspend, sched_yield, sigaltstack...) are the
- * `task-local` baseline (seccomp-knowledge.ts), not a rule here: they need no trigger.
+ * `task-local` baseline (baselines.ts), not a rule here: they need no trigger.
  *
  * Pure data.
  */

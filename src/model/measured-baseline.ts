@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RUNTIME_BASELINE_NAMES } from "./baseline-names.js";
 
 /**
  * A runtime baseline measured by `syscage baseline` (file `baselines/NAME.yaml`): the calls the
@@ -8,7 +9,7 @@ import { z } from "zod";
 export const measuredBaselineSchema = z.object({
   schemaVersion: z.literal(1),
   /** The baseline it stands for: runc, runc-nnp, crun, crun-nnp. */
-  name: z.enum(["runc", "runc-nnp", "crun", "crun-nnp"]),
+  name: z.enum(RUNTIME_BASELINE_NAMES),
   runtime: z.enum(["runc", "crun"]),
   /** The runtime's own version line (`runc version 1.1.5+ds1`). */
   version: z.string(),

@@ -24,7 +24,7 @@ export interface FileUse {
    * `path` is a pattern (set by `aggregate/generalize.ts`, always with `generalizedBy`): a bare `*` is a
    * glob for the characters of one path segment (never `/`), and the real name's own `*` and `\` are
    * escaped as `\*` and `\\`. Absent: `path` is literal text, a `*` in it is a real character.
-   * Read patterns with `pathPieces()` from `aggregate/generalize.ts` rather than by hand.
+   * Read patterns with `pathPieces()` from `model/path-pattern.ts` rather than by hand.
    */
   glob?: true;
 }

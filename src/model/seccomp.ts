@@ -36,7 +36,6 @@ export interface SeccompPolicy {
   risky: { name: string; reason: string }[];
 }
 
-
 /**
  * The Security Profiles Operator's API versions of `SeccompProfile`. SPO v1.0.0 serves both and
  * stores `v1` (`storage: true` in deploy/base-crds/crds/seccompprofile.yaml, vendored as

@@ -33,10 +33,7 @@ export interface SyscallEvent {
 }
 
 /** How a process ended, from `+++ exited with N +++` / `+++ killed by SIG... +++`. */
-export type ProcessExit =
-  | { kind: "exited"; code: number }
-  | { kind: "killed"; signal: string; coreDumped: boolean }
-  | { kind: "superseded"; by: number };
+export type ProcessExit = { kind: "exited"; code: number } | { kind: "killed"; signal: string; coreDumped: boolean } | { kind: "superseded"; by: number };
 
 /** A process as seen during one run. */
 export interface ProcessInfo {
@@ -98,7 +95,6 @@ export interface RunResult {
   events: number;
   diagnostics: Diagnostic[];
 }
-
 
 /** Syscalls whose first argument a profile can pin to constants, by what the trace showed. */
 export type FilterableSyscall = "socket" | "personality" | "clone";

@@ -29,7 +29,8 @@ export function unsafeCharacterProblem(value: string, purpose = "rules are kept 
   if (control) return `contains control character ${codePointName(control[0])}; ${purpose}`;
   if (LONE_SURROGATE.test(value)) return "is not valid Unicode (a lone surrogate), so its bytes are unknown";
   const misleading = MISLEADING.exec(value);
-  if (misleading) return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
+  if (misleading)
+    return `contains ${codePointName(misleading[0])}, a bidirectional or line-separator character that makes the rule read differently from what it matches`;
   return undefined;
 }
 

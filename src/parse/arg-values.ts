@@ -1,16 +1,14 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, FilterableSyscall, SyscallEvent } from "../model/trace.js";
+import { ADDRESS_FAMILIES, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
 import { splitArgs } from "./args.js";
+import { straceNumber as numeric } from "./strace-number.js";
 
-const ADDRESS_FAMILIES: Record<string, number> = {
-  UNSPEC: 0, UNIX: 1, LOCAL: 1, INET: 2, AX25: 3, IPX: 4, APPLETALK: 5, NETROM: 6, BRIDGE: 7, ATMPVC: 8, X25: 9,
-  INET6: 10, ROSE: 11, DECnet: 12, NETBEUI: 13, SECURITY: 14, KEY: 15, NETLINK: 16, ROUTE: 16, PACKET: 17, ASH: 18,
-  ECONET: 19, ATMSVC: 20, RDS: 21, SNA: 22, IRDA: 23, PPPOX: 24, WANPIPE: 25, LLC: 26, IB: 27, MPLS: 28, CAN: 29,
-  TIPC: 30, BLUETOOTH: 31, IUCV: 32, RXRPC: 33, ISDN: 34, PHONET: 35, IEEE802154: 36, CAIF: 37, ALG: 38, NFC: 39,
-  VSOCK: 40, KCM: 41, QIPCRTR: 42, SMC: 43, XDP: 44, MCTP: 45,
-};
+// Moved to the model (aggregate/ reads them too); re-exported for the parser's other callers.
+export { addressFamilyName, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
 
 /** Linux personality(2) values: the PER_* bases and the flag bits strace prints with `|`. */
+// biome-ignore format: a table, several entries per line
 const PERSONALITY: Record<string, number> = {
   PER_LINUX: 0x0, PER_SVR4: 0x0001, PER_SVR3: 0x0002, PER_SCOSVR3: 0x0003, PER_OSR5: 0x0003, PER_WYSEV386: 0x0004,
   PER_ISCR4: 0x0005, PER_BSD: 0x0006, PER_SUNOS: 0x0006, PER_XENIX: 0x0007, PER_LINUX32: 0x0008, PER_LINUX32_3GB: 0x0008,
@@ -21,26 +19,11 @@ const PERSONALITY: Record<string, number> = {
   WHOLE_SECONDS: 0x2000000, STICKY_TIMEOUTS: 0x4000000, ADDR_LIMIT_3GB: 0x8000000,
 };
 
-/** The namespace flags of clone(2): Docker's default profile masks exactly these (0x7E020000). */
-export const CLONE_NAMESPACE_MASK = 0x7e020000;
+// biome-ignore format: a table, several entries per line
 const CLONE_NS_FLAGS: Record<string, number> = {
   CLONE_NEWNS: 0x00020000, CLONE_NEWCGROUP: 0x02000000, CLONE_NEWUTS: 0x04000000, CLONE_NEWIPC: 0x08000000,
   CLONE_NEWUSER: 0x10000000, CLONE_NEWPID: 0x20000000, CLONE_NEWNET: 0x40000000,
 };
-
-/** A number strace printed (`2`, `0x2`, `-1`), or a `/* comment *\/`-decorated one (-X verbose). */
-function numeric(token: string): number | undefined {
-  const t = token.replace(/\s*\/\*.*\*\/\s*$/, "").trim();
-  if (/^-?\d+$/.test(t)) return Number(t);
-  if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t.slice(2), 16);
-  return undefined;
-}
-
-/** `AF_INET` for 2, the number itself when unnamed. */
-export function addressFamilyName(v: number): string {
-  const name = Object.keys(ADDRESS_FAMILIES).find((k) => ADDRESS_FAMILIES[k] === v && k !== "LOCAL" && k !== "ROUTE");
-  return name ? `AF_${name}` : String(v);
-}
 
 export function addressFamilyValue(token: string): number | undefined {
   const n = numeric(token);
@@ -113,11 +96,4 @@ export class ArgValueCollector {
     }
     return out;
   }
-}
-
-export function compareNumeric(a: string, b: string): number {
-  const x = Number(a);
-  const y = Number(b);
-  if (Number.isNaN(x) || Number.isNaN(y)) return a < b ? -1 : a > b ? 1 : 0;
-  return x - y;
 }

@@ -52,7 +52,6 @@ function trimmedSlice(s: string, from: number, to: number): string {
   return a <= 0x20 || b <= 0x20 || a === 0xa0 || b === 0xa0 || a > 0xff || b > 0xff ? t.trim() : t;
 }
 
-
 /** A C string literal decoded to its bytes (held as a latin1 string, one char per byte). */
 export interface DecodedString {
   bytes: string;

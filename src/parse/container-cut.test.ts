@@ -37,14 +37,22 @@ describe("container cut on real runtime traces", () => {
       assert.doesNotMatch(text, /runc|crun|\/proc\/self\/exe/, "nothing of the runtime's own programs");
       const full = await syscalls(file);
       for (const s of RUNTIME_SETUP) assert.ok(!cut.has(s), `${s} is the runtime's, not the container's`);
-      assert.ok(RUNTIME_SETUP.some((s) => full.has(s)), "the full trace does hold the runtime's setup");
+      assert.ok(
+        RUNTIME_SETUP.some((s) => full.has(s)),
+        "the full trace does hold the runtime's setup",
+      );
       for (const s of ["execve", "pipe2", "write", "wait4", "exit_group"]) assert.ok(cut.has(s), `${s} is the workload's`);
       assert.ok(cut.size < full.size / 1.5, `${cut.size} of ${full.size} syscalls kept`);
     });
   }
 
   it("measures what runs under the filter: runc loads it with prctl, crun with seccomp; the entrypoint's execve is under it", async () => {
-    for (const [name, call] of [["runc-full", "prctl"], ["crun-full", "seccomp"], ["runc-nnp-full", "prctl"], ["crun-nnp-full", "seccomp"]] as const) {
+    for (const [name, call] of [
+      ["runc-full", "prctl"],
+      ["crun-full", "seccomp"],
+      ["runc-nnp-full", "prctl"],
+      ["crun-nnp-full", "seccomp"],
+    ] as const) {
       const plan = await planContainerCut(join(DIR, `${name}.trace.gz`), "x86_64");
       assert.equal(plan.filterLoad?.call, call, name);
       const base = plan.baseline.x86_64 ?? {};

@@ -151,7 +151,8 @@ export function parseCondition(text: string, lists: ReadonlyMap<string, CondValu
       at++;
       return { k: "glob", field: t.v, pattern: v.v };
     }
-    if (!IDENT.test(t.v) || FIELD.test(t.v)) throw new FalcoConditionError(`unsupported condition shape at ${JSON.stringify(t.v)} (syscage's replay reads only the shapes syscage writes)`);
+    if (!IDENT.test(t.v) || FIELD.test(t.v))
+      throw new FalcoConditionError(`unsupported condition shape at ${JSON.stringify(t.v)} (syscage's replay reads only the shapes syscage writes)`);
     return { k: "macro", name: t.v };
   };
   const not = (): Cond => {
@@ -275,7 +276,13 @@ export function readFalcoRules(files: readonly { name: string; text: string }[])
     }
   };
   const macros = new Map([...rawMacros].map(([name, c]) => [name, parse(`macro ${name}`, c)]));
-  const rules = [...rawRules].map(([rule, r]) => ({ rule, condition: parse(`rule ${JSON.stringify(rule)}`, r.condition), priority: r.priority, tags: r.tags, enabled: r.enabled }));
+  const rules = [...rawRules].map(([rule, r]) => ({
+    rule,
+    condition: parse(`rule ${JSON.stringify(rule)}`, r.condition),
+    priority: r.priority,
+    tags: r.tags,
+    enabled: r.enabled,
+  }));
   return { lists, macros, rules };
 }
 

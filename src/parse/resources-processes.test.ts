@@ -50,7 +50,10 @@ describe("per-process facts", () => {
         `100 accept(3<TCP:[127.0.0.1:40001]>, NULL, NULL) = 4<TCP:[127.0.0.1:40001->127.0.0.1:50000]>`,
       ].join("\n") + "\n",
     );
-    assert.deepEqual(byExe(processes, "/srv/app")?.accepts.map((e) => e.port), [40001]);
+    assert.deepEqual(
+      byExe(processes, "/srv/app")?.accepts.map((e) => e.port),
+      [40001],
+    );
   });
 
   it("names the forking process's program as the parent, not the program a process exec'ed from", () => {

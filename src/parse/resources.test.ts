@@ -484,13 +484,16 @@ describe("ResourceCollector: untrusted paths", () => {
     assert.match(problems[3]!.message, /control characters: "tab\\tx"/);
   });
 
-  it("reports a path strace cut short (\"...\"...) instead of guessing the rest", () => {
+  it('reports a path strace cut short ("..."...) instead of guessing the rest', () => {
     // strace prints paths up to PATH_MAX whatever -s says, so a cut path only shows on a call that
     // failed with ENAMETOOLONG (ignored: it granted nothing). Real line, its `= -1 ENAMETOOLONG (File
     // name too long)` replaced by `= 0` to model a strace (or a -s) that cuts successful paths.
     const cut = ("/tmp/rec/long/" + Array(25).fill("d".repeat(200)).join("/")).slice(0, 4095);
     const real = `11403 newfstatat(AT_FDCWD, "${cut}"..., 0x7fff036bc6d0, 0) = -1 ENAMETOOLONG (File name too long)`;
-    assert.deepEqual(collect(real), { r: { files: [], execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [], processes: [] }, problems: [] });
+    assert.deepEqual(collect(real), {
+      r: { files: [], execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [], processes: [] },
+      problems: [],
+    });
     const { r, problems } = collect(real.replace("= -1 ENAMETOOLONG (File name too long)", "= 0"));
     assert.deepEqual(r.files, []);
     assert.equal(problems.length, 1);
@@ -693,7 +696,11 @@ describe("ResourceCollector: the samples", () => {
       assert.deepEqual(r.unresolved, [], id);
       assert.deepEqual(problems, [], id);
       for (const f of r.files) assert.ok(f.path.startsWith("/") && !f.path.includes("//") && !/\/\.\.?(\/|$)/.test(f.path), `${id}: ${f.path}`);
-      assert.deepEqual(r.files.map((f) => f.path), [...r.files.map((f) => f.path)].sort(), id);
+      assert.deepEqual(
+        r.files.map((f) => f.path),
+        [...r.files.map((f) => f.path)].sort(),
+        id,
+      );
     }
     for (const { id, r } of of("web")) {
       assert.equal(r.listens.length, 1, id);
@@ -701,24 +708,36 @@ describe("ResourceCollector: the samples", () => {
       assert.equal(r.listens[0]!.proto, "tcp", id);
       assert.equal(r.listens[0]!.address, "127.0.0.1", id);
       assert.equal(r.listens[0]!.port, 8000, id); // scripts/record-samples.sh's fixed port
-      assert.ok(r.files.some((f) => f.path.endsWith("/work/web/site/docs/big.txt") && f.access.includes("read")), id);
+      assert.ok(
+        r.files.some((f) => f.path.endsWith("/work/web/site/docs/big.txt") && f.access.includes("read")),
+        id,
+      );
     }
     for (const { id, r } of of("runtime")) {
       if (id.endsWith(".table")) continue; // a -c summary only: no arguments to learn from
       assert.deepEqual(r.execs, [{ path: "/bin/echo", parent: "/usr/bin/node" }, { path: "/usr/bin/node" }], id);
-      assert.ok(r.files.some((f) => /\/work\/runtime\/run[^/]*\/result\.txt$/.test(f.path) && f.access.includes("write") && f.access.includes("create")), id);
+      assert.ok(
+        r.files.some((f) => /\/work\/runtime\/run[^/]*\/result\.txt$/.test(f.path) && f.access.includes("write") && f.access.includes("create")),
+        id,
+      );
     }
     for (const { id, r } of of("shell")) {
       if (id.endsWith(".table")) continue;
       const top = r.files.find((f) => /^\/tmp\/syscage-samples\/work\/shell\/run[^/]*\/top\.txt$/.test(f.path));
       assert.ok(top, `${id}: top.txt resolved against the cd'ed work dir`);
       assert.deepEqual(top.access, ["read", "write", "create", "stat"], id);
-      assert.ok(r.execs.some((e) => e.path === "/usr/bin/sort" && e.parent === "/bin/sh"), id);
+      assert.ok(
+        r.execs.some((e) => e.path === "/usr/bin/sort" && e.parent === "/bin/sh"),
+        id,
+      );
     }
     for (const { id, r } of of("db")) {
       const db = r.files.find((f) => /\/work\/db\/run\d\/library\.db$/.test(f.path));
       assert.deepEqual(db?.access, ["read", "write", "create", "lock", "stat"], id);
-      assert.ok(r.files.some((f) => f.path.endsWith("/library.db-journal") && f.access.includes("delete")), id);
+      assert.ok(
+        r.files.some((f) => f.path.endsWith("/library.db-journal") && f.access.includes("delete")),
+        id,
+      );
     }
     // -y adds the resolved paths: libc opened as /lib/... is /usr/lib/... on this usrmerged host.
     const y = byRun.get([...byRun.keys()].find((k) => k.includes("tt-T-y"))!)!.r;

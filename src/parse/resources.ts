@@ -27,6 +27,7 @@ import {
 import type { SyscallEvent } from "../model/trace.js";
 import { unsafeCharacterProblem } from "../model/untrusted-text.js";
 import { addressFamilyName, addressFamilyValue } from "./arg-values.js";
+import { straceNumber, stripComments } from "./strace-number.js";
 import { bytesToUtf8, decodeCString, decorationEnd, splitArgs } from "./args.js";
 import { isDigit, skipString } from "./scan.js";
 
@@ -132,11 +133,6 @@ const STAT = ACCESS_BIT.stat;
 // ---------------------------------------------------------------------------------------------
 // Argument text helpers
 
-/** `-X verbose` puts the symbolic form in a comment after the number: drop comments. */
-function stripComments(t: string): string {
-  return t.indexOf("/*") < 0 ? t.trim() : t.replace(/\/\*.*?\*\//g, "").trim();
-}
-
 /** A number as strace prints one: decimal, `0x` hex, `0` octal, possibly commented. */
 function parseNumber(token: string): number | undefined {
   // Fast path: a plain decimal (return values, fds).
@@ -151,11 +147,7 @@ function parseNumber(token: string): number | undefined {
     }
     if (i === n && (n === 1 || token.charCodeAt(0) !== 0x30)) return v;
   }
-  const t = stripComments(token);
-  if (/^-?(?:0|[1-9]\d*)$/.test(t)) return Number(t);
-  if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t.slice(2), 16);
-  if (/^0[0-7]+$/.test(t)) return parseInt(t.slice(1), 8);
-  return undefined;
+  return straceNumber(token);
 }
 
 /** `O_RDONLY|O_CLOEXEC`, `0x80000`, `0x80000 /* O_RDONLY|O_CLOEXEC *\/`, `0x1200000|17`: names and numeric bits. */

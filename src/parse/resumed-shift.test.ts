@@ -21,7 +21,11 @@ async function assertParsesClean(file: string, text: string): Promise<void> {
   assert.ok(SHIFT_RESUMED.test(text), "the recording holds no resumed capget with a << in its tail");
   const [run] = await expandInputs([file]);
   const result = await parseRun(run!, { arch: "x86_64" });
-  assert.deepEqual(result.diagnostics.map((d) => `${d.code}@${d.line}`), [], "diagnostics (SC_TABLE_MISMATCH means counts differ from strace -C)");
+  assert.deepEqual(
+    result.diagnostics.map((d) => `${d.code}@${d.line}`),
+    [],
+    "diagnostics (SC_TABLE_MISMATCH means counts differ from strace -C)",
+  );
   assert.ok(result.tables.length === 1, "the -C table was not read");
 }
 
@@ -36,7 +40,9 @@ describe("<< inside a <... NAME resumed> tail", () => {
       // Parallel processes make strace split calls; retry until a capget is split (almost always the first time).
       for (let attempt = 0; attempt < 5; attempt++) {
         const file = join(dir, `run${attempt}.trace`);
-        const r = spawnSync("strace", ["-f", "-C", "-o", file, "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do capsh --print >/dev/null & done; wait"], { encoding: "utf8" });
+        const r = spawnSync("strace", ["-f", "-C", "-o", file, "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do capsh --print >/dev/null & done; wait"], {
+          encoding: "utf8",
+        });
         assert.equal(r.status, 0, r.stderr);
         const text = readFileSync(file, "utf8");
         if (!SHIFT_RESUMED.test(text)) continue;

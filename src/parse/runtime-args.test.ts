@@ -5,17 +5,39 @@ import { isSandbox, parseCreateArgs, parseRuntimeArgs, runName } from "./runtime
 describe("the runtime command line the shim passes through", () => {
   it("splits global flags, the subcommand and its arguments as runc does, taking out the shim's own flags", () => {
     // conmon (Podman) and containerd's runc shim call the runtime like this.
-    assert.deepEqual(parseRuntimeArgs(["--syscage-out=/var/runs", "--root", "/run/runc", "--log=/x/log.json", "--log-format", "json", "--systemd-cgroup", "create", "--bundle", "/b", "--pid-file", "/p", "abc"]), {
-      globals: ["--root", "/run/runc", "--log=/x/log.json", "--log-format", "json", "--systemd-cgroup"],
-      command: "create",
-      rest: ["--bundle", "/b", "--pid-file", "/p", "abc"],
-      shim: { out: "/var/runs" },
-    });
+    assert.deepEqual(
+      parseRuntimeArgs([
+        "--syscage-out=/var/runs",
+        "--root",
+        "/run/runc",
+        "--log=/x/log.json",
+        "--log-format",
+        "json",
+        "--systemd-cgroup",
+        "create",
+        "--bundle",
+        "/b",
+        "--pid-file",
+        "/p",
+        "abc",
+      ]),
+      {
+        globals: ["--root", "/run/runc", "--log=/x/log.json", "--log-format", "json", "--systemd-cgroup"],
+        command: "create",
+        rest: ["--bundle", "/b", "--pid-file", "/p", "abc"],
+        shim: { out: "/var/runs" },
+      },
+    );
     assert.deepEqual(parseRuntimeArgs(["--syscage-runtime", "/usr/bin/crun", "state", "abc"]).shim, { runtime: "/usr/bin/crun" });
     assert.deepEqual(parseRuntimeArgs(["--version"]), { globals: ["--version"], command: undefined, rest: [], shim: {} });
   });
   it("finds the bundle, the id, --detach and --preserve-fds of create and run", () => {
-    assert.deepEqual(parseCreateArgs(["--bundle", "/b", "--console-socket", "/s.sock", "--pid-file=/p", "--preserve-fds", "2", "id1"]), { bundle: "/b", id: "id1", detach: false, preserveFds: 2 });
+    assert.deepEqual(parseCreateArgs(["--bundle", "/b", "--console-socket", "/s.sock", "--pid-file=/p", "--preserve-fds", "2", "id1"]), {
+      bundle: "/b",
+      id: "id1",
+      detach: false,
+      preserveFds: 2,
+    });
     assert.deepEqual(parseCreateArgs(["-d", "-b=/c", "id2"]), { bundle: "/c", id: "id2", detach: true, preserveFds: 0 });
     assert.deepEqual(parseCreateArgs(["id3"]), { bundle: undefined, id: "id3", detach: false, preserveFds: 0 });
   });

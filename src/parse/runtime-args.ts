@@ -88,7 +88,10 @@ export function runName(annotations: Readonly<Record<string, unknown>>, id: stri
   const name = NAME_ANNOTATIONS.map(text).find((v) => v !== undefined && v !== "");
   const ns = text("io.kubernetes.cri.sandbox-namespace") ?? text("io.kubernetes.pod.namespace");
   const raw = name ? (ns ? `${ns}_${name}` : name) : id;
-  const safe = raw.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_").slice(0, 128);
+  const safe = raw
+    .replace(/[^A-Za-z0-9_.-]/g, "_")
+    .replace(/^\.+/, "_")
+    .slice(0, 128);
   return safe === "" ? "container" : safe;
 }
 

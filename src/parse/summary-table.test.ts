@@ -23,7 +23,9 @@ describe("summary tables", () => {
         "",
       ].join("\n"),
     );
-    assert.deepEqual(r.tables, [{ arch: "x86_64", rows: { openat: { calls: 41, errors: 19 }, mmap: { calls: 38, errors: 0 }, newfstatat: { calls: 33, errors: 8 } } }]);
+    assert.deepEqual(r.tables, [
+      { arch: "x86_64", rows: { openat: { calls: 41, errors: 19 }, mmap: { calls: 38, errors: 0 }, newfstatat: { calls: 33, errors: 8 } } },
+    ]);
     assert.deepEqual(r.codes, []);
     assert.equal(r.kind, "summary");
   });

@@ -133,7 +133,7 @@ export class SummaryTableReader {
       }
       case "total": {
         const row = this.row(s);
-        if (!row || row.name !== "total") this.report("SC_TABLE_ROW", lineNo, 1, `expected the table's total row, found "${s.slice(0, 60)}"`);
+        if (row?.name !== "total") this.report("SC_TABLE_ROW", lineNo, 1, `expected the table's total row, found "${s.slice(0, 60)}"`);
         else {
           let calls = 0;
           let errors = 0;
@@ -142,7 +142,12 @@ export class SummaryTableReader {
             errors += r.errors;
           }
           if (calls !== row.calls || errors !== row.errors) {
-            this.report("SC_TABLE_TOTAL", lineNo, 1, `the rows add up to ${calls} calls and ${errors} errors but the total row says ${row.calls} and ${row.errors}`);
+            this.report(
+              "SC_TABLE_TOTAL",
+              lineNo,
+              1,
+              `the rows add up to ${calls} calls and ${errors} errors but the total row says ${row.calls} and ${row.errors}`,
+            );
           }
         }
         return this.close();

@@ -95,7 +95,7 @@ const CASES: Case[] = [
   },
   {
     form: "-yy socket decoration with ->",
-    text: "7001  connect(3<TCP:[127.0.0.1:45678->127.0.0.1:80]>, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n",
+    text: '7001  connect(3<TCP:[127.0.0.1:45678->127.0.0.1:80]>, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}, 16) = 0\n',
     events: [{ name: "connect", retval: "0" }],
   },
   {
@@ -119,7 +119,10 @@ const CASES: Case[] = [
   {
     form: "-e write= hex dump lines",
     text: '3921  write(1, "hello\\n", 6)            = 6\n | 00000  68 65 6c 6c 6f 0a                                 hello.           |\n3921  exit_group(0)                     = ?\n3921  +++ exited with 0 +++\n',
-    events: [{ name: "write", retval: "6" }, { name: "exit_group", outcome: "unfinished", retval: "" }],
+    events: [
+      { name: "write", retval: "6" },
+      { name: "exit_group", outcome: "unfinished", retval: "" },
+    ],
   },
   {
     form: "-s truncated string with ) = inside",
@@ -210,7 +213,7 @@ const CASES: Case[] = [
   },
   {
     form: "localized error text keys on the E name",
-    text: "ioctl(3, TCGETS, 0x7ffd) = -1 EINVAL (Недопустимый аргумент)\nopenat(AT_FDCWD, \"/x\", O_RDONLY) = -1 ENOENT (没有那个文件或目录)\n",
+    text: 'ioctl(3, TCGETS, 0x7ffd) = -1 EINVAL (Недопустимый аргумент)\nopenat(AT_FDCWD, "/x", O_RDONLY) = -1 ENOENT (没有那个文件或目录)\n',
     events: [
       { name: "ioctl", outcome: "error", errno: "EINVAL" },
       { name: "openat", outcome: "error", errno: "ENOENT" },
@@ -234,7 +237,7 @@ const CASES: Case[] = [
   },
   {
     form: "old strace names map to kernel names",
-    text: "pread(3, \"\\177ELF\"..., 832, 64) = 832\npwrite(4, \"x\", 1, 0) = 1\n_exit(0)                                = ?\n",
+    text: 'pread(3, "\\177ELF"..., 832, 64) = 832\npwrite(4, "x", 1, 0) = 1\n_exit(0)                                = ?\n',
     events: [
       { name: "pread64", known: true },
       { name: "pwrite64", known: true },
@@ -253,7 +256,7 @@ const CASES: Case[] = [
   },
   {
     form: "personality switch: x32, then back to 64 bit",
-    text: "100   [ Process PID=100 runs in x32 mode. ]\n100   read(3, \"\", 4) = 0\n100   [ Process PID=100 runs in 64 bit mode. ]\n100   read(3, \"\", 4) = 0\n",
+    text: '100   [ Process PID=100 runs in x32 mode. ]\n100   read(3, "", 4) = 0\n100   [ Process PID=100 runs in 64 bit mode. ]\n100   read(3, "", 4) = 0\n',
     events: [
       { name: "read", arch: "x32" },
       { name: "read", arch: "x86_64" },
@@ -304,7 +307,7 @@ const CASES: Case[] = [
     form: "stderr form: prefix dropped while a cloned child is not attached yet, /usr/bin/strace messages",
     text: [
       "[pid 11174] clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>",
-      "[pid 11175] write(1, \"pear\\n\", 5 <unfinished ...>",
+      '[pid 11175] write(1, "pear\\n", 5 <unfinished ...>',
       "[pid 11174] <... clone resumed>, child_tidptr=0x7f04f2687a10) = 11176",
       "[pid 11175] <... write resumed>)        = 5",
       "[pid 11175] exit_group(0 <unfinished ...>",
@@ -343,7 +346,10 @@ const CASES: Case[] = [
   {
     form: "CRLF line endings",
     text: "close(3) = 0\r\nclose(4) = -1 EBADF (Bad file descriptor)\r\n",
-    events: [{ name: "close", retval: "0" }, { name: "close", errno: "EBADF" }],
+    events: [
+      { name: "close", retval: "0" },
+      { name: "close", errno: "EBADF" },
+    ],
   },
   {
     form: "ANSI colour is stripped",

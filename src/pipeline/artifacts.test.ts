@@ -25,7 +25,19 @@ describe("the artifact table", () => {
 
   it("reads every generated file back as its own kind, and as no other", async () => {
     const formats = [...OUTPUT_FORMATS];
-    const job = jobFor("basic", { inputs: ["traces/run1.trace", "traces/run2.trace"], formats, arches: ["x86_64", "aarch64"], recordedArch: "x86_64", out: "expected", images: ["docker.io/library/python"] }, undefined, BASIC);
+    const job = jobFor(
+      "basic",
+      {
+        inputs: ["traces/run1.trace", "traces/run2.trace"],
+        formats,
+        arches: ["x86_64", "aarch64"],
+        recordedArch: "x86_64",
+        out: "expected",
+        images: ["docker.io/library/python"],
+      },
+      undefined,
+      BASIC,
+    );
     const r = await generateContainer(job, { fresh: true });
     const seen = new Set<string>();
     for (const o of OUTPUTS) {
@@ -47,7 +59,10 @@ describe("the artifact table", () => {
     assert.equal(recognize(ARTIFACT_READERS, "notes.md", `# Notes\n\n${apparmor}`), undefined);
     assert.equal(recognize(ARTIFACT_READERS, "syscage.yaml", "schemaVersion: 1\ncontainers: {}\n"), undefined);
     assert.equal(recognize(ARTIFACT_READERS, "other.conf", "[Journal]\nStorage=volatile\n"), undefined);
-    assert.throws(() => diffArtifacts("a", new Map([["notes.md", "x"]]), "b", new Map([["notes.md", "y"]]), ARTIFACT_READERS, { strict: true }), NotAnArtifactError);
+    assert.throws(
+      () => diffArtifacts("a", new Map([["notes.md", "x"]]), "b", new Map([["notes.md", "y"]]), ARTIFACT_READERS, { strict: true }),
+      NotAnArtifactError,
+    );
   });
 });
 
@@ -72,7 +87,10 @@ describe("diff: a file that is no artifact", () => {
     writeFileSync(join(out, "seccomp.json"), "{ not json");
     const r = runCli(["generate", "--name", "basic", "--fresh", "--recorded-arch", "x86_64", "--out", out, join(BASIC, "traces", "run1.trace")]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^syscage: .*seccomp\.json: not a syscage artifact, expected one of .*; the file on disk is not one syscage wrote: move it away and run again \(SC_DIFF_INPUT\)\n$/);
+    assert.match(
+      r.stderr,
+      /^syscage: .*seccomp\.json: not a syscage artifact, expected one of .*; the file on disk is not one syscage wrote: move it away and run again \(SC_DIFF_INPUT\)\n$/,
+    );
   });
 
   it("in a directory, is named as not compared", () => {
@@ -96,19 +114,36 @@ describe("systemd reader: assignments as systemd evaluates them", () => {
       .sort();
 
   it("an empty assignment resets; the first line decides the mode; ~name:ERRNO in an allow list sets that errno", () => {
-    const t = "[Service]\nSystemCallFilter=~ptrace\nSystemCallFilter=\nSystemCallFilter=read write\nSystemCallFilter=~write\nSystemCallFilter=~clone3:ENOSYS\nSystemCallErrorNumber=EPERM\n";
-    assert.deepEqual(ids(t).filter((i) => i.startsWith("SystemCallFilter") || i.startsWith("default")), ["SystemCallFilter clone3=errno ENOSYS", "SystemCallFilter read=allow", "default action=errno EPERM"]);
+    const t =
+      "[Service]\nSystemCallFilter=~ptrace\nSystemCallFilter=\nSystemCallFilter=read write\nSystemCallFilter=~write\nSystemCallFilter=~clone3:ENOSYS\nSystemCallErrorNumber=EPERM\n";
+    assert.deepEqual(
+      ids(t).filter((i) => i.startsWith("SystemCallFilter") || i.startsWith("default")),
+      ["SystemCallFilter clone3=errno ENOSYS", "SystemCallFilter read=allow", "default action=errno EPERM"],
+    );
   });
 
   it("an absent directive permits everything; CapabilityBoundingSet= lines OR, ~ removes", () => {
-    assert.deepEqual(ids("[Service]\nExecStart=/bin/true\n"), ["CapabilityBoundingSet *=allow", "RestrictAddressFamilies *=allow", "SystemCallArchitectures *=allow", "SystemCallFilter *=allow"]);
-    const caps = ids("[Service]\nCapabilityBoundingSet=CAP_A CAP_B\nCapabilityBoundingSet=CAP_C\nCapabilityBoundingSet=~CAP_B\n").filter((i) => i.startsWith("Cap"));
+    assert.deepEqual(ids("[Service]\nExecStart=/bin/true\n"), [
+      "CapabilityBoundingSet *=allow",
+      "RestrictAddressFamilies *=allow",
+      "SystemCallArchitectures *=allow",
+      "SystemCallFilter *=allow",
+    ]);
+    const caps = ids("[Service]\nCapabilityBoundingSet=CAP_A CAP_B\nCapabilityBoundingSet=CAP_C\nCapabilityBoundingSet=~CAP_B\n").filter((i) =>
+      i.startsWith("Cap"),
+    );
     assert.deepEqual(caps, ["CapabilityBoundingSet CAP_A=allow", "CapabilityBoundingSet CAP_C=allow"]);
-    assert.deepEqual(ids("[Service]\nRestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=none\n").filter((i) => i.startsWith("Restrict")), []);
+    assert.deepEqual(
+      ids("[Service]\nRestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=none\n").filter((i) => i.startsWith("Restrict")),
+      [],
+    );
   });
 
   it("only reads the [Service] section, and names a file it cannot read", () => {
-    assert.deepEqual(ids("[Unit]\nSystemCallFilter=read\n[Service]\n").filter((i) => i.startsWith("SystemCallFilter")), ["SystemCallFilter *=allow"]);
+    assert.deepEqual(
+      ids("[Unit]\nSystemCallFilter=read\n[Service]\n").filter((i) => i.startsWith("SystemCallFilter")),
+      ["SystemCallFilter *=allow"],
+    );
     assert.throws(() => systemdItems("[Service]\nnot a line\n", "bad.conf"), /bad\.conf: not a systemd unit file: line 2/);
   });
 });

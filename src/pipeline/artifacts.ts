@@ -4,7 +4,19 @@
 // the CLI's `--format` all come from here; adding a kind to `ArtifactKind` does not compile until
 // it has its row, and `artifacts.test.ts` checks every output is recognized as its own kind only.
 
-import { allowlistFileItems, annotateAllowlist, annotateAppArmor, annotateFalco, annotateSeccomp, isAllowlistFile, isAppArmorFile, isFalcoFile, isSeccompFile, seccompFileItems, withSyscallNote } from "../diff/diff-artifacts.js";
+import {
+  allowlistFileItems,
+  annotateAllowlist,
+  annotateAppArmor,
+  annotateFalco,
+  annotateSeccomp,
+  isAllowlistFile,
+  isAppArmorFile,
+  isFalcoFile,
+  isSeccompFile,
+  seccompFileItems,
+  withSyscallNote,
+} from "../diff/diff-artifacts.js";
 import { apparmorItems } from "../diff/apparmor-items.js";
 import { falcoItems } from "../diff/falco-items.js";
 import { isSystemdUnit, systemdItems } from "../diff/systemd-items.js";
@@ -13,7 +25,15 @@ import { emitAppArmor } from "../emit/apparmor.js";
 import { emitFalcoRules } from "../emit/falco.js";
 import { emitSeccompDocker, emitSeccompOci, emitSeccompSpo } from "../emit/seccomp.js";
 import { emitSystemdDropIn } from "../emit/systemd.js";
-import { OUTPUT_FORMATS, type ArtifactInput, type ArtifactKind, type ArtifactOutput, type ArtifactReader, type ArtifactSpec, type OutputFormat } from "../model/artifacts.js";
+import {
+  OUTPUT_FORMATS,
+  type ArtifactInput,
+  type ArtifactKind,
+  type ArtifactOutput,
+  type ArtifactReader,
+  type ArtifactSpec,
+  type OutputFormat,
+} from "../model/artifacts.js";
 import type { Change } from "../model/diff.js";
 
 const NO_RESOURCES = "no AppArmor profile or Falco rules: the runs hold no trace lines (summary tables only)";
@@ -27,14 +47,20 @@ function annotateSystemd(c: Change, ctx: { allowlist: ArtifactInput["allowlist"]
     out = { ...c, effect: a === "allow" && b !== "allow" ? "grant" : b === "allow" && a !== "allow" ? "revoke" : "info" };
     if (out.effect === "grant" && !c.id.endsWith(" *")) out = withSyscallNote(out, c.id.slice("SystemCallFilter ".length), ctx.allowlist);
   }
-  if (out.effect === "grant" && c.group === "CapabilityBoundingSet") out = { ...out, risk: `capability: ${c.id.slice("CapabilityBoundingSet ".length)} extends what the service can do as root` };
+  if (out.effect === "grant" && c.group === "CapabilityBoundingSet")
+    out = { ...out, risk: `capability: ${c.id.slice("CapabilityBoundingSet ".length)} extends what the service can do as root` };
   return out;
 }
 
 export const ARTIFACTS = {
   allowlist: {
     outputs: {
-      allowlist: { file: "allowlist.yaml", describe: "what the runs did, merged (read back by the next generate)", perTarget: false, emit: (i) => emitAllowlist(i.allowlist) },
+      allowlist: {
+        file: "allowlist.yaml",
+        describe: "what the runs did, merged (read back by the next generate)",
+        perTarget: false,
+        emit: (i) => emitAllowlist(i.allowlist),
+      },
     },
     recognize: isAllowlistFile,
     items: allowlistFileItems,
@@ -42,9 +68,24 @@ export const ARTIFACTS = {
   },
   seccomp: {
     outputs: {
-      docker: { file: "seccomp.json", describe: "Docker / moby JSON (docker run --security-opt seccomp=FILE)", perTarget: true, emit: (i) => emitSeccompDocker(i.policy) },
-      oci: { file: "seccomp.oci.json", describe: "OCI runtime-spec linux.seccomp JSON (containerd, Kubernetes Localhost profiles)", perTarget: true, emit: (i) => emitSeccompOci(i.policy) },
-      spo: { file: "seccomp-profile.yaml", describe: "Security Profiles Operator SeccompProfile resource", perTarget: true, emit: (i) => emitSeccompSpo(i.policy, { multiArch: i.multiArch, ...(i.spoApiVersion ? { spoApiVersion: i.spoApiVersion } : {}) }) },
+      docker: {
+        file: "seccomp.json",
+        describe: "Docker / moby JSON (docker run --security-opt seccomp=FILE)",
+        perTarget: true,
+        emit: (i) => emitSeccompDocker(i.policy),
+      },
+      oci: {
+        file: "seccomp.oci.json",
+        describe: "OCI runtime-spec linux.seccomp JSON (containerd, Kubernetes Localhost profiles)",
+        perTarget: true,
+        emit: (i) => emitSeccompOci(i.policy),
+      },
+      spo: {
+        file: "seccomp-profile.yaml",
+        describe: "Security Profiles Operator SeccompProfile resource",
+        perTarget: true,
+        emit: (i) => emitSeccompSpo(i.policy, { multiArch: i.multiArch, ...(i.spoApiVersion ? { spoApiVersion: i.spoApiVersion } : {}) }),
+      },
     },
     recognize: isSeccompFile,
     items: seccompFileItems,
@@ -71,8 +112,22 @@ export const ARTIFACTS = {
         describe: "Falco rules that alert when the container drifts from the recordings (needs its images)",
         perTarget: false,
         unavailable: (i) =>
-          !i.resources ? NO_RESOURCES : i.images.length === 0 ? "no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)" : undefined,
-        emit: (i) => emitFalcoRules([{ name: i.name, images: i.images, resources: i.resources!.falco, syscalls: i.allowedNames, runs: i.tracedRuns, ...(i.falcoScope ? { scope: i.falcoScope } : {}) }]),
+          !i.resources
+            ? NO_RESOURCES
+            : i.images.length === 0
+              ? "no falco-rules.yaml: Falco rules are scoped by image; name the container's images (images: in the config, or --image)"
+              : undefined,
+        emit: (i) =>
+          emitFalcoRules([
+            {
+              name: i.name,
+              images: i.images,
+              resources: i.resources!.falco,
+              syscalls: i.allowedNames,
+              runs: i.tracedRuns,
+              ...(i.falcoScope ? { scope: i.falcoScope } : {}),
+            },
+          ]),
       },
     },
     recognize: isFalcoFile,
@@ -81,7 +136,12 @@ export const ARTIFACTS = {
   },
   systemd: {
     outputs: {
-      systemd: { file: "syscage.conf", describe: "systemd drop-in for a service (/etc/systemd/system/UNIT.service.d/syscage.conf)", perTarget: true, emit: (i) => emitSystemdDropIn(i) },
+      systemd: {
+        file: "syscage.conf",
+        describe: "systemd drop-in for a service (/etc/systemd/system/UNIT.service.d/syscage.conf)",
+        perTarget: true,
+        emit: (i) => emitSystemdDropIn(i),
+      },
     },
     recognize: isSystemdUnit,
     items: (path, text) => systemdItems(text, path),
@@ -101,7 +161,12 @@ export interface OutputRow extends ArtifactOutput {
 
 /** Every output, in table order. */
 export const OUTPUTS: readonly OutputRow[] = (Object.keys(ARTIFACTS) as ArtifactKind[]).flatMap((kind) =>
-  Object.entries(ARTIFACTS[kind].outputs as Record<string, ArtifactOutput>).map(([name, o]) => ({ ...o, name: name as OutputName, kind, selectable: (OUTPUT_FORMATS as readonly string[]).includes(name) })),
+  Object.entries(ARTIFACTS[kind].outputs as Record<string, ArtifactOutput>).map(([name, o]) => ({
+    ...o,
+    name: name as OutputName,
+    kind,
+    selectable: (OUTPUT_FORMATS as readonly string[]).includes(name),
+  })),
 );
 
 // Every format `--format` offers is an output of the table (compile-time check).
@@ -113,7 +178,11 @@ export function outputRow(name: OutputName | OutputFormat): OutputRow {
 }
 
 /** The formats `--format` and `formats:` accept, with what each writes. */
-export const SELECTABLE_FORMATS: readonly { name: OutputFormat; file: string; describe: string }[] = OUTPUTS.filter((o) => o.selectable).map((o) => ({ name: o.name as OutputFormat, file: o.file, describe: o.describe }));
+export const SELECTABLE_FORMATS: readonly { name: OutputFormat; file: string; describe: string }[] = OUTPUTS.filter((o) => o.selectable).map((o) => ({
+  name: o.name as OutputFormat,
+  file: o.file,
+  describe: o.describe,
+}));
 
 /** The diff readers of every kind (the table seen by `diff`). */
 export const ARTIFACT_READERS: Readonly<Record<ArtifactKind, ArtifactReader>> = ARTIFACTS;

@@ -9,7 +9,8 @@ import { findAppArmorProblems } from "../emit/apparmor.js";
 import { findFalcoProblems, type FalcoScope } from "../emit/falco.js";
 import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
-import type { MeasuredBaselines } from "../model/seccomp-knowledge.js";
+import { isRuntimeBaseline } from "../model/baseline-names.js";
+import type { MeasuredBaselines } from "../model/baselines.js";
 import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue, type ValueProblem } from "../model/untrusted-text.js";
@@ -73,14 +74,23 @@ export function safeResources(
       else values.add(p.value);
       if (reported.has(p.value)) continue;
       reported.add(p.value);
-      diagnostics.push(diagnostic("SC_UNSAFE_VALUE", runHolding(runRecords, p) ?? source, 0, 0, `${p.what} ${displayValue(p.value)} left out of ${where}: ${p.reason}`));
+      diagnostics.push(
+        diagnostic("SC_UNSAFE_VALUE", runHolding(runRecords, p) ?? source, 0, 0, `${p.what} ${displayValue(p.value)} left out of ${where}: ${p.reason}`),
+      );
     }
     return { values, items };
   };
   const aaRejected = reject(aaProblems, "the AppArmor profile and Falco rules");
   const forAppArmor = aaProblems.length > 0 ? withoutValues(resources, aaRejected.values, aaRejected.items) : resources;
   if (s.images.length === 0) return { apparmor: forAppArmor, falco: forAppArmor, diagnostics };
-  const falcoInput = (r: ContainerResources) => ({ name: s.name, images: [...s.images], resources: r, syscalls, runs, ...(s.falcoScope ? { scope: s.falcoScope } : {}) });
+  const falcoInput = (r: ContainerResources) => ({
+    name: s.name,
+    images: [...s.images],
+    resources: r,
+    syscalls,
+    runs,
+    ...(s.falcoScope ? { scope: s.falcoScope } : {}),
+  });
   let forFalco = forAppArmor;
   // Leaving a value out never adds a problem; the loop only guards against a problem that names no removable item.
   for (let round = 0; ; round++) {
@@ -88,7 +98,8 @@ export function safeResources(
     const fatal = falcoProblems.find((p) => p.code !== "SC_FALCO_VALUE");
     if (fatal) throw new UserError(`${s.name}: ${fatal.what} ${displayValue(fatal.value)}: ${fatal.reason}`, fatal.code);
     if (falcoProblems.length === 0) break;
-    if (round > 0 && falcoProblems.every((p) => reported.has(p.value) && !p.item)) throw new Error(`Falco problems left after removing their values: ${falcoProblems.map((p) => p.value).join(", ")}`);
+    if (round > 0 && falcoProblems.every((p) => reported.has(p.value) && !p.item))
+      throw new Error(`Falco problems left after removing their values: ${falcoProblems.map((p) => p.value).join(", ")}`);
     const rejected = reject(falcoProblems, "the Falco rules");
     forFalco = withoutValues(forFalco, rejected.values, rejected.items);
   }
@@ -113,7 +124,7 @@ function runHolding(runs: readonly RunWithResources[], p: ValueProblem<string>):
 
 /** A policy for a consumer that loads the filter itself (systemd): only the `always` and `task-local` baselines (no runtime runs after the filter), no argument filters. */
 export function servicePolicyFor(allowlist: Allowlist, target: Arch): SeccompPolicy {
-  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => b === "always" || b === "task-local") }, { target, argFilters: false });
+  return buildSeccompPolicy({ ...allowlist, baselines: allowlist.baselines.filter((b) => !isRuntimeBaseline(b)) }, { target, argFilters: false });
 }
 
 /**
@@ -131,7 +142,9 @@ export function allowedSyscalls(allowlist: Allowlist, arches?: readonly Arch[]):
  * `source` names the allowlist in diagnostics.
  */
 export function renderContainer(s: RenderSettings, allowlist: Allowlist, source: string): RenderedContainer {
-  const policies = s.arches.map((target) => buildSeccompPolicy(allowlist, { target, argFilters: s.argFilters, ...(s.measured ? { measured: s.measured } : {}) }));
+  const policies = s.arches.map((target) =>
+    buildSeccompPolicy(allowlist, { target, argFilters: s.argFilters, ...(s.measured ? { measured: s.measured } : {}) }),
+  );
   const names = allowedNames(policies);
   const tracedRuns = runsWithResources(allowlist.runs);
   const diagnostics: Diagnostic[] = [];

@@ -216,7 +216,17 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
     }
     // All the allow rules together admit nothing the fake rule or a glob would have opened up.
     const all = fileDfa(rules.map((r) => r.replace(/,\s+#.*$/, ",")));
-    for (const probe of ["/etc/shadow", "/root/.ssh/id_rsa", join(work, "y"), join(work, "x"), join(work, "a"), join(work, "b"), join(work, "x1"), join(work, "qq"), `${work}/zzz`]) {
+    for (const probe of [
+      "/etc/shadow",
+      "/root/.ssh/id_rsa",
+      join(work, "y"),
+      join(work, "x"),
+      join(work, "a"),
+      join(work, "b"),
+      join(work, "x1"),
+      join(work, "qq"),
+      `${work}/zzz`,
+    ]) {
       assert.equal(dfaAccepts(all, probe), false, `the profile admits ${probe}`);
     }
   });
@@ -232,7 +242,14 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
     const d = join(work, GLOB_DIR);
     assert.ok(dfaAccepts(dfa, `${d}/f1`));
     assert.ok(dfaAccepts(dfa, `${d}/new-file`));
-    for (const probe of [`${d}/sub/f1`, join(work, "ga @{HOME}*[1]?/f1"), join(work, "g{a,b} /root*[1]?/f1"), join(work, "g{a,b} @{HOME}zz1q/f1"), join(work, "g{a,b} @{HOME}*1?/f1"), `${d}`]) {
+    for (const probe of [
+      `${d}/sub/f1`,
+      join(work, "ga @{HOME}*[1]?/f1"),
+      join(work, "g{a,b} /root*[1]?/f1"),
+      join(work, "g{a,b} @{HOME}zz1q/f1"),
+      join(work, "g{a,b} @{HOME}*1?/f1"),
+      `${d}`,
+    ]) {
       assert.equal(dfaAccepts(dfa, probe), false, `the glob rule admits ${probe}`);
     }
   });
@@ -255,7 +272,11 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
       for (const l of rules.lists) {
         for (const item of l.items) {
           const tokens = lex(item);
-          assert.deepEqual(tokens.map((t) => t.kind), ["str"], `${l.name}: ${item}`);
+          assert.deepEqual(
+            tokens.map((t) => t.kind),
+            ["str"],
+            `${l.name}: ${item}`,
+          );
           const value = (tokens[0] as { value: string }).value;
           if (expectedValues.has(value)) {
             seen.add(value);
@@ -274,7 +295,13 @@ describe("hostile file names, recorded by strace, through the whole pipeline", {
         if (!names.has(s)) names.set(s, `/benign/${String(names.size).padStart(4, "0")}`);
         return names.get(s) as string;
       };
-      const benignPath = (p: string, glob: boolean | undefined): string => (glob ? p.split("/").map((seg) => (seg.includes("*") ? "*" : seg.replace(/[^A-Za-z0-9]/g, "_") || seg)).join("/") : benign(p));
+      const benignPath = (p: string, glob: boolean | undefined): string =>
+        glob
+          ? p
+              .split("/")
+              .map((seg) => (seg.includes("*") ? "*" : seg.replace(/[^A-Za-z0-9]/g, "_") || seg))
+              .join("/")
+          : benign(p);
       const twin: ContainerResources = {
         ...r,
         files: r.files.filter((f) => !rejected.has(f.path)).map((f) => ({ ...f, path: benignPath(f.path, f.glob) })),

@@ -58,7 +58,7 @@ describe("awkward but valid input", () => {
 
   it("handles CRLF line endings", async () => {
     const p = join(tmp, "crlf.trace");
-    writeFileSync(p, "close(3) = 0\r\nread(3, \"\", 1) = 0\r\n");
+    writeFileSync(p, 'close(3) = 0\r\nread(3, "", 1) = 0\r\n');
     const { result, names } = await parseFile(p);
     assert.deepEqual(names, ["close", "read"]);
     assert.deepEqual(result.diagnostics, []);
@@ -66,11 +66,17 @@ describe("awkward but valid input", () => {
 
   it("groups the P.PID files of one -ff recording into one run", async () => {
     const dir = mkdtempSync(join(tmp, "ff-"));
-    writeFileSync(join(dir, "run.100"), 'clone(child_stack=NULL, flags=SIGCHLD) = 101\nwait4(-1, NULL, 0, NULL) = 101\nexit_group(0) = ?\n+++ exited with 0 +++\n');
+    writeFileSync(
+      join(dir, "run.100"),
+      "clone(child_stack=NULL, flags=SIGCHLD) = 101\nwait4(-1, NULL, 0, NULL) = 101\nexit_group(0) = ?\n+++ exited with 0 +++\n",
+    );
     writeFileSync(join(dir, "run.101"), 'execve("/bin/true", ["true"], 0x7ffd /* 1 var */) = 0\nexit_group(0) = ?\n+++ exited with 0 +++\n');
     writeFileSync(join(dir, "other.trace"), "close(3) = 0\n");
     const runs = await expandInputs([dir]);
-    assert.deepEqual(runs.map((r) => r.files.length), [1, 2]);
+    assert.deepEqual(
+      runs.map((r) => r.files.length),
+      [1, 2],
+    );
     const r = await parseRun(runs[1]!, { arch: "x86_64" });
     assert.deepEqual(
       r.processes.map((p) => [p.pid, p.parent, p.execs]),
@@ -89,12 +95,12 @@ describe("awkward but valid input", () => {
     const total = MAX_LINE_BYTES + (2 << 20);
     const src = new Readable({
       read() {
-        if (sent === 0) this.push(Buffer.from("close(3) = 0\nwrite(1, \""));
+        if (sent === 0) this.push(Buffer.from('close(3) = 0\nwrite(1, "'));
         if (sent < total) {
           sent += chunk.length;
           this.push(chunk);
         } else {
-          this.push(Buffer.from("\", 5) = 5\nclose(4) = 0\n"));
+          this.push(Buffer.from('", 5) = 5\nclose(4) = 0\n'));
           this.push(null);
         }
       },

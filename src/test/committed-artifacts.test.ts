@@ -52,8 +52,15 @@ describe("committed Falco rules", { skip: skipUnless("sysdig") }, () => {
     assertSchemaValid(r.stdout);
     const rules = parseRules(r.stdout);
     assertNoUnused(rules);
-    for (const name of containers) assert.ok(rules.rules.some((x) => x.rule.startsWith(`syscage ${name}:`)), `no rules for ${name}`);
-    assert.ok(rules.rules.some((x) => !x.enabled), "the syscall rule is there, disabled");
+    for (const name of containers)
+      assert.ok(
+        rules.rules.some((x) => x.rule.startsWith(`syscage ${name}:`)),
+        `no rules for ${name}`,
+      );
+    assert.ok(
+      rules.rules.some((x) => !x.enabled),
+      "the syscall rule is there, disabled",
+    );
     await assertSysdigCompiles(rules);
   });
 });

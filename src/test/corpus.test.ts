@@ -59,7 +59,18 @@ const EXPECTED: Record<string, { diagnostics: string[]; why: string }> = {
     why: "two tables of the same command with rows elided as `...` by the PR author and no total rows",
   },
   "issue-excerpts/wsl-issue548_strace4.12_debug_d_interleaved.txt": {
-    diagnostics: ["SC_NOT_STRACE@2", "SC_NOT_STRACE@3", "SC_NOT_STRACE@4", "SC_NOT_STRACE@5", "SC_NOT_STRACE@6", "SC_NOT_STRACE@7", "SC_NOT_STRACE@10", "SC_NOT_STRACE@11", "SC_NOT_STRACE@12", "SC_NOT_STRACE@15"],
+    diagnostics: [
+      "SC_NOT_STRACE@2",
+      "SC_NOT_STRACE@3",
+      "SC_NOT_STRACE@4",
+      "SC_NOT_STRACE@5",
+      "SC_NOT_STRACE@6",
+      "SC_NOT_STRACE@7",
+      "SC_NOT_STRACE@10",
+      "SC_NOT_STRACE@11",
+      "SC_NOT_STRACE@12",
+      "SC_NOT_STRACE@15",
+    ],
     why: "strace -d debug output (`new tcb for pid 23`, ` [wait(0x057f) = 23] WIFSTOPPED`) on lines of its own; the debug text spliced inside call lines is skipped and the calls still count",
   },
 };
@@ -78,7 +89,11 @@ describe("public corpus", { skip: skipUnless("corpus") }, () => {
   const files = exists(CORPUS) ? walk(CORPUS) : [];
   it("holds the traces this test expects", () => {
     assert.ok(files.length >= 30, `found ${files.length} corpus files`);
-    for (const name of Object.keys(EXPECTED)) assert.ok(files.some((f) => relative(CORPUS, f) === name), `${name} is missing`);
+    for (const name of Object.keys(EXPECTED))
+      assert.ok(
+        files.some((f) => relative(CORPUS, f) === name),
+        `${name} is missing`,
+      );
   });
   for (const file of files) {
     const name = relative(CORPUS, file);
@@ -96,7 +111,8 @@ describe("public corpus", { skip: skipUnless("corpus") }, () => {
       assert.ok(result.events > 0 || result.tables.length > 0, "neither calls nor a summary table found");
       assert.deepEqual(bad.slice(0, 5), []);
       // Names from tables are checked too: every one must exist on the table's architecture.
-      for (const t of result.tables) for (const n of Object.keys(t.rows)) assert.ok(isSyscall(t.arch, n), `${n} from the table at line ${t.line} is not a ${t.arch} syscall`);
+      for (const t of result.tables)
+        for (const n of Object.keys(t.rows)) assert.ok(isSyscall(t.arch, n), `${n} from the table at line ${t.line} is not a ${t.arch} syscall`);
       const got = result.diagnostics.filter((d) => d.line > 0).map((d) => `${d.code}@${d.line}`);
       assert.deepEqual(got, EXPECTED[name]?.diagnostics ?? []);
     });

@@ -59,10 +59,18 @@ w.on("message", (h) => {
 
 const WORKLOADS: Workload[] = [
   { name: "server on loopback with its client (python http.server + urllib)", cmd: () => [PY, "-c", HTTP_PAIR], essential: "accept4", filtered: ["socket"] },
-  { name: "language runtime with threads and a child process (node worker + execFileSync)", cmd: () => [process.execPath, "-e", NODE_RUNTIME], essential: "clone3" },
+  {
+    name: "language runtime with threads and a child process (node worker + execFileSync)",
+    cmd: () => [process.execPath, "-e", NODE_RUNTIME],
+    essential: "clone3",
+  },
   {
     name: "shell pipeline (sh, printf | sort | uniq, a failing ls)",
-    cmd: (dir) => ["/bin/sh", "-c", `cd ${dir} && printf 'b\\na\\nb\\n' | sort | uniq -c > out.txt && cat out.txt && (ls /nonexistent 2>/dev/null || echo missing)`],
+    cmd: (dir) => [
+      "/bin/sh",
+      "-c",
+      `cd ${dir} && printf 'b\\na\\nb\\n' | sort | uniq -c > out.txt && cat out.txt && (ls /nonexistent 2>/dev/null || echo missing)`,
+    ],
     reset: (dir) => rmSync(join(dir, "out.txt"), { force: true }),
     essential: "pipe2",
     filtered: ["clone"],
@@ -122,11 +130,21 @@ describe("seccomp enforcement with libseccomp", { skip: MISSING }, () => {
       const doc = JSON.parse(profile.content) as { syscalls: { names: string[]; action: string }[] };
       const allowed = new Set(doc.syscalls.filter((r) => r.action === "SCMP_ACT_ALLOW").flatMap((r) => r.names));
       // ... and the observed calls' equivalent entry points and implied calls (model/equivalent-syscalls.ts, implied-syscalls.ts).
-      const derived = Object.entries(result.allowlist.syscalls).filter(([, e]) => e.from.some((f) => /^(equivalent|implied):/.test(f))).map(([n]) => n);
-      const expectedNames = new Set([...observed, ...derived, ...baselineNames("runc", "x86_64"), ...baselineNames("always", "x86_64"), ...baselineNames("task-local", "x86_64")]);
+      const derived = Object.entries(result.allowlist.syscalls)
+        .filter(([, e]) => e.from.some((f) => /^(equivalent|implied):/.test(f)))
+        .map(([n]) => n);
+      const expectedNames = new Set([
+        ...observed,
+        ...derived,
+        ...baselineNames("runc", "x86_64"),
+        ...baselineNames("always", "x86_64"),
+        ...baselineNames("task-local", "x86_64"),
+      ]);
       assert.deepEqual([...allowed].sort(), [...expectedNames].sort());
 
-      const withArgs = (JSON.parse(profile.content) as { syscalls: { names: string[]; args?: unknown[] }[] }).syscalls.filter((r) => r.args).flatMap((r) => r.names);
+      const withArgs = (JSON.parse(profile.content) as { syscalls: { names: string[]; args?: unknown[] }[] }).syscalls
+        .filter((r) => r.args)
+        .flatMap((r) => r.names);
       for (const n of w.filtered ?? []) assert.ok(withArgs.includes(n), `${n} should be argument-filtered`);
 
       // Runs under the profile: exit 0, same output.

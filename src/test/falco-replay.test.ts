@@ -134,7 +134,10 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
       ["worker", [t["worker-1"], t["worker-2"]], "process"],
       ["worker-image", [t["worker-1"], t["worker-2"]], "image"],
     ] as const) {
-      writeFileSync(join(dir, `${name}.yaml`), `schemaVersion: 1\nprofiles: .\ncontainers:\n  ${name}:\n    inputs: [${traces.map((x) => JSON.stringify(x)).join(", ")}]\n    images: [python]\n    falcoScope: ${scope}\n`);
+      writeFileSync(
+        join(dir, `${name}.yaml`),
+        `schemaVersion: 1\nprofiles: .\ncontainers:\n  ${name}:\n    inputs: [${traces.map((x) => JSON.stringify(x)).join(", ")}]\n    images: [python]\n    falcoScope: ${scope}\n`,
+      );
       const r = runCli(["generate", "--config", join(dir, `${name}.yaml`), "--name", name]);
       assert.equal(r.status, 0, r.stderr);
     }
@@ -156,7 +159,11 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
       await assertSysdigCompiles(rules);
     }
     const web = readFileSync(join(dir, "web", "falco-rules.yaml"), "utf8");
-    assert.match(web, new RegExp(`proc\\.exepath = "/usr/bin/python3\\.?[0-9.]*" and fd\\.sport in \\(${webPort}\\)`), "the server's accepted and listening port is allowed for python3 only");
+    assert.match(
+      web,
+      new RegExp(`proc\\.exepath = "/usr/bin/python3\\.?[0-9.]*" and fd\\.sport in \\(${webPort}\\)`),
+      "the server's accepted and listening port is allowed for python3 only",
+    );
     const worker = readFileSync(join(dir, "worker", "falco-rules.yaml"), "utf8");
     assert.match(worker, /proc\.pexepath = "\/usr\/bin\/python3[0-9.]*" and proc\.exepath in \("\/usr\/bin\/sh"\)/);
     assert.match(worker, /proc\.pexepath = "\/usr\/bin\/sh" and proc\.exepath in \("\/usr\/bin\/true"\)/);
@@ -193,7 +200,10 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
     }
     const text = runCli(["falco", "--replay", t["worker-write"] as string, join(dir, "worker")]);
     assert.equal(text.status, 1);
-    assert.match(text.stdout, /worker-write\.trace:\d+: syscage worker: file opened for writing outside the recorded write set \(NOTICE\) evt\.type="openat" .*fd\.name=".*other\.log"/);
+    assert.match(
+      text.stdout,
+      /worker-write\.trace:\d+: syscage worker: file opened for writing outside the recorded write set \(NOTICE\) evt\.type="openat" .*fd\.name=".*other\.log"/,
+    );
   });
 
   it("scoped by process, catches a known program started by a new parent; scoped by image, it does not", () => {
@@ -209,12 +219,18 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
 
   it("evaluates the file as it is: an operator's appended macro term silences the alert", async () => {
     const extra = join(dir, "extra-rules.yaml");
-    writeFileSync(extra, `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${PYTHON}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`);
+    writeFileSync(
+      extra,
+      `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${PYTHON}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`,
+    );
     const before = replay(t["worker-write"] as string, join(dir, "worker"));
     assert.equal(before.status, 1);
     // The python3 executable as recorded (a versioned name on some systems) is what the rules hold.
     const exe = (JSON.parse(before.stdout) as { fields: Record<string, string> }[])[0]?.fields["proc.exepath"] ?? "";
-    writeFileSync(extra, `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${exe}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`);
+    writeFileSync(
+      extra,
+      `- macro: syscage_worker_process_writes\n  condition: or (proc.exepath = "${exe}" and fd.name in ("${join(dir, "other.log")}"))\n  override: {condition: append}\n`,
+    );
     const r = replay(t["worker-write"] as string, join(dir, "worker"), extra);
     assert.equal(r.status, 0, r.stdout);
     // The extension is what Falco's schema accepts, and the appended macro still compiles.
@@ -226,7 +242,10 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
     // A hand edit of the generated file counts too.
     const file = join(dir, "worker", "falco-rules.yaml");
     const text = readFileSync(file, "utf8");
-    writeFileSync(file, text.replace(/fd\.name in \("([^"]*out\.log)"\)/, (_m, p: string) => `fd.name in ("${p}", "${join(dir, "other.log")}")`));
+    writeFileSync(
+      file,
+      text.replace(/fd\.name in \("([^"]*out\.log)"\)/, (_m, p: string) => `fd.name in ("${p}", "${join(dir, "other.log")}")`),
+    );
     assert.equal(replay(t["worker-write"] as string, join(dir, "worker")).status, 0);
     writeFileSync(file, text);
   });
@@ -234,7 +253,10 @@ describe("Falco rules scoped by process, replayed on real recordings", { skip: s
   it("without a profile, replays the rules of the config's only container", () => {
     const r = runCli(["falco", "--replay", "--json", "--config", join(dir, "web.yaml"), t["web-new-port"] as string]);
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(rulesFired(r.stdout), ["syscage web: inbound connection accepted that was not recorded", "syscage web: listening port that was not recorded"]);
+    assert.deepEqual(rulesFired(r.stdout), [
+      "syscage web: inbound connection accepted that was not recorded",
+      "syscage web: listening port that was not recorded",
+    ]);
   });
 
   it("exits 2 on a trace it cannot read, even when rules fired on another", () => {

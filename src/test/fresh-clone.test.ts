@@ -80,7 +80,10 @@ function cloneHere(dest: string, env: NodeJS.ProcessEnv): string {
   const diff = sh("git", ["diff", "HEAD", "--binary"], REPO, env).stdout;
   if (diff !== "") {
     ok(sh("git", ["apply", "--binary", "-"], dest, env, diff), "git apply (uncommitted changes)");
-    ok(sh("git", ["-c", "user.name=syscage-test", "-c", "user.email=test@invalid", "commit", "-qam", "uncommitted changes of the working tree"], dest, env), "git commit");
+    ok(
+      sh("git", ["-c", "user.name=syscage-test", "-c", "user.email=test@invalid", "commit", "-qam", "uncommitted changes of the working tree"], dest, env),
+      "git commit",
+    );
   }
   return ok(sh("git", ["rev-parse", "HEAD"], dest, env), "git rev-parse").trim();
 }
@@ -147,10 +150,15 @@ describe("a fresh clone with only Node and git", { skip: skipUnlessSlowTests() }
   });
 
   it("npm pack ships the built CLI and no test file", () => {
-    const packed = JSON.parse(ok(sh("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], clone, env), "npm pack --dry-run")) as { files: { path: string }[] }[];
+    const packed = JSON.parse(ok(sh("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], clone, env), "npm pack --dry-run")) as {
+      files: { path: string }[];
+    }[];
     const files = packed[0]?.files.map((f) => f.path) ?? [];
     assert.ok(files.includes("dist/cli.js"), "dist/cli.js is not in the package");
-    assert.deepEqual(files.filter((f) => /\.test\.|(^|\/)test\/|^src\//.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /\.test\.|(^|\/)test\/|^src\//.test(f)),
+      [],
+    );
   });
 
   it("npm install -g of the npm pack tarball gives a working syscage with its own --version", () => {

@@ -22,7 +22,6 @@ import { recordCommand } from "../io/record.js";
 import { dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
 import { skipUnless } from "./support/skip.js";
 
-
 /** The file rules of a profile that grant writing (`w` or `a`), without comments. */
 function writeRules(profile: string): string[] {
   const out: string[] = [];
@@ -60,8 +59,9 @@ describe("generated names: a profile from two runs admits the third", { skip: sk
         assert.equal(r.status, 0);
         return r.file;
       } finally {
-        for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
+        for (const k of Object.keys(env))
+          if (saved[k] === undefined) delete process.env[k];
+          else process.env[k] = saved[k];
       }
     };
     await record("runs");
@@ -80,7 +80,9 @@ describe("generated names: a profile from two runs admits the third", { skip: sk
     const dfa = fileDfa(rules);
 
     const [thirdRun] = await parseRuns(await expandInputs([third]), { arch: "x86_64", observe: true });
-    const written = (recordRun(thirdRun!).resources?.files ?? []).filter((f) => f.path.startsWith(`${work}/`) && f.access.some((a) => ["write", "create", "append", "delete"].includes(a)));
+    const written = (recordRun(thirdRun!).resources?.files ?? []).filter(
+      (f) => f.path.startsWith(`${work}/`) && f.access.some((a) => ["write", "create", "append", "delete"].includes(a)),
+    );
     const learnt = new Set(result.allowlist.runs.flatMap((r) => r.resources?.files.map((f) => f.path) ?? []));
     const fresh = written.filter((f) => !learnt.has(f.path));
     assert.ok(fresh.length >= 5, `the third run's generated names are new: ${fresh.map((f) => f.path).join(", ")}`);
@@ -97,7 +99,16 @@ describe("hostile names never widen a write rule in a system directory, at the r
   const UUID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
   const W: FileAccess[] = ["write", "create"];
   const f = (path: string, access: FileAccess[] = W, dir = false): FileUse => ({ path, access, dir });
-  const run = (id: string, files: FileUse[]): RunRecord => ({ id, files: [id], sha256: id.repeat(64).slice(0, 64), kind: "trace", flags: [], arches: ["x86_64"], syscalls: {}, resources: { files, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] } });
+  const run = (id: string, files: FileUse[]): RunRecord => ({
+    id,
+    files: [id],
+    sha256: id.repeat(64).slice(0, 64),
+    kind: "trace",
+    flags: [],
+    arches: ["x86_64"],
+    syscalls: {},
+    resources: { files, execs: [], sockets: [], listens: [], connects: [], capabilities: [], unresolved: [] },
+  });
   const runA = [
     f(`/etc/${SHA}`),
     f(`/${UUID}`),
@@ -131,13 +142,40 @@ describe("hostile names never widen a write rule in a system directory, at the r
     const dfa = fileDfa(rules);
     for (const x of [...runA, ...runB]) assert.ok(dfaAccepts(dfa, x.dir ? `${x.path}/` : x.path), `recorded ${x.path} is admitted`);
     const forbidden = [
-      "/etc/shadow", "/etc/passwd", "/etc/passwd.other1", "/etc/cron.d/job-999999", "/etc/app-9999.conf", "/etc/x.conf",
-      "/x", "/bin", "/evil", `/${SHA.replace("3", "4")}`, "/99999999/", "/q1Wq2E/",
-      "/tmp/x", "/tmp/evil", "/var/x", "/var/log", "/usr/bin/tool.evil12", "/usr/lib/x-Zz99Yy", "/lib64/ld-20991231T000000.so",
-      "/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys.Zz99Yy88", "/boot/vmlinuz-9999999", "/dev/sda", "/dev/sd99999",
-      "/proc/sys/kernel/core_pattern", "/sys/kernel/uevent_helper",
+      "/etc/shadow",
+      "/etc/passwd",
+      "/etc/passwd.other1",
+      "/etc/cron.d/job-999999",
+      "/etc/app-9999.conf",
+      "/etc/x.conf",
+      "/x",
+      "/bin",
+      "/evil",
+      `/${SHA.replace("3", "4")}`,
+      "/99999999/",
+      "/q1Wq2E/",
+      "/tmp/x",
+      "/tmp/evil",
+      "/var/x",
+      "/var/log",
+      "/usr/bin/tool.evil12",
+      "/usr/lib/x-Zz99Yy",
+      "/lib64/ld-20991231T000000.so",
+      "/root/.ssh/authorized_keys",
+      "/root/.ssh/authorized_keys.Zz99Yy88",
+      "/boot/vmlinuz-9999999",
+      "/dev/sda",
+      "/dev/sd99999",
+      "/proc/sys/kernel/core_pattern",
+      "/sys/kernel/uevent_helper",
     ];
     for (const p of forbidden) assert.ok(!dfaAccepts(dfa, p), `a hostile name widened a write rule: ${p} is admitted`);
-    assert.ok(resources.files.every((x) => !x.glob), `no pattern at all: ${resources.files.filter((x) => x.glob).map((x) => x.path).join(", ")}`);
+    assert.ok(
+      resources.files.every((x) => !x.glob),
+      `no pattern at all: ${resources.files
+        .filter((x) => x.glob)
+        .map((x) => x.path)
+        .join(", ")}`,
+    );
   });
 });

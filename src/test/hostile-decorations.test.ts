@@ -18,10 +18,9 @@ import { type ContainerResult, generateContainer, jobFor } from "../io/profile-s
 import { recordCommand } from "../io/record.js";
 import type { RunResources } from "../model/resources.js";
 import { ResourceCollector } from "../parse/resources.js";
-import { PARSER, assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
+import { assertParserAccepts, dfaAccepts, fileDfa } from "./support/apparmor-oracle.js";
 import { parseText } from "./support/parse-text.js";
 import { skipUnless } from "./support/skip.js";
-
 
 // Creates files whose names end in " (deleted)" or hold `<`/`>`, writes through a file after deleting
 // it (strace then prints `>(deleted)`), and works relative to a directory fd named "... (deleted)".
@@ -65,7 +64,13 @@ describe("-y decorations from a real strace recording", { skip: skipUnless("stra
     assert.equal(rec.status, 0);
     trace = rec.file;
     // Generalization is not what this test looks at (the work directory holds many written files).
-    const job = jobFor("deco", { inputs: [trace], generalize: { pid: false, uuid: false, hash: false, manyFiles: false } }, undefined, dir, join(dir, "profiles"));
+    const job = jobFor(
+      "deco",
+      { inputs: [trace], generalize: { pid: false, uuid: false, hash: false, manyFiles: false } },
+      undefined,
+      dir,
+      join(dir, "profiles"),
+    );
     result = await generateContainer(job, { fresh: true, jobs: 1 });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,13 +84,27 @@ describe("-y decorations from a real strace recording", { skip: skipUnless("stra
 
   it("grants each real name, never the name without ' (deleted)' or a prefix", () => {
     const f = files(result);
-    for (const name of ["data (deleted)", "passwd (deleted)", "a>b", "c<d", "x<char 1:3>", "e>(deleted)", "f> <0.1>", "gone", "dir (deleted)/inner", "dir (deleted)/rel"]) {
+    for (const name of [
+      "data (deleted)",
+      "passwd (deleted)",
+      "a>b",
+      "c<d",
+      "x<char 1:3>",
+      "e>(deleted)",
+      "f> <0.1>",
+      "gone",
+      "dir (deleted)/inner",
+      "dir (deleted)/rel",
+    ]) {
       assert.ok(f.get(join(work, name))?.includes("write"), `${name} not granted write: ${[...f.keys()].join(" | ")}`);
     }
     for (const wrong of ["data", "passwd", "a", "c", "x", "e", "f", "dir/inner", "dir/rel", "dir"]) {
       assert.equal(f.get(join(work, wrong)), undefined, `${wrong} granted`);
     }
-    assert.deepEqual(result.diagnostics.filter((d) => d.code === "SC_UNSAFE_VALUE"), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.code === "SC_UNSAFE_VALUE"),
+      [],
+    );
   });
 
   it("the AppArmor profile compiles and admits none of the prefixes", () => {
@@ -126,9 +145,18 @@ describe("-yy socket decorations holding < > and quotes, from a real recording",
     const rec = await recordCommand(join(dir, "runs"), ["python3", "-S", join(dir, "s.py"), work], ["-yy"], { stdout: "ignore" });
     assert.equal(rec.status, 0);
     assert.ok(readFileSync(rec.file, "utf8").includes(`UNIX-STREAM:[`), "no -yy socket decoration in the trace");
-    const job = jobFor("yy", { inputs: [rec.file], generalize: { pid: false, uuid: false, hash: false, manyFiles: false } }, undefined, dir, join(dir, "profiles"));
+    const job = jobFor(
+      "yy",
+      { inputs: [rec.file], generalize: { pid: false, uuid: false, hash: false, manyFiles: false } },
+      undefined,
+      dir,
+      join(dir, "profiles"),
+    );
     const result = await generateContainer(job, { fresh: true, jobs: 1 });
-    assert.deepEqual(result.diagnostics.filter((d) => d.code === "SC_UNSAFE_VALUE"), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.code === "SC_UNSAFE_VALUE"),
+      [],
+    );
     const f = files(result);
     for (const name of ["s>o<ck", 'q"u>o']) assert.ok(f.has(join(work, name)), `${name}: ${[...f.keys()].filter((k) => k.startsWith(work)).join(" | ")}`);
     for (const wrong of ["s", "q", 'q"u']) assert.equal(f.get(join(work, wrong)), undefined, `${wrong} granted`);

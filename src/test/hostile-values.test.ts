@@ -16,7 +16,7 @@ import { emitDiffMarkdown, emitDiffText } from "../emit/diff-report.js";
 import { diagnostic, formatDiagnostic } from "../model/diagnostics.js";
 import { displayValue, terminalSafe } from "../model/untrusted-text.js";
 import { recordCommand } from "../io/record.js";
-import { PARSER, assertParserAccepts } from "./support/apparmor-oracle.js";
+import { assertParserAccepts } from "./support/apparmor-oracle.js";
 import { assertSchemaValid, assertSysdigCompiles, parseRules } from "./support/falco-oracle.js";
 import { skipUnless } from "./support/skip.js";
 import { runCli } from "./support/run-cli.js";
@@ -64,7 +64,8 @@ describe("values a format cannot hold: left out, never an aborted run", { skip: 
 
   it("generate succeeds and writes every file", () => {
     assert.equal(first.status, 0, first.stderr);
-    for (const f of ["allowlist.yaml", "seccomp.json", "apparmor.profile", "falco-rules.yaml"]) assert.ok(readFileSync(join(dir, "out", f), "utf8").length > 0, f);
+    for (const f of ["allowlist.yaml", "seccomp.json", "apparmor.profile", "falco-rules.yaml"])
+      assert.ok(readFileSync(join(dir, "out", f), "utf8").length > 0, f);
   });
 
   it("each value is reported once, at its trace line, and nothing is printed raw", () => {
@@ -99,7 +100,10 @@ describe("values a format cannot hold: left out, never an aborted run", { skip: 
 
   it("a value the allowlist holds (hand-edited or from an older syscage) is left out of the Falco rules only, naming where it came from", async () => {
     const path = join(dir, "out", "allowlist.yaml");
-    const doc = yaml.load(readFileSync(path, "utf8")) as { resources: { connects: Record<string, unknown>[]; listens: Record<string, unknown>[] }; runs: { resources: { connects: Record<string, unknown>[] } }[] };
+    const doc = yaml.load(readFileSync(path, "utf8")) as {
+      resources: { connects: Record<string, unknown>[]; listens: Record<string, unknown>[] };
+      runs: { resources: { connects: Record<string, unknown>[] } }[];
+    };
     doc.resources.connects.push({ family: "inet", proto: "tcp", address: "10.9.9.9", port: 70001, runs: 1 });
     doc.resources.connects.push({ family: "inet6", proto: "tcp", address: "fe80::1%eth0", port: 80, runs: 1 });
     doc.resources.listens.push({ family: "inet", proto: "tcp", address: "0.0.0.0", port: -1, runs: 1 });
@@ -120,7 +124,7 @@ describe("one place makes untrusted text safe for a terminal", () => {
     const s = terminalSafe(hostile);
     assert.doesNotMatch(s, RAW_DANGER);
     assert.equal(s, "/tmp/a\\u{202e}exe.txt\\u{9b}31m\\u{85}\\u{1b}[2J\\u{a}\\u{2066}x\\u{d800}");
-    assert.equal(terminalSafe("données-文件 \"q\" \\"), "données-文件 \"q\" \\");
+    assert.equal(terminalSafe('données-文件 "q" \\'), 'données-文件 "q" \\');
   });
   it("displayValue quotes and escapes what JSON.stringify leaves raw", () => {
     assert.equal(displayValue("a\u202Eb\u009Bc\u0085"), '"a\\u202eb\\u009bc\\u0085"');
@@ -136,7 +140,14 @@ describe("one place makes untrusted text safe for a terminal", () => {
       old: "a",
       new: "b\u202E",
       summary: { added: 1, removed: 0, changed: 0, grants: 1, revokes: 0, risky: 0 },
-      artifacts: [{ path: "apparmor.profile", kind: "apparmor" as const, status: "modified" as const, changes: [{ type: "added" as const, group: "files", id: `files ${hostile}`, after: "w\u009B", effect: "grant" as const }] }],
+      artifacts: [
+        {
+          path: "apparmor.profile",
+          kind: "apparmor" as const,
+          status: "modified" as const,
+          changes: [{ type: "added" as const, group: "files", id: `files ${hostile}`, after: "w\u009B", effect: "grant" as const }],
+        },
+      ],
     };
     for (const out of [emitDiffText(report as never, { color: true }), emitDiffMarkdown(report as never)]) {
       assert.doesNotMatch(out.replace(/\x1b\[[0-9;]*m/g, ""), RAW_DANGER);
@@ -148,7 +159,10 @@ describe("trace content in the stats report", () => {
   it("an executed path with U+202E and U+009B is shown escaped in the process table", () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), "syscage-stats-")));
     try {
-      writeFileSync(join(dir, "e.trace"), `100 execve("/tmp/rlo\\342\\200\\256x\\302\\233", ["x"], 0x1 /* 1 vars */) = 0\n100 exit_group(0) = ?\n100 +++ exited with 0 +++\n`);
+      writeFileSync(
+        join(dir, "e.trace"),
+        `100 execve("/tmp/rlo\\342\\200\\256x\\302\\233", ["x"], 0x1 /* 1 vars */) = 0\n100 exit_group(0) = ?\n100 +++ exited with 0 +++\n`,
+      );
       const r = runCli(["stats", "e.trace"], { cwd: dir });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /\/tmp\/rlo\\u\{202e\}x\\u\{9b\}/);
@@ -177,7 +191,11 @@ describe("C1 and bidirectional characters in a real recording", { skip: skipUnle
       const octal = [...Buffer.from(n.slice(3, 4))].map((b) => `\\${b.toString(8)}`).join("");
       const lineNo = traceLines.findIndex((l) => l.includes("openat(") && l.includes(octal)) + 1;
       assert.ok(lineNo > 0, `no openat of ${JSON.stringify(n)} (${octal}) in the trace`);
-      assert.match(r.stderr, new RegExp(`runs/run-001\\.trace:${lineNo}: warning: openat: path .*\\(SC_UNSAFE_VALUE\\)`), `${n} at line ${lineNo}:\n${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(`runs/run-001\\.trace:${lineNo}: warning: openat: path .*\\(SC_UNSAFE_VALUE\\)`),
+        `${n} at line ${lineNo}:\n${r.stderr}`,
+      );
     }
     const profile = readFileSync(join(dir, "out", "apparmor.profile"), "utf8");
     for (const n of names) assert.ok(!profile.includes(n.slice(0, 3) + n.slice(4)) && !profile.includes(n), `${JSON.stringify(n)} in the profile`);

@@ -22,7 +22,6 @@ const PY = pythonWithSeccomp() ?? "python3";
 /** Runs under each profile; modest so the file stays well under 30 s on a busy 2-core machine. */
 const RUNS = 6;
 
-
 interface Confined {
   status: number | null;
   signal: NodeJS.Signals | null;
@@ -43,15 +42,21 @@ interface Profile {
   without: (names: string[]) => string;
 }
 
-async function recordAndGenerate(dir: string, cmd: string[], env: NodeJS.ProcessEnv = {}, settings: { equivalents?: boolean; implied?: boolean } = {}): Promise<Profile> {
+async function recordAndGenerate(
+  dir: string,
+  cmd: string[],
+  env: NodeJS.ProcessEnv = {},
+  settings: { equivalents?: boolean; implied?: boolean } = {},
+): Promise<Profile> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   let rec;
   try {
     rec = await recordCommand(join(dir, "runs"), cmd, [], { stdout: "ignore" });
   } finally {
-    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of Object.keys(env))
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
   }
   assert.equal(rec.status, 0, "the recorded run succeeds");
   const job = jobFor("w", { inputs: [rec.file], out: join(dir, "profile"), ...settings }, undefined, dir);

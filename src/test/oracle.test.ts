@@ -43,12 +43,26 @@ describe("oracle: committed samples recorded with -C", () => {
 });
 
 const WORKLOADS: { name: string; cmd: string[] }[] = [
-  { name: "shell pipeline with a failing command", cmd: ["sh", "-c", "ls / | sort | head -3 >/dev/null; cat /nonexistent 2>/dev/null; echo $(date +%s) >/dev/null; true"] },
+  {
+    name: "shell pipeline with a failing command",
+    cmd: ["sh", "-c", "ls / | sort | head -3 >/dev/null; cat /nonexistent 2>/dev/null; echo $(date +%s) >/dev/null; true"],
+  },
   {
     name: "python threads and a child process",
-    cmd: ["/usr/bin/python3", "-c", "import threading, subprocess\nts=[threading.Thread(target=lambda: sum(range(100000))) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nsubprocess.run(['true'])\nopen('/nonexistent-x') if False else None"],
+    cmd: [
+      "/usr/bin/python3",
+      "-c",
+      "import threading, subprocess\nts=[threading.Thread(target=lambda: sum(range(100000))) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nsubprocess.run(['true'])\nopen('/nonexistent-x') if False else None",
+    ],
   },
-  { name: "node with a worker thread", cmd: [process.execPath, "-e", "const {Worker}=require('worker_threads'); new Worker('require(\"worker_threads\").parentPort.postMessage(1)',{eval:true}).on('message',()=>process.exit(0))"] },
+  {
+    name: "node with a worker thread",
+    cmd: [
+      process.execPath,
+      "-e",
+      "const {Worker}=require('worker_threads'); new Worker('require(\"worker_threads\").parentPort.postMessage(1)',{eval:true}).on('message',()=>process.exit(0))",
+    ],
+  },
 ];
 
 const FLAG_SETS: { name: string; flags: string[]; stderr?: boolean }[] = [

@@ -47,7 +47,10 @@ function runShas(out: string): string[] {
 /** exit 2 with exactly one `syscage: ... (CODE)` line and no stack. */
 function assertOneLine(r: { status: number; stderr: string }, code: string, mentions: string): void {
   assert.equal(r.status, 2, r.stderr);
-  const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("Run 'syscage --help'"));
+  const lines = r.stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("Run 'syscage --help'"));
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, new RegExp(`\\(${code}\\)$`), r.stderr);
   assert.ok(lines[0]!.includes(mentions), `${lines[0]} does not name ${mentions}`);
@@ -58,7 +61,10 @@ describe("one writer per output directory", () => {
   it("two generate processes at once both land in the allowlist (3 tries)", async () => {
     for (let i = 0; i < 3; i++) {
       const out = join(dir, `concurrent-${i}`);
-      const [a, b] = await Promise.all([runAsync(["generate", "--name", "db", "--out", out, TRACE_A], dir), runAsync(["generate", "--name", "db", "--out", out, TRACE_B], dir)]);
+      const [a, b] = await Promise.all([
+        runAsync(["generate", "--name", "db", "--out", out, TRACE_A], dir),
+        runAsync(["generate", "--name", "db", "--out", out, TRACE_B], dir),
+      ]);
       assert.equal(a.status, 0, a.stderr);
       assert.equal(b.status, 0, b.stderr);
       assert.equal(new Set(runShas(out)).size, 2, `try ${i}: a run was lost`);
@@ -129,7 +135,8 @@ describe("a container's files change together", () => {
     const r = runCli(["generate", "--name", "db", "--out", out, TRACE_B], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(readdirSync(out).sort(), ["allowlist.yaml", "apparmor.profile", "seccomp.json"]);
-    for (const f of readdirSync(ref)) assert.equal(readFileSync(join(out, f), "utf8"), readFileSync(join(ref, f), "utf8").replaceAll("killed-ref", "killed"), f);
+    for (const f of readdirSync(ref))
+      assert.equal(readFileSync(join(out, f), "utf8"), readFileSync(join(ref, f), "utf8").replaceAll("killed-ref", "killed"), f);
   });
 
   const mnt = () => join(dir, "tmpfs");
@@ -151,7 +158,17 @@ describe("a container's files change together", () => {
     const free = Number(/\s(\d+)\s+\d+%/.exec(spawnSync("df", ["-k", mnt()], { encoding: "utf8" }).stdout)?.[1] ?? "0");
     writeFileSync(join(mnt(), "fill"), Buffer.alloc(Math.max(0, free - 4) * 1024));
     const r = runCli(["generate", "--name", "db", "--out", out, TRACE_B], { cwd: dir });
-    assertOneLine({ status: r.status, stderr: r.stderr.split("\n").filter((l) => l.startsWith("syscage:")).join("\n") }, "SC_OUTPUT", "no space left");
+    assertOneLine(
+      {
+        status: r.status,
+        stderr: r.stderr
+          .split("\n")
+          .filter((l) => l.startsWith("syscage:"))
+          .join("\n"),
+      },
+      "SC_OUTPUT",
+      "no space left",
+    );
     assert.deepEqual(readdirSync(out).sort(), [...before.keys()].sort());
     for (const [f, text] of before) assert.equal(readFileSync(join(out, f), "utf8"), text, `${f} changed`);
     rmSync(join(mnt(), "fill"));

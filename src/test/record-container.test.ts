@@ -95,7 +95,10 @@ for (const runtime of ["runc", "crun"] as const) {
 
     for (const stop of ["kill", "ctrl-c"] as const) {
       it(`a long-running container stopped with ${stop === "kill" ? `${runtime} kill` : "Ctrl-C"} is recorded up to its exit`, async () => {
-        const bundle = await createBundle({ args: ["sh", "-c", "trap 'echo stopping; exit 0' TERM INT; sleep 0.1; echo ready; while :; do sleep 0.1; done"], seccomp: ALLOW_ALL }, dir);
+        const bundle = await createBundle(
+          { args: ["sh", "-c", "trap 'echo stopping; exit 0' TERM INT; sleep 0.1; echo ready; while :; do sleep 0.1; done"], seccomp: ALLOW_ALL },
+          dir,
+        );
         bundles.push(bundle);
         const id = containerId("syscage-test");
         const runs = join(dir, `runs-${stop}`);

@@ -51,7 +51,11 @@ describe("syscage-runtime-shim driven like an engine (runc)", { skip: containerS
     const env = { SYSCAGE_SHIM_OUT: out };
     const bundle = await createBundle({ args: ["sh", "-c", "echo x | cat > /dev/null"], seccomp: { defaultAction: "SCMP_ACT_ALLOW" } }, dir);
     const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as Record<string, unknown>;
-    config.annotations = { "io.kubernetes.cri.container-name": "web", "io.kubernetes.cri.sandbox-namespace": "shop", "io.kubernetes.cri.container-type": "container" };
+    config.annotations = {
+      "io.kubernetes.cri.container-name": "web",
+      "io.kubernetes.cri.sandbox-namespace": "shop",
+      "io.kubernetes.cri.container-type": "container",
+    };
     writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
     const id = containerId("syscage-shim");
     try {
@@ -124,7 +128,27 @@ describe("syscage-runtime-shim under Podman (podman --runtime SHIM)", { skip: co
     const podmanRun = (runtime: string, extra: string[], global: string[] = []) =>
       spawnSync(
         "podman",
-        ["--cgroup-manager=cgroupfs", "--events-backend=file", `--runtime=${runtime}`, ...global, "run", "--rm", "--network=none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro", ...extra, "--rootfs", rootfs, ...cmd],
+        [
+          "--cgroup-manager=cgroupfs",
+          "--events-backend=file",
+          `--runtime=${runtime}`,
+          ...global,
+          "run",
+          "--rm",
+          "--network=none",
+          "--ulimit",
+          "nofile=1024:1024",
+          "--ulimit",
+          "nproc=1024:1024",
+          "-v",
+          "/usr:/usr:ro",
+          "-v",
+          "/etc:/etc:ro",
+          ...extra,
+          "--rootfs",
+          rootfs,
+          ...cmd,
+        ],
         { encoding: "utf8", timeout: 120_000 },
       );
     // The settings come as a runtime flag: Podman adds --syscage-out=OUT to each call of the runtime.
@@ -134,7 +158,19 @@ describe("syscage-runtime-shim under Podman (podman --runtime SHIM)", { skip: co
     const runs = join(out, "podshell");
     assert.deepEqual(readdirSync(runs), ["run-001.trace"]);
 
-    const gen = runCli(["generate", "--fresh", "--name", "podshell", "--format", "docker", "--baseline", "runc,always", "--out", join(dir, "podprofile"), runs]);
+    const gen = runCli([
+      "generate",
+      "--fresh",
+      "--name",
+      "podshell",
+      "--format",
+      "docker",
+      "--baseline",
+      "runc,always",
+      "--out",
+      join(dir, "podprofile"),
+      runs,
+    ]);
     assert.equal(gen.status, 0, gen.stderr);
     const profilePath = join(dir, "podprofile", "seccomp.json");
     const ok = podmanRun("runc", ["--security-opt", `seccomp=${profilePath}`]);

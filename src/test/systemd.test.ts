@@ -26,11 +26,13 @@ function verify(dropIn: string): { status: number | null; complaints: string[] }
   writeFileSync(join(dir, "syscage-probe.service"), "[Unit]\nDescription=syscage probe\n\n[Service]\nType=oneshot\nExecStart=/bin/true\n");
   writeFileSync(join(dir, "syscage-probe.service.d", "syscage.conf"), dropIn);
   // SYSTEMD_UNIT_PATH with a trailing ":" keeps the default search path too; no PID 1 is needed.
-  const r = spawnSync("systemd-analyze", ["verify", join(dir, "syscage-probe.service")], { encoding: "utf8", env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` } });
+  const r = spawnSync("systemd-analyze", ["verify", join(dir, "syscage-probe.service")], {
+    encoding: "utf8",
+    env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+  });
   rmSync(dir, { recursive: true, force: true });
   return { status: r.status, complaints: `${r.stdout}${r.stderr}`.split("\n").filter((l) => l.includes("syscage")) };
 }
-
 
 describe("systemd drop-in: systemd-analyze verify", { skip: skipUnless("systemd-analyze") }, () => {
   it("accepts every directive of the basic fixture's drop-in, silently", () => {
@@ -84,10 +86,19 @@ srv.shutdown(); t.join(); srv.server_close()
 `;
 
 const WORKLOADS: Workload[] = [
-  { name: "server on loopback with its client (python http.server + urllib)", cmd: () => [PY, "-c", HTTP_PAIR], essential: "accept4", families: ["AF_INET", "AF_UNIX"] },
+  {
+    name: "server on loopback with its client (python http.server + urllib)",
+    cmd: () => [PY, "-c", HTTP_PAIR],
+    essential: "accept4",
+    families: ["AF_INET", "AF_UNIX"],
+  },
   {
     name: "shell pipeline (sh, printf | sort | uniq, a failing ls)",
-    cmd: (dir) => ["/bin/sh", "-c", `cd ${dir} && printf 'b\\na\\nb\\n' | sort | uniq -c > out.txt && cat out.txt && (ls /nonexistent 2>/dev/null || echo missing)`],
+    cmd: (dir) => [
+      "/bin/sh",
+      "-c",
+      `cd ${dir} && printf 'b\\na\\nb\\n' | sort | uniq -c > out.txt && cat out.txt && (ls /nonexistent 2>/dev/null || echo missing)`,
+    ],
     reset: (dir) => rmSync(join(dir, "out.txt"), { force: true }),
     essential: "pipe2",
   },
@@ -98,7 +109,6 @@ function run(cmd: string[], timeout = 60_000): { status: number | null; stdout: 
   const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", timeout });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
 
 describe("systemd drop-in: real workloads under its filter", { skip: skipUnless("systemd-analyze", "strace", "python3-seccomp") }, () => {
   for (const w of WORKLOADS) {
@@ -120,9 +130,14 @@ describe("systemd drop-in: real workloads under its filter", { skip: skipUnless(
       // has a reason other than a runtime baseline (observed, equivalent, implied, always, task-local).
       const listed = [...dropIn.matchAll(/^SystemCallFilter=([a-z0-9_]+)$/gm)].map((m) => m[1]!);
       const runtime = /^baseline:(runc|crun)/;
-      const wanted = Object.entries(result.allowlist.syscalls).filter(([, e]) => e.from.some((f) => !runtime.test(f))).map(([n]) => n);
+      const wanted = Object.entries(result.allowlist.syscalls)
+        .filter(([, e]) => e.from.some((f) => !runtime.test(f)))
+        .map(([n]) => n);
       assert.deepEqual(listed, [...new Set([...wanted, ...baselineNames("always", "x86_64")])].sort());
-      assert.ok(baselineNames("runc", "x86_64").some((n) => !listed.includes(n)), "runc's baseline would have added names");
+      assert.ok(
+        baselineNames("runc", "x86_64").some((n) => !listed.includes(n)),
+        "runc's baseline would have added names",
+      );
       if (w.families) assert.match(dropIn, new RegExp(`^RestrictAddressFamilies=${w.families.join(" ")}$`, "m"));
 
       const path = join(dir, "syscage.conf");

@@ -37,10 +37,20 @@ async function profilesFor(dir: string): Promise<Profiles> {
     writeFileSync(path, JSON.stringify(p, null, 2));
     return path;
   };
-  const without = (p: { syscalls: Rule[] }, name: string) => ({ ...p, syscalls: p.syscalls.map((r) => ({ ...r, names: r.names.filter((n) => n !== name) })).filter((r) => r.names.length > 0) });
-  assert.ok(oci.syscalls.some((r) => r.action === "SCMP_ACT_ALLOW" && r.names.includes("clone3")), "python's threads were recorded with clone3");
+  const without = (p: { syscalls: Rule[] }, name: string) => ({
+    ...p,
+    syscalls: p.syscalls.map((r) => ({ ...r, names: r.names.filter((n) => n !== name) })).filter((r) => r.names.length > 0),
+  });
+  assert.ok(
+    oci.syscalls.some((r) => r.action === "SCMP_ACT_ALLOW" && r.names.includes("clone3")),
+    "python's threads were recorded with clone3",
+  );
   const fallback = without(oci, "clone3");
-  fallback.syscalls = [...fallback.syscalls.filter((r) => !r.names.includes("clone")), { names: ["clone"], action: "SCMP_ACT_ALLOW" }, { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 }];
+  fallback.syscalls = [
+    ...fallback.syscalls.filter((r) => !r.names.includes("clone")),
+    { names: ["clone"], action: "SCMP_ACT_ALLOW" },
+    { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+  ];
   return { full: write("full.json", oci), noPipe: write("no-pipe2.json", without(oci, "pipe2")), clone3Enosys: write("clone3-enosys.json", fallback) };
 }
 
@@ -63,8 +73,16 @@ function checkModes(runtime: string, skip: string | false, profiles: () => Profi
       assert.equal(pipe.count, 1);
       assert.deepEqual(pipe.programs, ["/usr/bin/sh"]);
       assert.match(pipe.firstTrace, /^pipe2\(.*= -1 EPERM/);
-      if (runtime === "emulate" && haveTool("strace", ["-k", "-e", "trace=none", "-o", "/dev/null", "true"])) assert.ok(pipe.stack.some((f) => /__pipe|libc/.test(f)), "a -k stack into libc's pipe");
-      assert.deepEqual(report.denials.map((d) => d.syscall), ["pipe2"], "nothing else");
+      if (runtime === "emulate" && haveTool("strace", ["-k", "-e", "trace=none", "-o", "/dev/null", "true"]))
+        assert.ok(
+          pipe.stack.some((f) => /__pipe|libc/.test(f)),
+          "a -k stack into libc's pipe",
+        );
+      assert.deepEqual(
+        report.denials.map((d) => d.syscall),
+        ["pipe2"],
+        "nothing else",
+      );
       const text = runCli(["verify", "--profile", profiles().noPipe, "--runtime", runtime, "--", ...PIPE]);
       assert.match(text.stdout, /^DENIED pipe2 EPERM/m);
       assert.match(text.stdout, /the command exited with [1-9]/);
@@ -78,7 +96,10 @@ function checkModes(runtime: string, skip: string | false, profiles: () => Profi
     if (runtime !== "emulate") {
       it("a profile the runtime itself cannot start under is reported as such (exit 1)", () => {
         const bare = join(mkdtempSync(join(tmpdir(), "syscage-verify-bare-")), "bare.json");
-        writeFileSync(bare, JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["execve", "write", "exit_group"], action: "SCMP_ACT_ALLOW" }] }));
+        writeFileSync(
+          bare,
+          JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["execve", "write", "exit_group"], action: "SCMP_ACT_ALLOW" }] }),
+        );
         const { status, report } = verify(bare, runtime, PIPE);
         rmSync(join(bare, ".."), { recursive: true, force: true });
         assert.equal(status, 1);

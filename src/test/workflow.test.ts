@@ -54,10 +54,18 @@ describe("the review workflows", () => {
     const lint = await createLinter();
     for (const file of [PART1, PART2]) {
       const problems = lint(readFileSync(file, "utf8"), file);
-      assert.deepEqual(problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.kind})`), [], file);
+      assert.deepEqual(
+        problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.kind})`),
+        [],
+        file,
+      );
     }
     // The linter is live: it flags the classic injection.
-    const bad = lint("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n", "bad.yml");
+    const bad = lint(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+      "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n",
+      "bad.yml",
+    );
     assert.ok(bad.some((p) => /potentially untrusted/.test(p.message)));
   });
 
@@ -79,7 +87,10 @@ describe("the review workflows", () => {
     const p1 = load(PART1);
     assert.deepEqual(w.on, { workflow_run: { workflows: [p1.name], types: ["completed"] } });
     assert.deepEqual(w.permissions, { actions: "read", "pull-requests": "write" });
-    assert.ok(!steps(w).some((s) => s.uses?.startsWith("actions/checkout") || /^\s*(syscage|npm|npx|node)\b/m.test(s.run ?? "")), "part 2 must not run the pull request's code");
+    assert.ok(
+      !steps(w).some((s) => s.uses?.startsWith("actions/checkout") || /^\s*(syscage|npm|npx|node)\b/m.test(s.run ?? "")),
+      "part 2 must not run the pull request's code",
+    );
     assert.equal(stepNamed(w, /comment/).env?.MARKER, PR_COMMENT_MARKER);
   });
 });
@@ -178,7 +189,11 @@ if (args.includes("--method")) {
     const run = () => bash(script, dir, env);
     const calls = () => {
       try {
-        return readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+        return readFileSync(join(dir, "calls.log"), "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as string[]);
       } catch {
         return [];
       }
@@ -195,11 +210,19 @@ if (args.includes("--method")) {
   ];
 
   it("updates syscage's own comment, found by marker and bot login across pages", () => {
-    const t = setup("update", { prNumber: "7\n", head: "a".repeat(40), comments: [others, [{ id: 42, user: BOT, body: `${PR_COMMENT_MARKER}\nold review` }]], commentMd: `${PR_COMMENT_MARKER}\n### syscage: 1 added\n` });
+    const t = setup("update", {
+      prNumber: "7\n",
+      head: "a".repeat(40),
+      comments: [others, [{ id: 42, user: BOT, body: `${PR_COMMENT_MARKER}\nold review` }]],
+      commentMd: `${PR_COMMENT_MARKER}\n### syscage: 1 added\n`,
+    });
     const r = t.run();
     assert.equal(r.status, 0, r.stderr);
     const writes = t.calls().filter((c) => c.includes("--method"));
-    assert.deepEqual(writes.map((c) => c.slice(0, 4)), [["api", "--method", "PATCH", "repos/acme/app/issues/comments/42"]]);
+    assert.deepEqual(
+      writes.map((c) => c.slice(0, 4)),
+      [["api", "--method", "PATCH", "repos/acme/app/issues/comments/42"]],
+    );
     assert.equal(t.posted(), `${PR_COMMENT_MARKER}\n### syscage: 1 added\n`);
   });
 
@@ -208,7 +231,10 @@ if (args.includes("--method")) {
     const r = t.run();
     assert.equal(r.status, 0, r.stderr);
     const writes = t.calls().filter((c) => c.includes("--method"));
-    assert.deepEqual(writes.map((c) => c.slice(0, 4)), [["api", "--method", "POST", "repos/acme/app/issues/7/comments"]]);
+    assert.deepEqual(
+      writes.map((c) => c.slice(0, 4)),
+      [["api", "--method", "POST", "repos/acme/app/issues/7/comments"]],
+    );
     const body = t.posted();
     assert.ok(body.startsWith(`${PR_COMMENT_MARKER}\n`));
     assert.ok(Buffer.byteLength(body) <= 65000);

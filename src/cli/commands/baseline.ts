@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { emitMeasuredBaseline } from "../../emit/measured-baseline.js";
 import { measureBaseline } from "../../io/baseline.js";
 import { writeFileAtomic } from "../../io/files.js";
-import { BASELINES } from "../../model/seccomp-knowledge.js";
+import { BASELINES } from "../../model/baselines.js";
 import { baselineNames } from "../../aggregate/build-allowlist.js";
 import { resolveArch } from "../options.js";
 
@@ -23,7 +23,10 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       .option("nnp", { type: "boolean", default: false, describe: "with no-new-privileges (the runtime loads the filter later)" })
       .option("runs", { type: "number", default: 3, describe: "containers to record; the baseline is the union of their calls" })
       .option("out", { type: "string", describe: "file to write (default: profiles/baselines/RUNTIME[-nnp].yaml)" })
-      .example("$0 baseline --runtime runc && $0 generate --measured-baseline profiles/baselines/runc.yaml --name web samples/web", "measure runc, then build on it") as unknown as Argv<BaselineArgs>,
+      .example(
+        "$0 baseline --runtime runc && $0 generate --measured-baseline profiles/baselines/runc.yaml --name web samples/web",
+        "measure runc, then build on it",
+      ) as unknown as Argv<BaselineArgs>,
   handler: async (args) => {
     const arch = resolveArch(undefined);
     const b = await measureBaseline(args.runtime, args.nnp, Math.max(1, Math.floor(args.runs)), arch);

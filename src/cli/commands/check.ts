@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from "yargs";
-import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
+import { DIFF_FORMATS, type DiffFormat, emitCheckJson } from "../../emit/diff-report.js";
 import { summarize } from "../../diff/compare.js";
 import { diffWithDisk, generateContainer, jobsFromConfig, upToDate } from "../../io/profile-set.js";
 import { UserError } from "../../model/diagnostics.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 import { useColor } from "../options.js";
 
 interface CheckArgs {
@@ -20,7 +20,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .option("config", { type: "string", describe: "config file (default: syscage.yaml, else profiles/syscage.yaml)" })
       .option("name", { type: "string", describe: "check only this container" })
-      .option("format", { choices: Object.keys(DIFF_FORMATS) as DiffFormat[], default: "text" as DiffFormat, describe: "how to print the diff of stale profiles" })
+      .option("format", {
+        choices: Object.keys(DIFF_FORMATS) as DiffFormat[],
+        default: "text" as DiffFormat,
+        describe: "how to print the diff of stale profiles",
+      })
       .option("color", { type: "boolean", describe: "colour the text format (default: on a terminal)" })
       .example("$0 check", "in CI: fails when samples or syscage changed and profiles/ was not regenerated")
       .example("$0 check --format markdown > comment.md", "the diff as a pull-request comment") as unknown as Argv<CheckArgs>,
@@ -36,12 +40,15 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         reports.push(await diffWithDisk(result));
       }
     }
-    if (stale.length === 0) {
-      process.stdout.write(args.format === "json" ? `${JSON.stringify({ schemaVersion: 1, stale: [] })}\n` : "syscage check: every profile is up to date\n");
-      return;
-    }
-    const merged = summarize("committed", "regenerated", reports.flatMap((r) => r.artifacts));
-    process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
+    const merged = summarize(
+      "committed",
+      "regenerated",
+      reports.flatMap((r) => r.artifacts),
+    );
+    if (args.format === "json") process.stdout.write(emitCheckJson(merged, stale));
+    else if (stale.length === 0) process.stdout.write("syscage check: every profile is up to date\n");
+    else process.stdout.write(DIFF_FORMATS[args.format](merged, useColor(args.color)));
+    if (stale.length === 0) return;
     if (args.format === "text") process.stdout.write(`syscage check: stale: ${stale.join(", ")}; run syscage generate and commit the result\n`);
     process.exitCode = 1;
   },

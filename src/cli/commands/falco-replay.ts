@@ -7,7 +7,7 @@ import { UserError } from "../../model/diagnostics.js";
 import { FalcoConditionError, readFalcoRules, type FalcoRulesModel } from "../../parse/falco-condition.js";
 import { jobsFromConfig, outPath } from "../../io/profile-set.js";
 import { resolveArch } from "../options.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 
 /**
  * Which of the paths are Falco rules (a profile directory holding falco-rules.yaml, or a .yaml
@@ -41,7 +41,13 @@ async function readRules(files: readonly string[]): Promise<FalcoRulesModel> {
 }
 
 /** `syscage falco --replay TRACE... RULES...`: the alerts the rules would raise on the traces. Exit 1 when any. */
-export async function replayFalco(args: { paths: string[]; json: boolean; arch?: string | undefined; image?: string | string[] | undefined; config?: string | undefined }): Promise<void> {
+export async function replayFalco(args: {
+  paths: string[];
+  json: boolean;
+  arch?: string | undefined;
+  image?: string | string[] | undefined;
+  config?: string | undefined;
+}): Promise<void> {
   const { rules: ruleFiles, traces } = await splitPaths(args.paths);
   if (ruleFiles.length === 0) {
     // Without rules named, the config's container, when it has exactly one.
@@ -50,7 +56,10 @@ export async function replayFalco(args: { paths: string[]; json: boolean; arch?:
     const only = jobs.length === 1 ? jobs[0] : undefined;
     if (only === undefined) {
       const names = jobs.map((j) => j.name).join(", ");
-      throw new UserError(`falco --replay: expected a profile directory (profiles/NAME) or a rules .yaml file among the arguments, got none${names ? ` (the config has ${names})` : ""}`, "SC_NO_INPUTS");
+      throw new UserError(
+        `falco --replay: expected a profile directory (profiles/NAME) or a rules .yaml file among the arguments, got none${names ? ` (the config has ${names})` : ""}`,
+        "SC_NO_INPUTS",
+      );
     }
     ruleFiles.push(outPath(only, "falco-rules.yaml"));
   }
@@ -58,7 +67,11 @@ export async function replayFalco(args: { paths: string[]; json: boolean; arch?:
   const rules = await readRules(ruleFiles);
   const given = ([] as string[]).concat(args.image ?? []);
   const image = given.length > 0 ? given[given.length - 1]!.replace(/^[^=]*=/, "") : defaultReplayImage(rules);
-  if (image === undefined) throw new UserError(`${ruleFiles.join(", ")}: cannot tell which image the traces ran as, expected one syscage_NAME_images list or --image IMAGE`, "SC_FALCO_IMAGE");
+  if (image === undefined)
+    throw new UserError(
+      `${ruleFiles.join(", ")}: cannot tell which image the traces ran as, expected one syscage_NAME_images list or --image IMAGE`,
+      "SC_FALCO_IMAGE",
+    );
   const arch = resolveArch(args.arch);
   const alerts: ReplayAlert[] = [];
   let error: unknown;

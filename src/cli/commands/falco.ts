@@ -13,7 +13,7 @@ import { formatDiagnostic, diagnostic, UserError } from "../../model/diagnostics
 import type { ContainerResources } from "../../model/resources.js";
 import type { Arch } from "../../model/arch.js";
 import { allowedSyscalls } from "../../pipeline/render-container.js";
-import { findConfig } from "../../pipeline/jobs.js";
+import { findConfig } from "../../io/jobs.js";
 
 interface FalcoArgs {
   allowlists?: string[];
@@ -35,7 +35,13 @@ function imageMap(values: string[]): Map<string, string[]> {
   for (const v of values) {
     const eq = v.indexOf("=");
     if (eq <= 0) throw new UserError(`--image ${v}: expected NAME=IMAGE[,IMAGE...], e.g. web=docker.io/library/python`);
-    m.set(v.slice(0, eq), [...(m.get(v.slice(0, eq)) ?? []), ...v.slice(eq + 1).split(",").filter(Boolean)]);
+    m.set(v.slice(0, eq), [
+      ...(m.get(v.slice(0, eq)) ?? []),
+      ...v
+        .slice(eq + 1)
+        .split(",")
+        .filter(Boolean),
+    ]);
   }
   return m;
 }
@@ -53,15 +59,38 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
   describe: "Export Falco drift rules for one or more containers into one rules file, from their allowlists",
   builder: (y: Argv) =>
     y
-      .positional("allowlists", { type: "string", array: true, describe: "allowlist.yaml files or profile directories (default: every container of the config)" })
+      .positional("allowlists", {
+        type: "string",
+        array: true,
+        describe: "allowlist.yaml files or profile directories (default: every container of the config)",
+      })
       .option("config", { type: "string", describe: "config file for the containers' images (default: syscage.yaml, else profiles/syscage.yaml)" })
       .option("image", { type: "string", describe: "NAME=IMAGE[,IMAGE...]: images of a container, when the config does not name them (repeatable)" })
       .option("out", { type: "string", describe: "write the rules here (atomically) instead of standard output" })
       .option("syscall-rule", { type: "boolean", default: false, describe: "add the syscall allowlist rule (disabled, see its desc for why)" })
-      .option("scope", { type: "string", choices: FALCO_SCOPES, describe: "allow what was recorded per executable (process) or for any process of the image (image); default: falcoScope of the config, else process where the runs recorded processes" })
-      .option("replay", { type: "boolean", default: false, describe: "evaluate the rules files of the given profiles (profiles/NAME, or rules .yaml files, in load order) on the given traces; print the alerts; exit 1 if a rule fires" })
-      .option("talon", { type: "boolean", default: false, describe: "write a Falco Talon rules file instead: the response (label or terminate the pod) to these containers' drift rules, matched by their tags" })
-      .option("talon-response", { type: "string", choices: TALON_RESPONSES, default: "label", describe: "with --talon: label the pod (syscage-drift=true) or terminate it" })
+      .option("scope", {
+        type: "string",
+        choices: FALCO_SCOPES,
+        describe:
+          "allow what was recorded per executable (process) or for any process of the image (image); default: falcoScope of the config, else process where the runs recorded processes",
+      })
+      .option("replay", {
+        type: "boolean",
+        default: false,
+        describe:
+          "evaluate the rules files of the given profiles (profiles/NAME, or rules .yaml files, in load order) on the given traces; print the alerts; exit 1 if a rule fires",
+      })
+      .option("talon", {
+        type: "boolean",
+        default: false,
+        describe: "write a Falco Talon rules file instead: the response (label or terminate the pod) to these containers' drift rules, matched by their tags",
+      })
+      .option("talon-response", {
+        type: "string",
+        choices: TALON_RESPONSES,
+        default: "label",
+        describe: "with --talon: label the pod (syscage-drift=true) or terminate it",
+      })
       .option("json", { type: "boolean", default: false, describe: "with --replay: print the alerts as a JSON array" })
       .option("arch", { type: "string", describe: "with --replay: architecture the traces were recorded on (default: this machine's)" })
       .example("$0 falco --replay samples/web/ profiles/web", "would the rules of profiles/web fire on these recorded runs?")
@@ -77,7 +106,12 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
       for (const p of args.allowlists) {
         const a = await readAllowlist(p);
         const job = configured.get(a.name);
-        sources.push({ allowlist: a, images: images.get(a.name) ?? job?.images ?? [], label: p, ...(job ? { arches: job.arches, scope: job.falcoScope } : {}) });
+        sources.push({
+          allowlist: a,
+          images: images.get(a.name) ?? job?.images ?? [],
+          label: p,
+          ...(job ? { arches: job.arches, scope: job.falcoScope } : {}),
+        });
       }
     } else {
       if (!found) throw new UserError("falco needs allowlists (profiles/NAME or allowlist.yaml) or a config file naming the containers", "SC_NO_INPUTS");
@@ -89,7 +123,11 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
     const all: (FalcoContainer & { label: string })[] = [];
     for (const s of sources) {
       if (!s.allowlist.resources) throw new UserError(`${s.label}: the allowlist holds no resources (its runs are summary tables only)`, "SC_NO_RUNS");
-      if (s.images.length === 0) throw new UserError(`${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`, "SC_FALCO_IMAGE");
+      if (s.images.length === 0)
+        throw new UserError(
+          `${s.label}: no images for container ${s.allowlist.name}; add images: to the config or pass --image ${s.allowlist.name}=IMAGE`,
+          "SC_FALCO_IMAGE",
+        );
       // The same names generate gives the container's Falco rules (its configured arches).
       const syscalls = allowedSyscalls(s.allowlist, s.arches);
       all.push({
@@ -106,14 +144,24 @@ export const falcoCommand: CommandModule<object, FalcoArgs> = {
     const options = { syscallRule: args["syscall-rule"], ...(args.scope !== undefined ? { scope: args.scope } : {}) };
     const problems = findFalcoProblems(all, options);
     const fatal = problems.find((p) => p.code !== "SC_FALCO_VALUE");
-    if (fatal) throw new UserError(`${all.find((c) => c.name === fatal.container)?.label ?? fatal.container}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`, fatal.code);
+    if (fatal)
+      throw new UserError(
+        `${all.find((c) => c.name === fatal.container)?.label ?? fatal.container}: ${fatal.what} ${JSON.stringify(fatal.value)}: ${fatal.reason}`,
+        fatal.code,
+      );
     const containers: FalcoContainer[] = all.map(({ label, ...c }) => {
       const mine = problems.filter((p) => p.container === c.name);
       if (mine.length === 0) return c;
-      for (const p of mine) process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
+      for (const p of mine)
+        process.stderr.write(`${formatDiagnostic(diagnostic("SC_UNSAFE_VALUE", label, 0, 0, `${p.what} ${JSON.stringify(p.value)} left out: ${p.reason}`))}\n`);
       return { ...c, resources: withoutValues(c.resources, new Set(mine.map((p) => p.value))) };
     });
-    const text = args.talon ? emitTalonRules(containers.map((c) => c.name), { response: args["talon-response"] }) : emitFalcoRules(containers, options);
+    const text = args.talon
+      ? emitTalonRules(
+          containers.map((c) => c.name),
+          { response: args["talon-response"] },
+        )
+      : emitFalcoRules(containers, options);
     if (args.out) {
       await writeFileAtomic(args.out, text);
       process.stderr.write(`syscage: wrote ${args.out} (${containers.length} container(s))\n`);

@@ -17,7 +17,11 @@ export interface ContainerRecordArgs {
 
 export function withContainerRecordOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option("runtime", { type: "string", choices: ["runc", "crun"], describe: "record an OCI bundle (--bundle) run by this runtime; only the container's activity is kept" })
+    .option("runtime", {
+      type: "string",
+      choices: ["runc", "crun"],
+      describe: "record an OCI bundle (--bundle) run by this runtime; only the container's activity is kept",
+    })
     .option("bundle", { type: "string", describe: "OCI bundle directory (config.json + rootfs) to run with --runtime" })
     .option("id", { type: "string", describe: "container id for --runtime (default: a unique one)" })
     .option("keep-full", { type: "string", describe: "with --runtime: also write strace's full trace, the runtime's own activity included, to this file" })
@@ -30,13 +34,24 @@ export async function recordContainerFromArgs(args: ContainerRecordArgs): Promis
   const dir = args.out ?? join("samples", args.name);
   if (args.runtime !== undefined || args.bundle !== undefined) {
     if (!args.runtime || !args.bundle) throw new UserError("record a container with both --runtime runc|crun and --bundle DIR", "SC_USAGE");
-    const r = await recordContainer({ dir, runtime: args.runtime, bundle: args.bundle, arch: resolveArch(undefined), ...(args.id ? { id: args.id } : {}), ...(args["keep-full"] ? { keepFull: args["keep-full"] } : {}) });
-    process.stderr.write(`syscage: container trace written to ${r.file} (entrypoint ${r.plan.entrypoint?.path}; ${r.plan.runtimePids} runtime process(es) cut); the container exited with ${r.status}. Next: syscage generate --name ${args.name} ${dir}\n`);
+    const r = await recordContainer({
+      dir,
+      runtime: args.runtime,
+      bundle: args.bundle,
+      arch: resolveArch(undefined),
+      ...(args.id ? { id: args.id } : {}),
+      ...(args["keep-full"] ? { keepFull: args["keep-full"] } : {}),
+    });
+    process.stderr.write(
+      `syscage: container trace written to ${r.file} (entrypoint ${r.plan.entrypoint?.path}; ${r.plan.runtimePids} runtime process(es) cut); the container exited with ${r.status}. Next: syscage generate --name ${args.name} ${dir}\n`,
+    );
     process.exitCode = r.status;
     return true;
   }
   if (args.pid !== undefined) {
-    process.stderr.write(`syscage: warning: attaching to pid ${args.pid} misses everything it did before (its start, dynamic loading, setup): the profile may lack calls; prefer --runtime/--bundle or a command\n`);
+    process.stderr.write(
+      `syscage: warning: attaching to pid ${args.pid} misses everything it did before (its start, dynamic loading, setup): the profile may lack calls; prefer --runtime/--bundle or a command\n`,
+    );
     const r = await recordAttached(dir, args.pid);
     process.stderr.write(`syscage: trace written to ${r.file}. Next: syscage generate --name ${args.name} ${dir}\n`);
     return true;

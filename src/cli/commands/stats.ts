@@ -26,7 +26,11 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object (schemaVersion 1) instead of tables" })
       .option("strict", { type: "boolean", default: false, describe: "treat every diagnostic as an error: exit 2 if there is any" })
-      .option("jobs", { type: "string", coerce: wholeNumber("--jobs", 1, 1024), describe: "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel" })
+      .option("jobs", {
+        type: "string",
+        coerce: wholeNumber("--jobs", 1, 1024),
+        describe: "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel",
+      })
       .example("$0 stats samples/", "every sample trace, one run per file (or per -ff group)")
       .example("strace -f -o /dev/stdout ls | $0 stats -", "a trace on standard input")
       .example("$0 stats --json trace.txt | jq .syscalls", "counts as JSON") as unknown as Argv<StatsArgs>,

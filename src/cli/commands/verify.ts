@@ -19,7 +19,13 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     y
       .parserConfiguration({ "populate--": true })
       .option("profile", { type: "string", demandOption: true, describe: "seccomp profile (Docker or OCI JSON)" })
-      .option("runtime", { type: "string", choices: ["emulate", "runc", "crun"], default: "emulate", describe: "emulate: strace injects the profile's errors (no root); runc/crun: the kernel enforces it in a throwaway container showing the host's /usr and /etc read-only (root)" })
+      .option("runtime", {
+        type: "string",
+        choices: ["emulate", "runc", "crun"],
+        default: "emulate",
+        describe:
+          "emulate: strace injects the profile's errors (no root); runc/crun: the kernel enforces it in a throwaway container showing the host's /usr and /etc read-only (root)",
+      })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON (schemaVersion 1); the command's output then goes to stderr" })
       .option("nnp", { type: "boolean", default: false, describe: "runc/crun: run with no-new-privileges" })
       .option("keep-trace", { type: "string", describe: "also write strace's full trace of the run to this file" })

@@ -25,7 +25,10 @@ let counter = 0;
 export function runParser(profile: string, flags: string[]): { status: number; stdout: string; stderr: string } {
   const file = join(work, `profile-${counter++}`);
   writeFileSync(file, profile);
-  const r = spawnSync(PARSER, ["--skip-kernel-load", "--skip-cache", "--features-file", FEATURES, ...flags, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(PARSER, ["--skip-kernel-load", "--skip-cache", "--features-file", FEATURES, ...flags, file], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.replaceAll(file, "PROFILE") };
 }
 
@@ -107,7 +110,11 @@ export function assertMatchesOnly(dfa: Dfa, path: string): void {
   for (let i = 0; i < bytes.length; i++) {
     const edges = dfa.edges.get(state) ?? [];
     assert.ok(!dfa.accepting.has(state), `the rule also matches the prefix ${JSON.stringify(bytes.subarray(0, i).toString("utf8"))}`);
-    assert.equal(edges.length, 1, `state ${state} after ${JSON.stringify(bytes.subarray(0, i).toString("utf8"))} has ${edges.length} edges: ${JSON.stringify(edges)}`);
+    assert.equal(
+      edges.length,
+      1,
+      `state ${state} after ${JSON.stringify(bytes.subarray(0, i).toString("utf8"))} has ${edges.length} edges: ${JSON.stringify(edges)}`,
+    );
     const edge = edges[0] as Edge;
     assert.equal(edge.byte, bytes[i], `byte ${i}: expected 0x${bytes[i]?.toString(16)}, the rule has ${edge.cls ?? `0x${edge.byte?.toString(16)}`}`);
     state = edge.to;

@@ -43,7 +43,8 @@ export function parseRules(text: string): RulesFile {
   for (const it of items) {
     if (typeof it.list === "string") lists.push({ name: it.list, items: (it.items as unknown[]).map(String) });
     else if (typeof it.macro === "string") macros.set(it.macro, String(it.condition));
-    else if (typeof it.rule === "string") rules.push({ rule: it.rule, condition: String(it.condition), output: String(it.output), enabled: it.enabled !== false });
+    else if (typeof it.rule === "string")
+      rules.push({ rule: it.rule, condition: String(it.condition), output: String(it.output), enabled: it.enabled !== false });
   }
   return { items, lists, macros, rules };
 }
@@ -184,7 +185,8 @@ export function sysdigOutputError(format: string): string | undefined {
 
 /** libc fnmatch(pattern, s, 0) === 0 for each pair: what Falco's `glob` operator computes. */
 export function fnmatch(pairs: [string, string][]): boolean[] {
-  const script = "import ctypes,json,sys\nlibc=ctypes.CDLL(None)\nprint(json.dumps([libc.fnmatch(p.encode(),s.encode(),0)==0 for p,s in json.load(sys.stdin)]))";
+  const script =
+    "import ctypes,json,sys\nlibc=ctypes.CDLL(None)\nprint(json.dumps([libc.fnmatch(p.encode(),s.encode(),0)==0 for p,s in json.load(sys.stdin)]))";
   const r = spawnSync("python3", ["-c", script], { input: JSON.stringify(pairs), encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as boolean[];

@@ -11,6 +11,8 @@ export function parseText(text: string, options: { arch?: Arch; file?: string; p
   const lines = text.split("\n");
   const complete = text.endsWith("\n");
   if (complete) lines.pop();
-  lines.forEach((l, i) => parser.line(l, i + 1, complete || i < lines.length - 1));
+  lines.forEach((l, i) => {
+    parser.line(l, i + 1, complete || i < lines.length - 1);
+  });
   return { events, result: parser.finish() };
 }

@@ -2,7 +2,10 @@ import { spawnSync } from "node:child_process";
 import { CLI, REPO, TSX } from "./paths.js";
 
 /** Runs the CLI from source (through tsx), as a user would run `syscage ARGS`. */
-export function runCli(args: string[], options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", TSX, CLI, ...args], {
     cwd: options.cwd ?? REPO,
     input: options.input,

@@ -98,5 +98,10 @@ export function talonRulesErrors(text: string): string[] {
 
 /** Talon's match on tags (rules.go compareTags over TagsC): an entry matches when the event has all its comma-separated tags. */
 export function talonTagsMatch(matchTags: readonly string[], eventTags: readonly string[]): boolean {
-  return matchTags.some((entry) => entry.replaceAll(" ", "").split(",").every((t) => eventTags.includes(t)));
+  return matchTags.some((entry) =>
+    entry
+      .replaceAll(" ", "")
+      .split(",")
+      .every((t) => eventTags.includes(t)),
+  );
 }

@@ -3,7 +3,7 @@
 // so `generate`, `check` and `falco` resolve them the same way and no command imports another.
 
 import { resolve } from "node:path";
-import { CONFIG_FALLBACK, CONFIG_FILE, jobFor, jobsFromConfig, readConfig, type ContainerJob } from "../io/profile-set.js";
+import { CONFIG_FALLBACK, CONFIG_FILE, jobFor, jobsFromConfig, readConfig, type ContainerJob } from "./profile-set.js";
 import type { Config, ContainerConfig } from "../model/config.js";
 import { UserError } from "../model/diagnostics.js";
 
@@ -43,5 +43,7 @@ export async function resolveJobs(r: JobRequest): Promise<ContainerJob[]> {
       "SC_NO_INPUTS",
     );
   }
-  return jobsFromConfig(found.config, found.path, r.name ? [r.name] : []).map((j) => ({ ...j, ...r.overrides, ...(r.out ? { out: resolve(r.cwd, r.out) } : {}) }) as ContainerJob);
+  return jobsFromConfig(found.config, found.path, r.name ? [r.name] : []).map(
+    (j) => ({ ...j, ...r.overrides, ...(r.out ? { out: resolve(r.cwd, r.out) } : {}) }) as ContainerJob,
+  );
 }
