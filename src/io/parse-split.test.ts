@@ -274,7 +274,18 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
   it("on the samples and on hostile paths and decorations", async () => {
     const hostile = join(scratch, "hostile.trace");
     writeFileSync(hostile, HOSTILE);
-    const paths = [hostile, ...["shell/run1.f-o.trace", "shell/run4.f-i.trace", "db/run2.f-k.trace.gz", "db/run3.f-x-s128.trace", "web/run1.f-o.trace", "web/run3.f-tt-T-y.trace.gz", "runtime/run1.f-ttt.trace.gz"].map((s) => join(SAMPLES, s))];
+    const paths = [
+      hostile,
+      ...[
+        "shell/run1.f-o.trace",
+        "shell/run4.f-i.trace",
+        "db/run2.f-k.trace.gz",
+        "db/run3.f-x-s128.trace",
+        "web/run1.f-o.trace",
+        "web/run3.f-tt-T-y.trace.gz",
+        "runtime/run1.f-ttt.trace.gz",
+      ].map((s) => join(SAMPLES, s)),
+    ];
     for (const path of paths) {
       const all = new ResourceCollector({ file: "t" });
       const some = new ResourceCollector({ file: "t" });
