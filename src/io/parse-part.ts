@@ -3,8 +3,8 @@
 // tracker needs, packed in order for the main thread, which tracks resources over the whole file.
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
-import { ArgValueCollector } from "../parse/arg-values.js";
-import { eventMatters } from "../parse/resources.js";
+import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
+import { eventMatters, nameMatters } from "../parse/resources.js";
 import { TraceParser, type TracePart } from "../parse/trace-parser.js";
 
 /** What the main thread sends: one part, cut after a newline (the last part may end without one). */
@@ -126,7 +126,9 @@ export function parsePart(task: PartTask): PartReply {
         }
       : undefined;
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
-  const parser = new TraceParser(task.source, { arch: task.arch, part: true, ...(onSyscall ? { onSyscall } : {}), ...(onCarried ? { onCarried } : {}) });
+  // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
+  const bare = events ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => events.bare(pid) } : {};
+  const parser = new TraceParser(task.source, { arch: task.arch, part: true, ...(onSyscall ? { onSyscall, ...bare } : {}), ...(onCarried ? { onCarried } : {}) });
   parser.beginFile(task.display);
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
   parser.addBytes(buf.length);
