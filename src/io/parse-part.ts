@@ -107,7 +107,8 @@ export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void
       const retval = t[at++]!;
       const errno = t[at++]!;
       const retDecor = t[at++]!;
-      onEvent({ pid: a[i + 1]!, line: a[i + 2]!, arch: ARCHES[a[i + 3]!]!, known: a[i + 4] === 1, outcome: OUTCOMES[a[i + 5]!]!, name, args, retval, errno, retDecor });
+      // The fields in TraceParser's order: one object shape for the resource collector, whoever made the event.
+      onEvent({ pid: a[i + 1]!, arch: ARCHES[a[i + 3]!]!, name, known: a[i + 4] === 1, args, outcome: OUTCOMES[a[i + 5]!]!, retval, errno, retDecor, line: a[i + 2]! });
       i += 6;
     }
   }

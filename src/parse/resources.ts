@@ -1104,8 +1104,11 @@ export function nameMatters(name: string): boolean {
   return HANDLERS.has(name);
 }
 
-/** What observeBare() queues and handles: no handler reads it (handle() ignores a failed nameless call). */
-const BARE_EVENT: SyscallEvent = Object.freeze({ pid: -1, line: 0, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" });
+/**
+ * What observeBare() queues and handles: no handler reads it (handle() ignores a failed nameless
+ * call). Not frozen, and its fields in TraceParser's order, so that handle() sees one object shape.
+ */
+const BARE_EVENT: SyscallEvent = { pid: -1, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "", line: 0 };
 
 function newProc(): Proc {
   return { fs: { cwd: undefined, cwdResolved: undefined }, files: new Map(), exe: undefined, parent: undefined };
