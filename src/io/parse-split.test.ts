@@ -361,3 +361,35 @@ describe("parse in parts: on worker threads", () => {
     assert.equal(await parseRunSplit(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false, jobs: 2 }), undefined);
   });
 });
+
+// generate's one-thread parse sends the calls no collector reads as bare pids (ParseOptions.eventNeeded):
+// the argument constants must still see every socket, personality and clone call, as with every event.
+describe("bare calls: the argument constants still see every call they read", () => {
+  it("socket, personality and clone values, with a personality call no resource handler reads", async () => {
+    const path = join(scratch, "argvalues.trace");
+    writeFileSync(
+      path,
+      [
+        `100 personality(PER_LINUX32) = 0 (PER_LINUX)`,
+        `100 personality(0xffffffff) = 8 (PER_LINUX32)`,
+        `100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3`,
+        `100 read(3, "", 1) = 0`,
+        `100 clone(child_stack=NULL, flags=CLONE_NEWNS|CLONE_NEWPID|SIGCHLD) = 101`,
+        `101 exit_group(0) = ?`,
+        `101 +++ exited with 0 +++`,
+        `100 exit_group(0) = ?`,
+        `100 +++ exited with 0 +++`,
+        "",
+      ].join("\n"),
+    );
+    const observed = (await parseRun(runOf(path), { arch: "x86_64", observe: true })) as ObservedRun;
+    // An outer onSyscall turns the bare calls off: every event reaches the collectors.
+    const everyEvent = (await parseRun(runOf(path), { arch: "x86_64", observe: true, onSyscall: () => undefined })) as ObservedRun;
+    assert.deepEqual(observed.argValues, everyEvent.argValues);
+    assert.deepEqual(observed.resources, everyEvent.resources);
+    const x = observed.argValues.x86_64 as Record<string, unknown>;
+    assert.ok(Array.isArray(x.personality) && (x.personality as unknown[]).length === 2, JSON.stringify(observed.argValues));
+    assert.ok(Array.isArray(x.socket) && (x.socket as unknown[]).length === 1, JSON.stringify(observed.argValues));
+    assert.ok(Array.isArray(x.clone) && (x.clone as unknown[]).length === 1, JSON.stringify(observed.argValues));
+  });
+});
