@@ -3,8 +3,8 @@
 // tracker needs, packed in order for the main thread, which tracks resources over the whole file.
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
-import { ArgValueCollector } from "../parse/arg-values.js";
-import { eventMatters } from "../parse/resources.js";
+import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
+import { eventMatters, nameMatters } from "../parse/resources.js";
 import { TraceParser, type TracePart } from "../parse/trace-parser.js";
 
 /** What the main thread sends: one part, cut after a newline (the last part may end without one). */
@@ -19,14 +19,20 @@ export interface PartTask {
 /**
  * Events packed in the order the parser produced them, cheap to send between threads: numbers in
  * `nums` (a record starts with its kind) and the texts of EVENT records in `texts`.
- * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known and outcome;
- * its name, args, retval, errno and retDecor are the next five texts. CARRIED: the
+ * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known, outcome, and
+ * its name and errno as indexes into `words`; its args, retval and retDecor are the next three texts. CARRIED: the
  * part's carried line `index` goes here (`TracePart.carried`), for the main thread to parse with the
  * state before the part.
  */
 export interface PackedEvents {
   nums: Int32Array;
-  /** The texts of EVENT records, five each. Separate strings, not one: a path the resource tracker keeps must not keep a whole part's text alive. */
+  /**
+   * Names and errnos, each distinct one once (EVENT records hold their index): a few dozen strings
+   * to copy between threads instead of two per event, and one string object per name on the main
+   * thread, whose hash its map lookups compute once.
+   */
+  words: string[];
+  /** The texts of EVENT records, three each. Separate strings, not one: a path the resource tracker keeps must not keep a whole part's text alive. */
   texts: string[];
 }
 export const BARE = 0;
@@ -49,6 +55,18 @@ class EventPacker {
   private nums = new Int32Array(1 << 16);
   private n = 0;
   private readonly texts: string[] = [];
+  private readonly words: string[] = [];
+  private readonly wordIndex = new Map<string, number>();
+
+  private word(w: string): number {
+    let i = this.wordIndex.get(w);
+    if (i === undefined) {
+      i = this.words.length;
+      this.words.push(w);
+      this.wordIndex.set(w, i);
+    }
+    return i;
+  }
 
   private room(k: number): void {
     if (this.n + k <= this.nums.length) return;
@@ -70,7 +88,7 @@ class EventPacker {
   }
 
   event(e: SyscallEvent): void {
-    this.room(6);
+    this.room(8);
     const a = this.nums;
     let n = this.n;
     a[n++] = EVENT;
@@ -79,12 +97,14 @@ class EventPacker {
     a[n++] = ARCHES.indexOf(e.arch);
     a[n++] = e.known ? 1 : 0;
     a[n++] = OUTCOMES.indexOf(e.outcome);
+    a[n++] = this.word(e.name);
+    a[n++] = this.word(e.errno);
     this.n = n;
-    this.texts.push(e.name, e.args, e.retval, e.errno, e.retDecor);
+    this.texts.push(e.args, e.retval, e.retDecor);
   }
 
   done(): PackedEvents {
-    return { nums: this.nums.slice(0, this.n), texts: this.texts };
+    return { nums: this.nums.slice(0, this.n), words: this.words, texts: this.texts };
   }
 }
 
@@ -92,6 +112,7 @@ class EventPacker {
 export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void, onBare: (pid: number) => void, onCarried: (index: number) => void): void {
   const a = p.nums;
   const t = p.texts;
+  const w = p.words;
   let at = 0;
   for (let i = 0; i < a.length; ) {
     const kind = a[i];
@@ -102,24 +123,25 @@ export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void
       onCarried(a[i + 1]!);
       i += 2;
     } else {
-      const name = t[at++]!;
+      const name = w[a[i + 6]!]!;
+      const errno = w[a[i + 7]!]!;
       const args = t[at++]!;
       const retval = t[at++]!;
-      const errno = t[at++]!;
       const retDecor = t[at++]!;
+      // The fields in TraceParser's order: one object shape for the resource collector, whoever made the event.
       onEvent({
         pid: a[i + 1]!,
-        line: a[i + 2]!,
         arch: ARCHES[a[i + 3]!]!,
-        known: a[i + 4] === 1,
-        outcome: OUTCOMES[a[i + 5]!]!,
         name,
+        known: a[i + 4] === 1,
         args,
+        outcome: OUTCOMES[a[i + 5]!]!,
         retval,
         errno,
         retDecor,
+        line: a[i + 2]!,
       });
-      i += 6;
+      i += 8;
     }
   }
 }
@@ -137,7 +159,14 @@ export function parsePart(task: PartTask): PartReply {
         }
       : undefined;
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
-  const parser = new TraceParser(task.source, { arch: task.arch, part: true, ...(onSyscall ? { onSyscall } : {}), ...(onCarried ? { onCarried } : {}) });
+  // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
+  const bare = events ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => events.bare(pid) } : {};
+  const parser = new TraceParser(task.source, {
+    arch: task.arch,
+    part: true,
+    ...(onSyscall ? { onSyscall, ...bare } : {}),
+    ...(onCarried ? { onCarried } : {}),
+  });
   parser.beginFile(task.display);
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
   parser.addBytes(buf.length);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ObservedRun, RunResult } from "../model/trace.js";
-import { ArgValueCollector } from "../parse/arg-values.js";
-import { ResourceCollector } from "../parse/resources.js";
+import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
+import { nameMatters, ResourceCollector } from "../parse/resources.js";
 import { diagnostic } from "../model/diagnostics.js";
 import { TraceParser, type ParseOptions } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
@@ -30,7 +30,13 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
         outer?.(e);
       }
     : outer;
-  const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
+  // Calls neither collector reads (most reads, writes, mmaps) reach the resource collector as a pid
+  // only: no event object or strings are made for them. Not when a caller wants every event.
+  const bare =
+    resources && !outer
+      ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => resources.observeBare(pid) }
+      : {};
+  const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall, ...bare } : { arch: options.arch });
   for (const f of runFiles) {
     parser.beginFile(f.display, f.pid);
     // File boundaries are part of the content: two -ff files are not their concatenation.

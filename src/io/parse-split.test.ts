@@ -16,8 +16,8 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
-import { MAX_LISTED_PROCESSES } from "../parse/trace-parser.js";
-import { eventMatters, ResourceCollector } from "../parse/resources.js";
+import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
+import { eventMatters, nameMatters, ResourceCollector } from "../parse/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
 
@@ -260,6 +260,10 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
     `100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 8<TCP:[1]>`,
     `100 connect(8<TCP:[1]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("10.0.0.1")}, 16) = 0`,
     `100 accept4(8<TCP:[1]>, NULL, NULL, SOCK_CLOEXEC) = 9<TCP:[10.0.0.2:80->10.0.0.1:5]>`,
+    // A call no handler reads whose -y result replaces what fd 12 meant: a later undecorated use must not see /srv.
+    `100 openat(AT_FDCWD, "/srv", O_RDONLY|O_DIRECTORY) = 12</srv>`,
+    `100 bpf(BPF_MAP_CREATE, {map_type=BPF_MAP_TYPE_HASH}, 72) = 12<anon_inode:bpf-map>`,
+    `100 openat(12, "x", O_RDONLY) = 13`,
     `100 clone(child_stack=NULL, flags=SIGCHLD) = 101`,
     `101 execve("/usr/bin/nel\\302\\205x", ["x"], 0x1 /* 1 vars */) = 0`,
     `101 chdir("/tmp\\342\\200\\216") = 0`,
@@ -290,10 +294,12 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
       const all = new ResourceCollector({ file: "t" });
       const some = new ResourceCollector({ file: "t" });
       let bare = 0;
+      const mattered: number[] = [];
       await parseRun(runOf(path), {
         arch: "x86_64",
         onSyscall: (e: SyscallEvent) => {
           all.observe(e);
+          if (eventMatters(e)) mattered.push(e.line);
           if (eventMatters(e)) some.observe(e);
           else {
             bare++;
@@ -305,6 +311,40 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
       assert.deepEqual(some.result(), all.result(), path);
       assert.deepEqual(some.problems(), all.problems(), path);
       assert.deepEqual(some.decorations, all.decorations, path);
+      // The parser's own shortcut (eventNeeded/onBare, what generate uses): no event is made for a
+      // call eventNeeded rules out unless its result has a -y decoration; the collector learns the same.
+      const viaParser = new ResourceCollector({ file: "t" });
+      let parserBare = 0;
+      let parserEvents = 0;
+      const delivered = new Set<number>();
+      const parser = new TraceParser(
+        { id: "t", files: [path] },
+        {
+          arch: "x86_64",
+          onSyscall: (e) => {
+            parserEvents++;
+            delivered.add(e.line);
+            viaParser.observe(e);
+          },
+          eventNeeded: nameMatters,
+          onBare: (pid) => {
+            parserBare++;
+            viaParser.observeBare(pid);
+          },
+        },
+      );
+      parser.beginFile(path);
+      const lines = bytesOf(path).toString("latin1").split("\n");
+      lines.forEach((line, i) => {
+        if (i < lines.length - 1 || line !== "") parser.line(line, i + 1, i < lines.length - 1);
+      });
+      parser.finish();
+      assert.ok(parserBare > 0 && parserEvents > 0, `${path}: ${parserBare} bare, ${parserEvents} events`);
+      assert.deepEqual(mattered.filter((l) => !delivered.has(l)), [], `${path}: lines of events eventMatters() keeps that the parser sent bare`);
+      assert.ok(parserBare <= bare, `${path}: ${parserBare} bare calls, but eventMatters() ruled out only ${bare}`);
+      assert.deepEqual(viaParser.result(), all.result(), `${path} via the parser's bare calls`);
+      assert.deepEqual(viaParser.problems(), all.problems(), `${path} via the parser's bare calls`);
+      assert.deepEqual(viaParser.decorations, all.decorations, `${path} via the parser's bare calls`);
       if (path === hostile) {
         assert.ok(all.problems().length >= 3, `the hostile paths gave problems: ${JSON.stringify(all.problems())}`);
         assert.equal(all.decorations.deletedOutside, true);
@@ -343,5 +383,37 @@ describe("parse in parts: on worker threads", () => {
       assert.equal(await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe: true, jobs: 2, partBytes: 4096 }), undefined, s);
     }
     assert.equal(await parseRunSplit(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false, jobs: 2 }), undefined);
+  });
+});
+
+// generate's one-thread parse sends the calls no collector reads as bare pids (ParseOptions.eventNeeded):
+// the argument constants must still see every socket, personality and clone call, as with every event.
+describe("bare calls: the argument constants still see every call they read", () => {
+  it("socket, personality and clone values, with a personality call no resource handler reads", async () => {
+    const path = join(scratch, "argvalues.trace");
+    writeFileSync(
+      path,
+      [
+        `100 personality(PER_LINUX32) = 0 (PER_LINUX)`,
+        `100 personality(0xffffffff) = 8 (PER_LINUX32)`,
+        `100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3`,
+        `100 read(3, "", 1) = 0`,
+        `100 clone(child_stack=NULL, flags=CLONE_NEWNS|CLONE_NEWPID|SIGCHLD) = 101`,
+        `101 exit_group(0) = ?`,
+        `101 +++ exited with 0 +++`,
+        `100 exit_group(0) = ?`,
+        `100 +++ exited with 0 +++`,
+        "",
+      ].join("\n"),
+    );
+    const observed = (await parseRun(runOf(path), { arch: "x86_64", observe: true })) as ObservedRun;
+    // An outer onSyscall turns the bare calls off: every event reaches the collectors.
+    const everyEvent = (await parseRun(runOf(path), { arch: "x86_64", observe: true, onSyscall: () => undefined })) as ObservedRun;
+    assert.deepEqual(observed.argValues, everyEvent.argValues);
+    assert.deepEqual(observed.resources, everyEvent.resources);
+    const x = observed.argValues.x86_64 as Record<string, unknown>;
+    assert.ok(Array.isArray(x.personality) && (x.personality as unknown[]).length === 2, JSON.stringify(observed.argValues));
+    assert.ok(Array.isArray(x.socket) && (x.socket as unknown[]).length === 1, JSON.stringify(observed.argValues));
+    assert.ok(Array.isArray(x.clone) && (x.clone as unknown[]).length === 1, JSON.stringify(observed.argValues));
   });
 });

@@ -298,7 +298,7 @@ function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: 
       resources.observe(e);
     },
     // No handler reads it; only its pid matters (processes not announced yet wait in a window of events).
-    (pid) => resources.observe({ pid, line: 0, arch, name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "" }),
+    (pid) => resources.observeBare(pid),
     (index) => parser.absorbCarried(m, index),
   );
 }

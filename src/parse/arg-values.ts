@@ -66,6 +66,11 @@ export function cloneNamespaceBits(args: string): number | undefined {
   return bits >>> 0;
 }
 
+/** Whether ArgValueCollector.observe reads calls named `name` (the others it ignores). */
+export function argValuesRead(name: string): boolean {
+  return name === "socket" || name === "personality" || name === "clone";
+}
+
 /** Collects, from a run's events, the argument constants of the filterable syscalls. */
 export class ArgValueCollector {
   private readonly values = new Map<string, Set<string>>();

@@ -671,32 +671,41 @@ export class ResourceCollector {
   }
 
   observe(e: SyscallEvent): void {
+    this.observeAt(e.pid, e);
+  }
+
+  /** A call of `pid` that eventMatters() rules out: it only counts towards the pending window. */
+  observeBare(pid: number): void {
+    this.observeAt(pid, BARE_EVENT);
+  }
+
+  private observeAt(pid: number, e: SyscallEvent): void {
     this.seen++;
     if (this.pending.size > 0) this.expirePending();
-    let p = this.procs.get(e.pid);
+    let p = this.procs.get(pid);
     if (p === undefined) {
-      const q = this.pending.get(e.pid);
+      const q = this.pending.get(pid);
       const root = this.rootPid === 0 && !this.rootAliased && q === undefined ? this.procs.get(0) : undefined;
-      if (root !== undefined && !this.announced.has(e.pid)) {
+      if (root !== undefined && !this.announced.has(pid)) {
         // strace to stderr prints no `[pid N]` while one process is traced: the root's first events
         // carry pid 0, its later ones its real pid, which no clone announces. Like the parser, take
         // the first prefixed pid that is not a known child of the root as the root.
         this.rootAliased = true;
-        this.procs.set(e.pid, root);
+        this.procs.set(pid, root);
         this.handle(root, e);
         return;
       }
       if (q !== undefined || this.rootPid !== undefined) {
         // Not the first process and not announced by a clone yet: wait for it.
         if (q) q.events.push(e);
-        else this.pending.set(e.pid, { since: this.seen, events: [e] });
+        else this.pending.set(pid, { since: this.seen, events: [e] });
         this.pendingTotal++;
-        if ((q && q.events.length > PENDING_PER_PID) || this.pendingTotal > PENDING_TOTAL) this.releasePending(q ? e.pid : this.oldestPending());
+        if ((q && q.events.length > PENDING_PER_PID) || this.pendingTotal > PENDING_TOTAL) this.releasePending(q ? pid : this.oldestPending());
         return;
       }
-      this.rootPid = e.pid;
+      this.rootPid = pid;
       p = newProc();
-      this.procs.set(e.pid, p);
+      this.procs.set(pid, p);
     }
     this.handle(p, e);
   }
@@ -1081,6 +1090,17 @@ export class ResourceCollector {
 export function eventMatters(e: SyscallEvent): boolean {
   return HANDLERS.has(e.name) || (e.outcome === "ok" && hasFdDecoration(e));
 }
+
+/** Whether eventMatters() holds for every call named `name`, whatever its result. */
+export function nameMatters(name: string): boolean {
+  return HANDLERS.has(name);
+}
+
+/**
+ * What observeBare() queues and handles: no handler reads it (handle() ignores a failed nameless
+ * call). Not frozen, and its fields in TraceParser's order, so that handle() sees one object shape.
+ */
+const BARE_EVENT: SyscallEvent = { pid: -1, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "", line: 0 };
 
 function newProc(): Proc {
   return { fs: { cwd: undefined, cwdResolved: undefined }, files: new Map(), exe: undefined, parent: undefined };

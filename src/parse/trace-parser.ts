@@ -33,6 +33,14 @@ export interface ParseOptions {
   /** Receives every syscall event; leave out when only counts are needed (saves building objects). */
   onSyscall?: (event: SyscallEvent) => void;
   /**
+   * With `onBare`: whether `onSyscall` reads more than the pid of a call by this (resolved) name.
+   * A call it does not read, unless it succeeded with a `-y` decoration on its result, goes to
+   * `onBare` with its pid only, and no event object, argument or result strings are made for it.
+   */
+  eventNeeded?: (name: string) => boolean;
+  /** Receives the pid of each call `eventNeeded` rules out (see there), in order with `onSyscall`. */
+  onBare?: (pid: number) => void;
+  /**
    * Parse one part of a file cut at line boundaries, not knowing the state before it (see
    * `exportPart`): what depends on that state is set aside, and a shape the merge cannot stitch
    * exactly makes the part `unsupported`.
@@ -60,6 +68,8 @@ interface NameInfo {
   counts: SyscallCounts;
   /** A call that changes the process table (clone, fork, execve). */
   effects: boolean;
+  /** Whether `onSyscall` needs the event whatever its result (ParseOptions.eventNeeded). */
+  event: boolean;
 }
 
 const EFFECTS = new Set(["clone", "clone3", "fork", "vfork", "execve", "execveat"]);
@@ -186,6 +196,8 @@ export class TraceParser {
   private readonly tables: SummaryTable[] = [];
   private readonly names = new Map<Arch, Map<string, NameInfo>>();
   private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
+  private readonly onBare: ((pid: number) => void) | undefined;
+  private readonly eventNeeded: ((name: string) => boolean) | undefined;
   private readonly base: Arch;
 
   private file = "";
@@ -225,6 +237,8 @@ export class TraceParser {
   ) {
     this.base = options.arch;
     this.onSyscall = options.onSyscall;
+    this.onBare = options.onSyscall && options.eventNeeded ? options.onBare : undefined;
+    this.eventNeeded = options.eventNeeded;
     this.part = options.part
       ? { unsupported: null, carried: [], pendingKnown: new Set(), assumeNoPending: new Set(), exitTouched: new Set(), incarnations: [], incarnationOf: new Map(), retired: new Map(), procEvents: [] }
       : null;
@@ -843,10 +857,12 @@ export class TraceParser {
       if (!st.info.arches.includes(a)) st.info.arches.push(a);
     }
     const name = info.name;
-    const wantArgs = this.onSyscall !== undefined || (info.effects && r.outcome === "ok");
+    const bare = this.onBare !== undefined && !info.event && !(r.outcome === "ok" && mayBeFdDecor(r));
+    const wantArgs = (this.onSyscall !== undefined && !bare) || (info.effects && r.outcome === "ok");
     const args = wantArgs ? (argsFrom === 0 && argsTo === argsSrc.length ? argsSrc : argsSrc.slice(argsFrom, argsTo)) : "";
     if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r, lineNo);
-    if (this.onSyscall) {
+    if (bare) this.onBare!(st.pid);
+    else if (this.onSyscall) {
       this.onSyscall({ pid: st.pid, arch: a, name, known: info.known, args, outcome: r.outcome, retval: retvalOf(r), errno: r.errno, retDecor: decorOf(r), line: lineNo });
     }
   }
@@ -895,7 +911,7 @@ export class TraceParser {
       c = { calls: 0, errors: 0, unfinished: 0 };
       counts.set(name, c);
     }
-    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name) };
+    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name), event: this.eventNeeded === undefined || this.eventNeeded(name) };
     if (cacheable) this.nameCache(arch).set(rawName, out);
     return out;
   }
@@ -1186,4 +1202,20 @@ function clip(s: string, max = 80): string {
   const t = s.length > max ? `${s.slice(0, max)}...` : s;
   // Show what the bytes say (lines are read as latin1 to keep every byte).
   return Buffer.from(t, "latin1").toString("utf8").replace(/[\x00-\x1f"]/g, (ch) => (ch === '"' ? '\\"' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}
+
+/**
+ * Whether decorOf(r) may start with `<` and a non-digit (a `-y` decoration: `</etc/passwd>`,
+ * `<socket:[123]>`), without slicing it. Errs towards true (then the whole event is built and
+ * its reader decides).
+ */
+function mayBeFdDecor(r: CallResult): boolean {
+  const s = r.src;
+  let i = r.decorFrom;
+  if (i >= s.length) return false;
+  while (s.charCodeAt(i) === 0x20) i++;
+  const c = s.charCodeAt(i);
+  if (c === 0x3c) return !isDigit(s.charCodeAt(i + 1));
+  // decorOf trims other white space: decide on the full string.
+  return c <= 0x20 || c === 0xa0 || c > 0xff;
 }
