@@ -33,9 +33,7 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
   // Calls neither collector reads (most reads, writes, mmaps) reach the resource collector as a pid
   // only: no event object or strings are made for them. Not when a caller wants every event.
   const bare =
-    resources && !outer
-      ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => resources.observeBare(pid) }
-      : {};
+    resources && !outer ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => resources.observeBare(pid) } : {};
   const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall, ...bare } : { arch: options.arch });
   for (const f of runFiles) {
     parser.beginFile(f.display, f.pid);

@@ -340,7 +340,11 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
       });
       parser.finish();
       assert.ok(parserBare > 0 && parserEvents > 0, `${path}: ${parserBare} bare, ${parserEvents} events`);
-      assert.deepEqual(mattered.filter((l) => !delivered.has(l)), [], `${path}: lines of events eventMatters() keeps that the parser sent bare`);
+      assert.deepEqual(
+        mattered.filter((l) => !delivered.has(l)),
+        [],
+        `${path}: lines of events eventMatters() keeps that the parser sent bare`,
+      );
       assert.ok(parserBare <= bare, `${path}: ${parserBare} bare calls, but eventMatters() ruled out only ${bare}`);
       assert.deepEqual(viaParser.result(), all.result(), `${path} via the parser's bare calls`);
       assert.deepEqual(viaParser.problems(), all.problems(), `${path} via the parser's bare calls`);

@@ -56,7 +56,10 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const partBytes = options.partBytes ?? PART_BYTES;
   const f = run.runFiles[0];
   if (run.runFiles.length !== 1 || !f || f.path === "-" || f.pid !== undefined) return undefined;
-  const size = await stat(f.path).then((st) => st.size, () => 0);
+  const size = await stat(f.path).then(
+    (st) => st.size,
+    () => 0,
+  );
   // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
   // file holds some four times its size).
   if ((f.path.endsWith(".gz") ? size * 4 : size) < MIN_PARTS * partBytes) return undefined;
@@ -155,13 +158,19 @@ export class PartMerger {
   constructor(
     private readonly source: RunSource,
     display: string,
-    private readonly options: { arch: Arch; observe: boolean },
+    options: { arch: Arch; observe: boolean },
   ) {
     this.collector = options.observe ? new ArgValueCollector() : undefined;
     this.resources = options.observe ? new ResourceCollector({ file: source.id }) : undefined;
     const collector = this.collector;
     const resources = this.resources;
-    const onSyscall = collector && resources ? (e: SyscallEvent) => (collector.observe(e), resources.observe(e)) : undefined;
+    const onSyscall =
+      collector && resources
+        ? (e: SyscallEvent) => {
+            collector.observe(e);
+            resources.observe(e);
+          }
+        : undefined;
     this.parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
     this.parser.beginFile(display);
   }
@@ -171,7 +180,7 @@ export class PartMerger {
     const parser = this.parser;
     const m = parser.beginAbsorb(reply.part, this.base);
     if (!m) return false;
-    if (reply.events && this.resources) replay(parser, m, reply.events, this.resources, this.options.arch);
+    if (reply.events && this.resources) replay(parser, m, reply.events, this.resources);
     else for (let i = 0; i < reply.part.carried.length; i++) parser.absorbCarried(m, i);
     parser.endAbsorb(m);
     this.base += reply.part.lines;
@@ -289,7 +298,7 @@ async function* streamParts(path: string, partBytes: number, hash: Hash | undefi
 }
 
 /** The events of one part, in order, into the resource tracker; carried lines parsed where they fall. */
-function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector, arch: Arch): void {
+function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector): void {
   const base = m.base;
   unpackEvents(
     ev,

@@ -335,12 +335,19 @@ const DEVICE_SUFFIX = /<(?:char|block) \d+:\d+>$/;
  */
 function decorationText(s: string, lt: number, style: DecorationStyle, inArgument = false): DecorationText | undefined {
   const end = decorationEnd(s, lt);
-  if (end < 0) return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead` };
+  if (end < 0)
+    return {
+      ok: false,
+      message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead`,
+    };
   let inner = s.slice(lt + 1, end - 1);
   const tail = s.slice(end);
   // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
   if (tail !== "" && (inArgument ? tail !== "(deleted)" : !DECORATION_TAIL.test(tail))) {
-    return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead` };
+    return {
+      ok: false,
+      message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead`,
+    };
   }
   if (tail.startsWith("(deleted)")) style.deletedOutside = true;
   // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
@@ -348,7 +355,11 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
   const nested = inner.indexOf("<");
   if (nested >= 0) {
     const dev = DEVICE_SUFFIX.exec(inner);
-    if (!dev || dev.index !== nested) return { ok: false, message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw "<" in the name (strace before 4.22); the path argument is used instead` };
+    if (!dev || dev.index !== nested)
+      return {
+        ok: false,
+        message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw "<" in the name (strace before 4.22); the path argument is used instead`,
+      };
     inner = inner.slice(0, nested);
   }
   const d = inner.indexOf("\\") < 0 ? { bytes: inner, truncated: false } : decodeCString(`"${inner}"`);
@@ -425,12 +436,45 @@ function joinPath(base: string, rel: string): string {
 
 const SOCK_TYPES: Record<number, string> = { 1: "stream", 2: "dgram", 3: "raw", 4: "rdm", 5: "seqpacket", 6: "dccp", 10: "packet" };
 const IPPROTO_NAMES: Record<number, string> = {
-  1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ipv6", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 132: "sctp", 136: "udplite", 255: "raw", 262: "mptcp",
+  1: "icmp",
+  2: "igmp",
+  4: "ipip",
+  6: "tcp",
+  17: "udp",
+  41: "ipv6",
+  47: "gre",
+  50: "esp",
+  51: "ah",
+  58: "icmpv6",
+  132: "sctp",
+  136: "udplite",
+  255: "raw",
+  262: "mptcp",
 };
 const NETLINK_PROTOCOLS: Record<string, number> = {
-  ROUTE: 0, UNUSED: 1, USERSOCK: 2, FIREWALL: 3, SOCK_DIAG: 4, INET_DIAG: 4, NFLOG: 5, XFRM: 6, SELINUX: 7, ISCSI: 8, AUDIT: 9,
-  FIB_LOOKUP: 10, CONNECTOR: 11, NETFILTER: 12, IP6_FW: 13, DNRTMSG: 14, KOBJECT_UEVENT: 15, GENERIC: 16, SCSITRANSPORT: 18,
-  ECRYPTFS: 19, RDMA: 20, CRYPTO: 21, SMC: 22,
+  ROUTE: 0,
+  UNUSED: 1,
+  USERSOCK: 2,
+  FIREWALL: 3,
+  SOCK_DIAG: 4,
+  INET_DIAG: 4,
+  NFLOG: 5,
+  XFRM: 6,
+  SELINUX: 7,
+  ISCSI: 8,
+  AUDIT: 9,
+  FIB_LOOKUP: 10,
+  CONNECTOR: 11,
+  NETFILTER: 12,
+  IP6_FW: 13,
+  DNRTMSG: 14,
+  KOBJECT_UEVENT: 15,
+  GENERIC: 16,
+  SCSITRANSPORT: 18,
+  ECRYPTFS: 19,
+  RDMA: 20,
+  CRYPTO: 21,
+  SMC: 22,
 };
 
 /** AppArmor's family word for a domain argument (`AF_INET` -> `inet`, `AF_LOCAL` -> `unix`, `0x10` -> `netlink`). */
@@ -471,7 +515,8 @@ function socketProtocol(token: string, family: string): string | undefined {
 /** The transport an inet socket's endpoints are shown with: tcp for stream, udp for dgram by default. */
 function transportOf(family: string, type: string, protocol: string | undefined): string | undefined {
   if (family !== "inet" && family !== "inet6") return undefined;
-  if (protocol === "tcp" || protocol === "udp" || protocol === "sctp" || protocol === "udplite" || protocol === "mptcp") return protocol === "mptcp" ? "tcp" : protocol;
+  if (protocol === "tcp" || protocol === "udp" || protocol === "sctp" || protocol === "udplite" || protocol === "mptcp")
+    return protocol === "mptcp" ? "tcp" : protocol;
   if (protocol !== undefined) return undefined;
   return type === "stream" ? "tcp" : type === "dgram" ? "udp" : undefined;
 }
@@ -533,10 +578,7 @@ function parsePort(value: string | undefined): number | undefined {
   return parseNumber(v);
 }
 
-type SockAddr =
-  | { family: "inet" | "inet6"; address: string; port: number }
-  | { family: "unix"; path: PathText; abstract: boolean }
-  | { family: "other" };
+type SockAddr = { family: "inet" | "inet6"; address: string; port: number } | { family: "unix"; path: PathText; abstract: boolean } | { family: "other" };
 
 /** Reads a sockaddr struct as strace prints it (symbolic, `-X raw`, `-X verbose`); undefined when unreadable. */
 function parseSockaddr(text: string): SockAddr | undefined {
@@ -728,7 +770,14 @@ export class ResourceCollector {
       unresolved: [...this.unresolved.values()].sort((a, b) => a.line - b.line || compareStrings(a.path, b.path) || compareStrings(a.syscall, b.syscall)),
       processes: [...this.byExe.keys()].sort(compareStrings).map((exe): ProcessUse => {
         const f = this.byExe.get(exe)!;
-        return { exe, spawns: [...f.spawns].sort(compareStrings), writes: [...f.writes].sort(compareStrings), connects: byKey(f.connects), accepts: byKey(f.accepts), listens: byKey(f.listens) };
+        return {
+          exe,
+          spawns: [...f.spawns].sort(compareStrings),
+          writes: [...f.writes].sort(compareStrings),
+          connects: byKey(f.connects),
+          accepts: byKey(f.accepts),
+          listens: byKey(f.listens),
+        };
       }),
     };
   }
@@ -737,7 +786,8 @@ export class ResourceCollector {
   problems(): ResourceProblem[] {
     this.releaseAllPending();
     const out = [...this.problemList].sort((a, b) => a.line - b.line || compareStrings(a.message, b.message));
-    if (this.problemsDropped > 0) out.push({ line: out[out.length - 1]?.line ?? 0, message: `${this.problemsDropped} more problems with untrusted paths not listed` });
+    if (this.problemsDropped > 0)
+      out.push({ line: out[out.length - 1]?.line ?? 0, message: `${this.problemsDropped} more problems with untrusted paths not listed` });
     return out;
   }
 
@@ -891,7 +941,8 @@ export class ResourceCollector {
       if (t.resolved !== undefined) f.writes.add(t.resolved);
     }
     const path = t.path ?? t.resolved;
-    if (path !== undefined) this.onActivity?.({ kind: "open", line: e.line, syscall: e.name, exe: p.exe, parentExe: p.parent?.exe, path, write, dir: dir || t.dir });
+    if (path !== undefined)
+      this.onActivity?.({ kind: "open", line: e.line, syscall: e.name, exe: p.exe, parentExe: p.parent?.exe, path, write, dir: dir || t.dir });
   }
 
   processEndpoint(p: Proc, e: SyscallEvent, kind: "connect" | "listen", ep: EndpointUse): void {
@@ -1008,10 +1059,13 @@ export class ResourceCollector {
     }
     // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
     let fromDeco = fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined;
-    if (fromDeco !== undefined && [path, joined].some((x) => x !== undefined && x.startsWith(`${fromDeco}>`))) {
+    if (fromDeco !== undefined && [path, joined].some((x) => x?.startsWith(`${fromDeco}>`))) {
       // `= 3</tmp/x>(deleted) <0.1>` from strace < 4.22 for a file named `x>(deleted) <0.1`: the
       // decoration is a prefix of the requested name up to a raw `>`, never what was opened.
-      this.problem(e.line, `${e.name}: -y decoration ${showBytes(fromDeco)} is a prefix of the requested path up to a raw ">" (strace before 4.22); the path argument is used instead`);
+      this.problem(
+        e.line,
+        `${e.name}: -y decoration ${showBytes(fromDeco)} is a prefix of the requested path up to a raw ">" (strace before 4.22); the path argument is used instead`,
+      );
       fromDeco = undefined;
     }
     const resolved = fromDeco ?? (isAbsolute(rel) ? undefined : joined);
@@ -1165,7 +1219,11 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
     const fd = parseNumber(e.retval);
     if (fd === undefined || fd < 0) return;
     const desc: Description =
-      t !== undefined ? { kind: "file", path: t.path, resolved: t.resolved } : deco?.ok && !isAbsolute(deco.text) ? { kind: "other" } : { kind: "file", path: undefined, resolved: undefined };
+      t !== undefined
+        ? { kind: "file", path: t.path, resolved: t.resolved }
+        : deco?.ok && !isAbsolute(deco.text)
+          ? { kind: "other" }
+          : { kind: "file", path: undefined, resolved: undefined };
     p.files.set(fd, { desc, cloexec: mode.cloexec });
   };
 }
@@ -1269,7 +1327,12 @@ const F_DUPFD = 0;
 const F_SETFD = 2;
 const F_DUPFD_CLOEXEC = 1030;
 const LOCK_CMDS = new Map<string, number>([
-  ["F_SETLK", 6], ["F_SETLKW", 7], ["F_SETLK64", 13], ["F_SETLKW64", 14], ["F_OFD_SETLK", 37], ["F_OFD_SETLKW", 38],
+  ["F_SETLK", 6],
+  ["F_SETLKW", 7],
+  ["F_SETLK64", 13],
+  ["F_SETLKW64", 14],
+  ["F_OFD_SETLK", 37],
+  ["F_OFD_SETLKW", 38],
 ]);
 const LOCK_NUMS = new Set(LOCK_CMDS.values());
 
@@ -1357,12 +1420,22 @@ function acceptCall(): Handler {
     // The local port is the listening socket's (from its bind), else what -yy shows on the new fd.
     const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e, c.decorations), s);
     c.processAccepted(p, e, local);
-    p.files.set(fd, { desc: s ? { kind: "socket", family: s.family, type: s.type, proto: s.proto, bound: undefined, listed: true } : { kind: "other" }, cloexec });
+    p.files.set(fd, {
+      desc: s ? { kind: "socket", family: s.family, type: s.type, proto: s.proto, bound: undefined, listed: true } : { kind: "other" },
+      cloexec,
+    });
   };
 }
 
 /** An endpoint from a sockaddr, for the socket `s`; unix paths resolved like file paths. Also records the socket file. */
-function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAddr, s: { proto: string | undefined } | undefined, fileAccess: number): EndpointUse | undefined {
+function endpointOf(
+  c: ResourceCollector,
+  p: Proc,
+  e: SyscallEvent,
+  addr: SockAddr,
+  s: { proto: string | undefined } | undefined,
+  fileAccess: number,
+): EndpointUse | undefined {
   if (addr.family === "other") return undefined;
   if (addr.family === "unix") {
     if (!addr.path.ok) {
@@ -1390,7 +1463,9 @@ function endpointOf(c: ResourceCollector, p: Proc, e: SyscallEvent, addr: SockAd
     c.problem(e.line, `${e.name}: ${bad}; the endpoint is left out`);
     return undefined;
   }
-  return s?.proto === undefined ? { family: addr.family, address: addr.address, port: addr.port } : { family: addr.family, proto: s.proto, address: addr.address, port: addr.port };
+  return s?.proto === undefined
+    ? { family: addr.family, address: addr.address, port: addr.port }
+    : { family: addr.family, proto: s.proto, address: addr.address, port: addr.port };
 }
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -1520,13 +1595,28 @@ const HANDLERS = new Map<string, Handler>([
   ["execve", execCall(undefined, 0, undefined)],
   ["execveat", execCall(0, 1, 4)],
   // Metadata reads: no AppArmor rule needed, still worth knowing.
-  ...["stat", "lstat", "stat64", "lstat64", "oldstat", "oldlstat", "statfs", "statfs64", "access", "readlink", "getxattr", "lgetxattr", "listxattr", "llistxattr"].map(
-    (n) => [n, pathCall(undefined, 0, STAT)] as [string, Handler],
-  ),
+  ...[
+    "stat",
+    "lstat",
+    "stat64",
+    "lstat64",
+    "oldstat",
+    "oldlstat",
+    "statfs",
+    "statfs64",
+    "access",
+    "readlink",
+    "getxattr",
+    "lgetxattr",
+    "listxattr",
+    "llistxattr",
+  ].map((n) => [n, pathCall(undefined, 0, STAT)] as [string, Handler]),
   ...["newfstatat", "fstatat64", "statx", "faccessat", "faccessat2", "readlinkat"].map((n) => [n, pathCall(0, 1, STAT)] as [string, Handler]),
   ["inotify_add_watch", pathCall(0, 1, STAT)],
   // Metadata writes: AppArmor grants chmod/chown/setattr with `w`.
-  ...["truncate", "truncate64", "chmod", "utime", "utimes", "setxattr", "lsetxattr", "removexattr", "lremovexattr"].map((n) => [n, pathCall(undefined, 0, WRITE)] as [string, Handler]),
+  ...["truncate", "truncate64", "chmod", "utime", "utimes", "setxattr", "lsetxattr", "removexattr", "lremovexattr"].map(
+    (n) => [n, pathCall(undefined, 0, WRITE)] as [string, Handler],
+  ),
   ...["fchmodat", "fchmodat2", "futimesat", "utimensat"].map((n) => [n, pathCall(0, 1, WRITE)] as [string, Handler]),
   ["unlink", pathCall(undefined, 0, DELETE)],
   [
@@ -1616,9 +1706,23 @@ const HANDLERS = new Map<string, Handler>([
   ["close_range", closeRangeCall()],
   ["pipe", otherFdCall(0)],
   ["pipe2", otherFdCall(0, { idx: 1, name: "O_CLOEXEC", bit: O_CLOEXEC })],
-  ...["eventfd", "eventfd2", "epoll_create", "epoll_create1", "timerfd_create", "signalfd", "signalfd4", "memfd_create", "inotify_init", "inotify_init1", "fanotify_init", "userfaultfd", "pidfd_open", "perf_event_open", "io_uring_setup"].map(
-    (n) => [n, otherFdCall(undefined)] as [string, Handler],
-  ),
+  ...[
+    "eventfd",
+    "eventfd2",
+    "epoll_create",
+    "epoll_create1",
+    "timerfd_create",
+    "signalfd",
+    "signalfd4",
+    "memfd_create",
+    "inotify_init",
+    "inotify_init1",
+    "fanotify_init",
+    "userfaultfd",
+    "pidfd_open",
+    "perf_event_open",
+    "io_uring_setup",
+  ].map((n) => [n, otherFdCall(undefined)] as [string, Handler]),
   ["socket", socketCall(false)],
   ["socketpair", socketCall(true)],
   ["accept", acceptCall()],

@@ -1,28 +1,9 @@
 import { ARCH_INFO, isSyscall, resolveSyscallName, type Arch } from "../model/arch.js";
-import type {
-  ProcessExit,
-  ProcessInfo,
-  RunResult,
-  RunSource,
-  SummaryTable,
-  SyscallCounts,
-  SyscallEvent,
-} from "../model/trace.js";
+import type { ProcessExit, ProcessInfo, RunResult, RunSource, SummaryTable, SyscallCounts, SyscallEvent } from "../model/trace.js";
 import type { Diagnostic } from "../model/diagnostics.js";
 import { firstStringArg } from "./args.js";
 import { DiagnosticLog } from "./diagnostic-log.js";
-import {
-  findCloseParen,
-  isDigit,
-  isNameChar,
-  decorOf,
-  NO_RESULT,
-  parseResult,
-  retvalOf,
-  skipSpaces,
-  stripAnsi,
-  type CallResult,
-} from "./scan.js";
+import { findCloseParen, isDigit, isNameChar, decorOf, NO_RESULT, parseResult, retvalOf, skipSpaces, stripAnsi, type CallResult } from "./scan.js";
 import { SummaryTableReader } from "./summary-table.js";
 
 export type { RunResult } from "../model/trace.js";
@@ -151,7 +132,16 @@ export interface TracePart {
    * in the part has several): `first` when it is the pid's first in the part (it continues the
    * state before the part, if any); `exitLine` the part line where it exited and was forgotten, or -1.
    */
-  procs: { pid: number; first: boolean; pendingKnown: boolean; pending: PendingCall | null; info: ProcessInfo; signals: string[]; exitTouched: boolean; exitLine: number }[];
+  procs: {
+    pid: number;
+    first: boolean;
+    pendingKnown: boolean;
+    pending: PendingCall | null;
+    info: ProcessInfo;
+    signals: string[];
+    exitTouched: boolean;
+    exitLine: number;
+  }[];
   /**
    * When states were made and forgotten, in order, three numbers each (create 0 / retire 1, index
    * into `procs`, part line): the merge replays them between carried lines, so that the process
@@ -240,7 +230,17 @@ export class TraceParser {
     this.onBare = options.onSyscall && options.eventNeeded ? options.onBare : undefined;
     this.eventNeeded = options.eventNeeded;
     this.part = options.part
-      ? { unsupported: null, carried: [], pendingKnown: new Set(), assumeNoPending: new Set(), exitTouched: new Set(), incarnations: [], incarnationOf: new Map(), retired: new Map(), procEvents: [] }
+      ? {
+          unsupported: null,
+          carried: [],
+          pendingKnown: new Set(),
+          assumeNoPending: new Set(),
+          exitTouched: new Set(),
+          incarnations: [],
+          incarnationOf: new Map(),
+          retired: new Map(),
+          procEvents: [],
+        }
       : null;
     this.onCarried = options.onCarried;
     this.table = new SummaryTableReader(options.arch, (code, line, col, msg) => this.log.add(code, this.file, line, col, msg));
@@ -476,7 +476,13 @@ export class TraceParser {
     }
     if (st.pending) {
       if (this.part) this.unsupported("a call lost its result");
-      this.log.add("SC_UNFINISHED_LOST", this.file, lineNo, p + 1, `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`);
+      this.log.add(
+        "SC_UNFINISHED_LOST",
+        this.file,
+        lineNo,
+        p + 1,
+        `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`,
+      );
       this.closePending(st);
     }
     const n = s.length;
@@ -530,7 +536,13 @@ export class TraceParser {
     if (attached > 0) this.message(s, attached + 8, lineNo);
     if (!complete) {
       this.truncatedCall = st.pending;
-      this.log.add("SC_TRUNCATED_TRACE", this.file, lineNo, s.length + 1, `the last line ends inside ${rawName}() without a newline; strace was probably killed`);
+      this.log.add(
+        "SC_TRUNCATED_TRACE",
+        this.file,
+        lineNo,
+        s.length + 1,
+        `the last line ends inside ${rawName}() without a newline; strace was probably killed`,
+      );
     }
     return true;
   }
@@ -556,12 +568,24 @@ export class TraceParser {
     if (this.spliced && this.spliced.state === st) this.spliced = null;
     if (pending && pending.name !== rawName) {
       if (this.part) this.unsupported("a resumed call that does not match");
-      this.log.add("SC_RESUMED_MISMATCH", this.file, lineNo, p + 1, `pid ${st.pid} resumes ${rawName}() but its unfinished call is ${pending.name}() from line ${pending.line}; that call counts as unfinished`);
+      this.log.add(
+        "SC_RESUMED_MISMATCH",
+        this.file,
+        lineNo,
+        p + 1,
+        `pid ${st.pid} resumes ${rawName}() but its unfinished call is ${pending.name}() from line ${pending.line}; that call counts as unfinished`,
+      );
       st.pending = pending;
       this.closePending(st);
       pending = null;
     } else if (!pending) {
-      this.log.add("SC_RESUMED_WITHOUT_CALL", this.file, lineNo, p + 1, `pid ${st.pid} resumes ${rawName}() but no unfinished ${rawName}() call was seen for it`);
+      this.log.add(
+        "SC_RESUMED_WITHOUT_CALL",
+        this.file,
+        lineNo,
+        p + 1,
+        `pid ${st.pid} resumes ${rawName}() but no unfinished ${rawName}() call was seen for it`,
+      );
     }
     // `<... nanosleep resumed> <unfinished ...>) = ?`: a thread killed in the call.
     const close = findCloseParen(s, restStart);
@@ -574,7 +598,13 @@ export class TraceParser {
         st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
         return true;
       }
-      this.log.add("SC_MALFORMED_CALL", this.file, lineNo, (close >= 0 ? close : s.length) + 1, `expected ") = RESULT" after ${rawName} resumed, found "${clip(s.slice(restStart))}"`);
+      this.log.add(
+        "SC_MALFORMED_CALL",
+        this.file,
+        lineNo,
+        (close >= 0 ? close : s.length) + 1,
+        `expected ") = RESULT" after ${rawName} resumed, found "${clip(s.slice(restStart))}"`,
+      );
       st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
       this.closePending(st);
       return true;
@@ -839,7 +869,17 @@ export class TraceParser {
   }
 
   /** Counts one call and hands it to the consumer; the arguments are `argsSrc[argsFrom, argsTo)`, sliced only when used. */
-  private complete(st: ProcState, rawName: string, argsSrc: string, argsFrom: number, argsTo: number, r: CallResult, lineNo: number, col: number, arch?: Arch): void {
+  private complete(
+    st: ProcState,
+    rawName: string,
+    argsSrc: string,
+    argsFrom: number,
+    argsTo: number,
+    r: CallResult,
+    lineNo: number,
+    col: number,
+    arch?: Arch,
+  ): void {
     const a0 = arch ?? st.arch;
     let info = this.nameCache(a0).get(rawName);
     if (info === undefined) info = this.resolveName(st, a0, rawName, lineNo, col);
@@ -863,7 +903,18 @@ export class TraceParser {
     if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r, lineNo);
     if (bare) this.onBare!(st.pid);
     else if (this.onSyscall) {
-      this.onSyscall({ pid: st.pid, arch: a, name, known: info.known, args, outcome: r.outcome, retval: retvalOf(r), errno: r.errno, retDecor: decorOf(r), line: lineNo });
+      this.onSyscall({
+        pid: st.pid,
+        arch: a,
+        name,
+        known: info.known,
+        args,
+        outcome: r.outcome,
+        retval: retvalOf(r),
+        errno: r.errno,
+        retDecor: decorOf(r),
+        line: lineNo,
+      });
     }
   }
 
@@ -897,11 +948,23 @@ export class TraceParser {
           a = alt;
           name = resolveSyscallName(alt, rawName)!;
           cacheable = false;
-          this.log.add("SC_ARCH_INFERRED", this.file, lineNo, col + 1, `pid ${st.pid} calls ${rawName}(), which exists on ${alt} but not ${this.base}: treating the process as ${alt} from here (strace printed no personality line)`);
+          this.log.add(
+            "SC_ARCH_INFERRED",
+            this.file,
+            lineNo,
+            col + 1,
+            `pid ${st.pid} calls ${rawName}(), which exists on ${alt} but not ${this.base}: treating the process as ${alt} from here (strace printed no personality line)`,
+          );
         } else {
           known = false;
           if (this.part) this.unsupported("an unknown syscall name");
-          this.log.add("SC_UNKNOWN_SYSCALL", this.file, lineNo, col + 1, `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`);
+          this.log.add(
+            "SC_UNKNOWN_SYSCALL",
+            this.file,
+            lineNo,
+            col + 1,
+            `${rawName} is not a syscall on ${a}${rawName.startsWith("syscall_") ? " (unknown number)" : ""}; if the trace was recorded elsewhere, pass --arch`,
+          );
         }
       }
     }
@@ -968,7 +1031,13 @@ export class TraceParser {
       return;
     }
     const same = JSON.stringify(Object.entries(prev.rows).sort()) === JSON.stringify(Object.entries(t.rows).sort());
-    this.log.add("SC_TABLE_DUPLICATE", this.file, t.line, 1, `a second ${t.arch} summary table (the first is at line ${prev.line})${same ? " with the same counts" : " with different counts"}; only the first is used`);
+    this.log.add(
+      "SC_TABLE_DUPLICATE",
+      this.file,
+      t.line,
+      1,
+      `a second ${t.arch} summary table (the first is at line ${prev.line})${same ? " with the same counts" : " with different counts"}; only the first is used`,
+    );
   }
 
   // ---- parts of one file, parsed apart and merged in order -------------------------------------
@@ -1141,7 +1210,13 @@ export class TraceParser {
         if (ac !== bc || ae !== be) diffs.push(`${name} trace ${ac}/${ae} table ${bc}/${be}`);
       }
       if (diffs.length > 0) {
-        this.log.add("SC_TABLE_MISMATCH", this.file, t.line, 0, `the trace lines and strace's ${t.arch} summary table disagree (calls/errors): ${diffs.slice(0, 8).join("; ")}${diffs.length > 8 ? `; and ${diffs.length - 8} more` : ""}`);
+        this.log.add(
+          "SC_TABLE_MISMATCH",
+          this.file,
+          t.line,
+          0,
+          `the trace lines and strace's ${t.arch} summary table disagree (calls/errors): ${diffs.slice(0, 8).join("; ")}${diffs.length > 8 ? `; and ${diffs.length - 8} more` : ""}`,
+        );
       }
     }
   }
@@ -1201,7 +1276,9 @@ function lastResult(s: string, from: number): { close: number; result: CallResul
 function clip(s: string, max = 80): string {
   const t = s.length > max ? `${s.slice(0, max)}...` : s;
   // Show what the bytes say (lines are read as latin1 to keep every byte).
-  return Buffer.from(t, "latin1").toString("utf8").replace(/[\x00-\x1f"]/g, (ch) => (ch === '"' ? '\\"' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return Buffer.from(t, "latin1")
+    .toString("utf8")
+    .replace(/[\x00-\x1f"]/g, (ch) => (ch === '"' ? '\\"' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
 
 /**
