@@ -1,0 +1,587 @@
+// Handlers, by syscall name: what each call's arguments tell the ResourceCollector.
+
+import type { EndpointUse } from "../model/resources.js";
+import type { SyscallEvent } from "../model/trace.js";
+import { READ, WRITE, CREATE, DELETE, EXEC, MAP, LINK, LOCK, STAT } from "./access-bits.js";
+import { parseNumber, parseFlags, hasFlag, structField, O_CLOEXEC, type OpenMode, openMode, showBytes, checkPathBytes } from "./arg-text.js";
+import { decodeCString } from "./args.js";
+import { S_IFCHR, S_IFBLK, modeType, statShowsDir, isNoChange, SETUID_CALLS, SETGID_CALLS } from "./capability-args.js";
+import { type DecorationText, retDecorPath, fdNumber } from "./decorations.js";
+import { isAbsolute } from "./paths.js";
+import type { Description, FdTable, Proc, Target } from "./process-state.js";
+import type { ResourceCollector } from "./resources.js";
+import { skipString } from "./scan.js";
+import { familyWord, socketType, socketProtocol, transportOf, type SockAddr, parseSockaddr } from "./sockets.js";
+import { stripComments } from "./strace-number.js";
+
+type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: string[]) => void;
+
+/**
+ * A call on a path (relative to the dirfd argument at `dirfdIdx`, or to the cwd) that grants
+ * `access`. An empty path (AT_EMPTY_PATH) or NULL (utimensat) means the dirfd itself.
+ */
+function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number, opts: { dir?: boolean } = {}): Handler {
+  return (c, p, e, a) => {
+    // A stat result that shows a directory (`st_mode=S_IFDIR|0755`, `stx_mode=040755`) marks it one.
+    const dir = opts.dir === true || (access === STAT && statShowsDir(e.args));
+    if (a[pathIdx] === '""' || a[pathIdx] === "NULL") {
+      if (dirfdIdx === undefined) return;
+      // fstat-like calls on an fd: nothing to grant, only a directory to learn.
+      if (access === STAT && !dir) return;
+      const t = c.fdTarget(p, a[dirfdIdx]);
+      if (t) c.addTarget(t, access, dir);
+      return;
+    }
+    const t = c.target(p, e, a, dirfdIdx, pathIdx);
+    if (t) c.addTarget(t, access, dir);
+  };
+}
+
+function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | "creat" | "how"): Handler {
+  return (c, p, e, a) => {
+    let mode: OpenMode;
+    if (flagsIdx === "creat") mode = { access: WRITE | CREATE, dir: false, cloexec: false };
+    else if (flagsIdx === "how") mode = openMode(structField(a[2] ?? "", "flags") ?? "0", e.arch);
+    else mode = openMode(a[flagsIdx] ?? "0", e.arch);
+    const deco = retDecorPath(e, c.decorations);
+    const t = c.target(p, e, a, dirfdIdx, pathIdx, deco);
+    if (t) {
+      c.addTarget(t, mode.access, mode.dir);
+      c.processOpened(p, e, t, mode.access, mode.dir);
+    }
+    const fd = parseNumber(e.retval);
+    if (fd === undefined || fd < 0) return;
+    const desc: Description =
+      t !== undefined
+        ? { kind: "file", path: t.path, resolved: t.resolved }
+        : deco?.ok && !isAbsolute(deco.text)
+          ? { kind: "other" }
+          : { kind: "file", path: undefined, resolved: undefined };
+    p.files.set(fd, { desc, cloexec: mode.cloexec });
+  };
+}
+
+function execCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | undefined): Handler {
+  return (c, p, e, a) => {
+    let t: Target | undefined;
+    const emptyPath = flagsIdx !== undefined && a[pathIdx] === '""' && hasFlag(parseFlags(a[flagsIdx] ?? "0"), "AT_EMPTY_PATH", 0x1000);
+    if (emptyPath && dirfdIdx !== undefined) t = c.fdTarget(p, a[dirfdIdx]);
+    else t = c.target(p, e, a, dirfdIdx, pathIdx);
+    const parent = p.exe;
+    if (t) {
+      c.addTarget(t, EXEC);
+      const path = t.path ?? t.resolved!;
+      c.addExec(path, parent);
+      p.exe = path;
+      c.processSpawned(p, e, path);
+    } else p.exe = undefined;
+    // The new program gets a private fd table without the close-on-exec fds.
+    const files: FdTable = new Map();
+    for (const [fd, ent] of p.files) if (!ent.cloexec) files.set(fd, { desc: ent.desc, cloexec: false });
+    p.files = files;
+  };
+}
+
+function fdEffect(fdIdx: number, access: number, dir = false): Handler {
+  return (c, p, _e, a) => {
+    const t = c.fdTarget(p, a[fdIdx]);
+    if (t) c.addTarget(t, access, dir);
+  };
+}
+
+function chownCall(dirfdIdx: number | undefined, pathIdx: number | undefined, uidIdx: number): Handler {
+  return (c, p, e, a) => {
+    if (pathIdx === undefined || a[pathIdx] === '""') {
+      const t = c.fdTarget(p, a[dirfdIdx ?? 0]);
+      if (t) c.addTarget(t, WRITE);
+    } else {
+      const t = c.target(p, e, a, dirfdIdx, pathIdx);
+      if (t) c.addTarget(t, WRITE);
+    }
+    if (!isNoChange(a[uidIdx]) || !isNoChange(a[uidIdx + 1])) c.addCapability("chown", e);
+  };
+}
+
+function mknodCall(dirfdIdx: number | undefined, pathIdx: number): Handler {
+  return (c, p, e, a) => {
+    const t = c.target(p, e, a, dirfdIdx, pathIdx);
+    if (t) c.addTarget(t, CREATE);
+    const type = modeType(a[pathIdx + 1] ?? "0");
+    if (type === S_IFCHR || type === S_IFBLK) c.addCapability("mknod", e);
+  };
+}
+
+/** rename: AppArmor checks read+write+delete on the source, write+create on the destination (apparmor_path_rename). */
+function renameCall(oldDir: number | undefined, oldIdx: number, newDir: number | undefined, newIdx: number, flagsIdx: number | undefined): Handler {
+  return (c, p, e, a) => {
+    const exchange = flagsIdx !== undefined && hasFlag(parseFlags(a[flagsIdx] ?? "0"), "RENAME_EXCHANGE", 0x2);
+    const from = c.target(p, e, a, oldDir, oldIdx);
+    const to = c.target(p, e, a, newDir, newIdx);
+    if (from) c.addTarget(from, READ | DELETE | (exchange ? CREATE : 0));
+    if (to) c.addTarget(to, CREATE | (exchange ? READ | DELETE : 0));
+  };
+}
+
+/** link: AppArmor's `l` is checked on the new name; the target is only touched. */
+function linkCall(oldDir: number | undefined, oldIdx: number, newDir: number | undefined, newIdx: number, flagsIdx: number | undefined): Handler {
+  return (c, p, e, a) => {
+    const emptyPath = flagsIdx !== undefined && a[oldIdx] === '""';
+    const from = emptyPath && oldDir !== undefined ? c.fdTarget(p, a[oldDir]) : c.target(p, e, a, oldDir, oldIdx);
+    const to = c.target(p, e, a, newDir, newIdx);
+    if (from) c.addTarget(from, STAT);
+    if (to) c.addTarget(to, LINK | CREATE);
+  };
+}
+
+function chdirCall(): Handler {
+  return (c, p, e, a) => {
+    const t = c.target(p, e, a, undefined, 0);
+    if (t) c.addTarget(t, STAT, true);
+    // Unknown stays unknown: a relative chdir from an unknown cwd cannot be followed.
+    p.fs.cwd = t?.path ?? t?.resolved;
+    p.fs.cwdResolved = t?.resolved;
+  };
+}
+
+function dupCall(kind: "dup" | "dup2" | "dup3"): Handler {
+  return (_c, p, e, a) => {
+    const from = fdNumber(a[0]);
+    const to = parseNumber(e.retval);
+    if (from === undefined || to === undefined || to < 0) return;
+    const ent = p.files.get(from);
+    const cloexec = kind === "dup3" && hasFlag(parseFlags(a[2] ?? "0"), "O_CLOEXEC", O_CLOEXEC);
+    if (from === to) return;
+    if (ent) p.files.set(to, { desc: ent.desc, cloexec });
+    else p.files.delete(to);
+  };
+}
+
+const F_DUPFD = 0;
+const F_SETFD = 2;
+const F_DUPFD_CLOEXEC = 1030;
+const LOCK_CMDS = new Map<string, number>([
+  ["F_SETLK", 6],
+  ["F_SETLKW", 7],
+  ["F_SETLK64", 13],
+  ["F_SETLKW64", 14],
+  ["F_OFD_SETLK", 37],
+  ["F_OFD_SETLKW", 38],
+]);
+const LOCK_NUMS = new Set(LOCK_CMDS.values());
+
+function fcntlCall(): Handler {
+  return (c, p, e, a) => {
+    const fd = fdNumber(a[0]);
+    if (fd === undefined) return;
+    const cmdText = stripComments(a[1] ?? "");
+    const cmd = parseNumber(cmdText);
+    const is = (name: string, num: number) => cmdText === name || cmd === num;
+    if (is("F_DUPFD", F_DUPFD) || is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC)) {
+      const to = parseNumber(e.retval);
+      const ent = p.files.get(fd);
+      if (to === undefined || to < 0) return;
+      if (ent) p.files.set(to, { desc: ent.desc, cloexec: is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC) });
+      else p.files.delete(to);
+    } else if (is("F_SETFD", F_SETFD)) {
+      const ent = p.files.get(fd);
+      if (ent) ent.cloexec = hasFlag(parseFlags(a[2] ?? "0"), "FD_CLOEXEC", 1);
+    } else if (LOCK_CMDS.has(cmdText) || (cmd !== undefined && LOCK_NUMS.has(cmd))) {
+      const t = c.fdTarget(p, a[0]);
+      if (t) c.addTarget(t, LOCK);
+    }
+  };
+}
+
+function closeRangeCall(): Handler {
+  return (_c, p, _e, a) => {
+    const first = parseNumber(a[0] ?? "");
+    const lastTok = stripComments(a[1] ?? "");
+    const last = lastTok.startsWith("~") ? Infinity : (parseNumber(lastTok) ?? Infinity);
+    if (first === undefined) return;
+    const cloexec = hasFlag(parseFlags(a[2] ?? "0"), "CLOSE_RANGE_CLOEXEC", 4);
+    for (const [fd, ent] of [...p.files]) {
+      if (fd < first || fd > last) continue;
+      if (cloexec) ent.cloexec = true;
+      else p.files.delete(fd);
+    }
+  };
+}
+
+/** Calls returning fds that are neither files nor sockets, as `[a, b]` (pipes) or the return value. */
+function otherFdCall(pairIdx: number | undefined, cloexecFlag?: { idx: number; name: string; bit: number }): Handler {
+  return (_c, p, e, a) => {
+    const cloexec = cloexecFlag !== undefined && hasFlag(parseFlags(a[cloexecFlag.idx] ?? "0"), cloexecFlag.name, cloexecFlag.bit);
+    if (pairIdx === undefined) {
+      const fd = parseNumber(e.retval);
+      if (fd !== undefined && fd >= 0) p.files.set(fd, { desc: { kind: "other" }, cloexec });
+      return;
+    }
+    for (const fd of fdPair(a[pairIdx])) p.files.set(fd, { desc: { kind: "other" }, cloexec });
+  };
+}
+
+function fdPair(tok: string | undefined): number[] {
+  if (tok === undefined) return [];
+  const out: number[] = [];
+  for (const m of tok.matchAll(/(?:^\[|,)\s*(\d+)/g)) out.push(Number(m[1]));
+  return out;
+}
+
+function socketCall(pair: boolean): Handler {
+  return (c, p, e, a) => {
+    const family = familyWord(a[0] ?? "");
+    const type = socketType(a[1] ?? "");
+    if (family === undefined || type === undefined) return;
+    const protocol = socketProtocol(a[2] ?? "0", family);
+    c.addSocket(protocol === undefined ? { family, type } : { family, type, protocol });
+    if (family === "packet" || (type === "raw" && (family === "inet" || family === "inet6"))) c.addCapability("net_raw", e);
+    const cloexec = hasFlag(parseFlags(a[1] ?? ""), "SOCK_CLOEXEC", O_CLOEXEC);
+    const fds = pair ? fdPair(a[3]) : [parseNumber(e.retval) ?? -1];
+    for (const fd of fds) {
+      if (fd < 0) continue;
+      p.files.set(fd, { desc: { kind: "socket", family, type, proto: transportOf(family, type, protocol), bound: undefined, listed: false }, cloexec });
+    }
+  };
+}
+
+function acceptCall(): Handler {
+  return (c, p, e, a) => {
+    const fd = parseNumber(e.retval);
+    if (fd === undefined || fd < 0) return;
+    const s = c.socketOf(p, a[0]);
+    const cloexec = hasFlag(parseFlags(a[3] ?? "0"), "SOCK_CLOEXEC", O_CLOEXEC);
+    // The local port is the listening socket's (from its bind), else what -yy shows on the new fd.
+    const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e, c.decorations), s);
+    c.processAccepted(p, e, local);
+    p.files.set(fd, {
+      desc: s ? { kind: "socket", family: s.family, type: s.type, proto: s.proto, bound: undefined, listed: true } : { kind: "other" },
+      cloexec,
+    });
+  };
+}
+
+/** An endpoint from a sockaddr, for the socket `s`; unix paths resolved like file paths. Also records the socket file. */
+function endpointOf(
+  c: ResourceCollector,
+  p: Proc,
+  e: SyscallEvent,
+  addr: SockAddr,
+  s: { proto: string | undefined } | undefined,
+  fileAccess: number,
+): EndpointUse | undefined {
+  if (addr.family === "other") return undefined;
+  if (addr.family === "unix") {
+    if (!addr.path.ok) {
+      c.problem(e.line, `${e.name}: unix socket ${addr.path.message}`);
+      return undefined;
+    }
+    if (addr.abstract) return { family: "unix", address: `@${addr.path.text}` };
+    if (addr.path.text === "") return undefined;
+    // Resolve like a path argument (binding a relative name creates it in the cwd).
+    const t = c.targetOf(p, e, addr.path.text, undefined);
+    if (!t) return undefined;
+    c.addTarget(t, fileAccess);
+    return { family: "unix", address: t.path ?? t.resolved! };
+  }
+  // strace prints a 16-bit port and inet_ntop's text: anything else was not written by strace.
+  const bad =
+    !Number.isInteger(addr.port) || addr.port < 0 || addr.port > 65535
+      ? `port ${addr.port} is not from 0 to 65535`
+      : addr.family === "inet" && !IPV4.test(addr.address)
+        ? `address ${showBytes(addr.address)} is not an IPv4 address`
+        : addr.family === "inet6" && !isIpv6Text(addr.address)
+          ? `address ${showBytes(addr.address)} is not an IPv6 address`
+          : undefined;
+  if (bad !== undefined) {
+    c.problem(e.line, `${e.name}: ${bad}; the endpoint is left out`);
+    return undefined;
+  }
+  return s?.proto === undefined
+    ? { family: addr.family, address: addr.address, port: addr.port }
+    : { family: addr.family, proto: s.proto, address: addr.address, port: addr.port };
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** inet_ntop's IPv6 text: up to 8 groups of 1-4 hex digits, at most one `::`, optionally ending in IPv4. */
+function isIpv6Text(a: string): boolean {
+  const halves = a.split("::");
+  if (halves.length > 2) return false;
+  const groups = (h: string): string[] => (h === "" ? [] : h.split(":"));
+  const all = halves.flatMap(groups);
+  let n = 0;
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i]!;
+    if (i === all.length - 1 && IPV4.test(g)) n += 2;
+    else if (/^[0-9a-fA-F]{1,4}$/.test(g)) n += 1;
+    else return false;
+  }
+  return halves.length === 2 ? n < 8 : n === 8;
+}
+
+function bindCall(): Handler {
+  return (c, p, e, a) => {
+    const addr = parseSockaddr(a[1] ?? "");
+    if (!addr) return;
+    const s = c.socketOf(p, a[0]);
+    // Binding a unix socket to a path creates the socket file.
+    const ep = endpointOf(c, p, e, addr, s, CREATE);
+    if (!ep) return;
+    if ((addr.family === "inet" || addr.family === "inet6") && addr.port > 0 && addr.port < 1024) c.addCapability("net_bind_service", e);
+    if (!s) return;
+    s.bound = ep;
+    // A datagram socket receives once bound; a stream socket only once it listens.
+    if (s.type === "dgram" && !s.listed) {
+      s.listed = true;
+      c.addEndpoint("listens", ep);
+      c.processEndpoint(p, e, "listen", ep);
+    }
+  };
+}
+
+function listenCall(): Handler {
+  return (c, p, e, a) => {
+    const s = c.socketOf(p, a[0]);
+    if (!s?.bound || s.listed) return;
+    s.listed = true;
+    c.addEndpoint("listens", s.bound);
+    c.processEndpoint(p, e, "listen", s.bound);
+  };
+}
+
+/** The local address of an inet socket from a `-yy` decoration (`TCP:[127.0.0.1:8080->127.0.0.1:5555]`, `TCPv6:[[::1]:8080]`). */
+function localEndpointFromDecoration(deco: DecorationText | undefined, s: { proto: string | undefined } | undefined): EndpointUse | undefined {
+  if (!deco?.ok) return undefined;
+  const m = /^(TCP|UDP)(v6)?:\[(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)(?:->|\])/.exec(deco.text);
+  if (!m) return undefined;
+  const proto = s?.proto ?? m[1]!.toLowerCase();
+  return { family: m[2] ? "inet6" : "inet", proto, address: (m[3] ?? m[4])!, port: Number(m[5]) };
+}
+
+function connectCall(addrIdx: number): Handler {
+  return (c, p, e, a) => {
+    const tok = a[addrIdx];
+    if (tok === undefined || tok === "NULL") return;
+    const addr = parseSockaddr(tok);
+    if (!addr) return;
+    const s = c.socketOf(p, a[0]);
+    // Connecting to a named unix socket needs write access to its file.
+    const ep = endpointOf(c, p, e, addr, s, WRITE);
+    if (ep) {
+      c.addEndpoint("connects", ep);
+      c.processEndpoint(p, e, "connect", ep);
+    }
+  };
+}
+
+/** sendmsg/sendmmsg: every `msg_name={...}` is a destination. */
+function sendmsgCall(): Handler {
+  return (c, p, e, a) => {
+    const s = c.socketOf(p, a[0]);
+    for (const m of e.args.matchAll(/msg_name=\{/g)) {
+      const start = m.index + m[0].length - 1;
+      const end = matchingBrace(e.args, start);
+      if (end < 0) continue;
+      const addr = parseSockaddr(e.args.slice(start, end + 1));
+      if (!addr) continue;
+      const ep = endpointOf(c, p, e, addr, s, WRITE);
+      if (ep) {
+        c.addEndpoint("connects", ep);
+        c.processEndpoint(p, e, "connect", ep);
+      }
+    }
+  };
+}
+
+function matchingBrace(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 0x22) {
+      i = skipString(s, i) - 1;
+      continue;
+    }
+    if (ch === 0x7b) depth++;
+    else if (ch === 0x7d && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function mmapCall(): Handler {
+  return (c, p, _e, a) => {
+    const prot = parseFlags(a[2] ?? "0");
+    if (!hasFlag(prot, "PROT_EXEC", 0x4)) return;
+    const t = c.fdTarget(p, a[4]);
+    if (t) c.addTarget(t, MAP);
+  };
+}
+
+const PTRACE_ATTACH = 16;
+const PTRACE_SEIZE = 0x4206;
+
+export const HANDLERS = new Map<string, Handler>([
+  // Opens: the fd table and the access their flags ask for.
+  ["open", openCall(undefined, 0, 1)],
+  ["openat", openCall(0, 1, 2)],
+  ["openat2", openCall(0, 1, "how")],
+  ["creat", openCall(undefined, 0, "creat")],
+  ["execve", execCall(undefined, 0, undefined)],
+  ["execveat", execCall(0, 1, 4)],
+  // Metadata reads: no AppArmor rule needed, still worth knowing.
+  ...[
+    "stat",
+    "lstat",
+    "stat64",
+    "lstat64",
+    "oldstat",
+    "oldlstat",
+    "statfs",
+    "statfs64",
+    "access",
+    "readlink",
+    "getxattr",
+    "lgetxattr",
+    "listxattr",
+    "llistxattr",
+  ].map((n) => [n, pathCall(undefined, 0, STAT)] as [string, Handler]),
+  ...["newfstatat", "fstatat64", "statx", "faccessat", "faccessat2", "readlinkat"].map((n) => [n, pathCall(0, 1, STAT)] as [string, Handler]),
+  ["inotify_add_watch", pathCall(0, 1, STAT)],
+  // Metadata writes: AppArmor grants chmod/chown/setattr with `w`.
+  ...["truncate", "truncate64", "chmod", "utime", "utimes", "setxattr", "lsetxattr", "removexattr", "lremovexattr"].map(
+    (n) => [n, pathCall(undefined, 0, WRITE)] as [string, Handler],
+  ),
+  ...["fchmodat", "fchmodat2", "futimesat", "utimensat"].map((n) => [n, pathCall(0, 1, WRITE)] as [string, Handler]),
+  ["unlink", pathCall(undefined, 0, DELETE)],
+  [
+    "unlinkat",
+    (c, p, e, a) => {
+      const t = c.target(p, e, a, 0, 1);
+      if (t) c.addTarget(t, DELETE, hasFlag(parseFlags(a[2] ?? "0"), "AT_REMOVEDIR", 0x200));
+    },
+  ],
+  ["rmdir", pathCall(undefined, 0, DELETE, { dir: true })],
+  ["mkdir", pathCall(undefined, 0, CREATE, { dir: true })],
+  ["mkdirat", pathCall(0, 1, CREATE, { dir: true })],
+  ["rename", renameCall(undefined, 0, undefined, 1, undefined)],
+  ["renameat", renameCall(0, 1, 2, 3, undefined)],
+  ["renameat2", renameCall(0, 1, 2, 3, 4)],
+  ["link", linkCall(undefined, 0, undefined, 1, undefined)],
+  ["linkat", linkCall(0, 1, 2, 3, 4)],
+  // The symlink's target is stored text, not a path the call touches: only the new name counts.
+  ["symlink", pathCall(undefined, 1, CREATE)],
+  ["symlinkat", pathCall(1, 2, CREATE)],
+  ["mknod", mknodCall(undefined, 0)],
+  ["mknodat", mknodCall(0, 1)],
+  ["chown", chownCall(undefined, 0, 1)],
+  ["lchown", chownCall(undefined, 0, 1)],
+  ["chown32", chownCall(undefined, 0, 1)],
+  ["lchown32", chownCall(undefined, 0, 1)],
+  ["fchownat", chownCall(0, 1, 2)],
+  ["fchown", chownCall(0, undefined, 1)],
+  ["fchown32", chownCall(0, undefined, 1)],
+  ["fchmod", fdEffect(0, WRITE)],
+  ["chdir", chdirCall()],
+  [
+    "fchdir",
+    (c, p, _e, a) => {
+      const t = c.fdTarget(p, a[0]);
+      if (t) c.addTarget(t, STAT, true);
+      p.fs.cwd = t?.path ?? t?.resolved;
+      p.fs.cwdResolved = t?.resolved;
+    },
+  ],
+  [
+    "chroot",
+    (c, p, e, a) => {
+      // Later absolute paths are relative to the new root: a limitation we do not model.
+      const t = c.target(p, e, a, undefined, 0);
+      if (t) c.addTarget(t, STAT, true);
+      c.addCapability("sys_chroot", e);
+    },
+  ],
+  [
+    "getcwd",
+    (c, p, e, a) => {
+      const d = decodeCString(a[0] ?? "");
+      if (!d) return;
+      const pt = checkPathBytes(d.bytes, d.truncated);
+      if (!pt.ok) {
+        c.problem(e.line, `getcwd: ${pt.message}`);
+        return;
+      }
+      // `(unreachable)/...` when the cwd lies outside the process's root.
+      if (!isAbsolute(pt.text)) return;
+      // The kernel's answer is the resolved cwd.
+      c.learnCwd(p.fs, pt.text);
+    },
+  ],
+  // fd-based effects
+  ["mmap", mmapCall()],
+  ["mmap2", mmapCall()],
+  ["flock", fdEffect(0, LOCK)],
+  ["fcntl", fcntlCall()],
+  ["fcntl64", fcntlCall()],
+  ["getdents", fdEffect(0, READ, true)],
+  ["getdents64", fdEffect(0, READ, true)],
+  ["ftruncate", fdEffect(0, WRITE)],
+  ["ftruncate64", fdEffect(0, WRITE)],
+  // fd table
+  ["dup", dupCall("dup")],
+  ["dup2", dupCall("dup2")],
+  ["dup3", dupCall("dup3")],
+  [
+    "close",
+    (_c, p, _e, a) => {
+      const fd = fdNumber(a[0]);
+      if (fd !== undefined) p.files.delete(fd);
+    },
+  ],
+  ["close_range", closeRangeCall()],
+  ["pipe", otherFdCall(0)],
+  ["pipe2", otherFdCall(0, { idx: 1, name: "O_CLOEXEC", bit: O_CLOEXEC })],
+  ...[
+    "eventfd",
+    "eventfd2",
+    "epoll_create",
+    "epoll_create1",
+    "timerfd_create",
+    "signalfd",
+    "signalfd4",
+    "memfd_create",
+    "inotify_init",
+    "inotify_init1",
+    "fanotify_init",
+    "userfaultfd",
+    "pidfd_open",
+    "perf_event_open",
+    "io_uring_setup",
+  ].map((n) => [n, otherFdCall(undefined)] as [string, Handler]),
+  ["socket", socketCall(false)],
+  ["socketpair", socketCall(true)],
+  ["accept", acceptCall()],
+  ["accept4", acceptCall()],
+  ["bind", bindCall()],
+  ["listen", listenCall()],
+  ["connect", connectCall(1)],
+  ["sendto", connectCall(4)],
+  ["sendmsg", sendmsgCall()],
+  ["sendmmsg", sendmsgCall()],
+  // processes
+  ["clone", (c, p, e, a) => c.onClone(p, e, a)],
+  ["clone3", (c, p, e, a) => c.onClone(p, e, a)],
+  ["fork", (c, p, e, a) => c.onClone(p, e, a)],
+  ["vfork", (c, p, e, a) => c.onClone(p, e, a)],
+  ["exit", (c, _p, e) => c.onExit(e)],
+  ["exit_group", (c, _p, e) => c.onExit(e)],
+  // capabilities
+  ...[...SETUID_CALLS].map((n) => [n, (c: ResourceCollector, _p: Proc, e: SyscallEvent) => c.addCapability("setuid", e)] as [string, Handler]),
+  ...[...SETGID_CALLS].map((n) => [n, (c: ResourceCollector, _p: Proc, e: SyscallEvent) => c.addCapability("setgid", e)] as [string, Handler]),
+  [
+    "ptrace",
+    (c, _p, e, a) => {
+      const req = stripComments(a[0] ?? "");
+      const n = parseNumber(req);
+      if (req === "PTRACE_ATTACH" || req === "PTRACE_SEIZE" || n === PTRACE_ATTACH || n === PTRACE_SEIZE) c.addCapability("sys_ptrace", e);
+    },
+  ],
+]);
