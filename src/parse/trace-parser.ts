@@ -1,12 +1,13 @@
 import { ARCH_INFO, isSyscall, resolveSyscallName, type Arch } from "../model/arch.js";
 import type { ProcessExit, ProcessInfo, RunResult, RunSource, SummaryTable, SyscallCounts, SyscallEvent } from "../model/trace.js";
-import type { Diagnostic } from "../model/diagnostics.js";
 import { firstStringArg } from "./args.js";
 import { DiagnosticLog } from "./diagnostic-log.js";
 import { findCloseParen, isDigit, isNameChar, decorOf, NO_RESULT, parseResult, retvalOf, skipSpaces, stripAnsi, type CallResult } from "./scan.js";
 import { SummaryTableReader } from "./summary-table.js";
+import type { CarriedLine, PartMerge, TracePart } from "./trace-part.js";
 
 export type { RunResult } from "../model/trace.js";
+export type { CarriedLine, PartMerge, TracePart } from "./trace-part.js";
 
 export interface ParseOptions {
   /** The architecture the trace was recorded on (64-bit personality). */
@@ -34,7 +35,7 @@ export interface ParseOptions {
 const UNFINISHED = " <unfinished ...>";
 const DETACHED = " <detached ...>";
 
-interface PendingCall {
+export interface PendingCall {
   name: string;
   args: string;
   line: number;
@@ -100,71 +101,6 @@ interface PartLog {
 
 const PROC_CREATE = 0;
 const PROC_RETIRE = 1;
-
-export interface CarriedLine {
-  pid: number;
-  /** The line as the parser saw it (no CR). */
-  text: string;
-  /** 1-based line number inside the part. */
-  line: number;
-}
-
-/**
- * The result of parsing one part of a file in part mode: plain data (it crosses threads), line
- * numbers relative to the part. `TraceParser.absorbPart` merges it into the parser of the whole.
- */
-export interface TracePart {
-  /** Why this part cannot be merged exactly (then the whole file is parsed on one thread); null when it can. */
-  unsupported: string | null;
-  lines: number;
-  lastLineNo: number;
-  bytes: number;
-  events: number;
-  traceLines: number;
-  flags: string[];
-  flagT: boolean;
-  flagY: boolean;
-  flagF: boolean;
-  timestampFlag: string;
-  counts: [Arch, [string, SyscallCounts][]][];
-  /**
-   * Every process state the part made, in the order it made them (a pid that exited and came back
-   * in the part has several): `first` when it is the pid's first in the part (it continues the
-   * state before the part, if any); `exitLine` the part line where it exited and was forgotten, or -1.
-   */
-  procs: {
-    pid: number;
-    first: boolean;
-    pendingKnown: boolean;
-    pending: PendingCall | null;
-    info: ProcessInfo;
-    signals: string[];
-    exitTouched: boolean;
-    exitLine: number;
-  }[];
-  /**
-   * When states were made and forgotten, in order, three numbers each (create 0 / retire 1, index
-   * into `procs`, part line): the merge replays them between carried lines, so that the process
-   * table a carried line sees is the one a parse of the whole file would have there.
-   */
-  procEvents: number[];
-  assumeNoPending: number[];
-  carried: CarriedLine[];
-  /** Kept diagnostics in the order they were raised, and how many were raised per code and file. */
-  diagnostics: Diagnostic[];
-  diagnosticCounts: [string, number][];
-}
-
-/** Where the merge of one part stands (see `beginAbsorb`). */
-export interface PartMerge {
-  part: TracePart;
-  /** Lines of the file before the part. */
-  base: number;
-  /** Diagnostics of the part already merged. */
-  nextDiagnostic: number;
-  /** Index into `part.procEvents` of the next one to replay. */
-  nextProcEvent: number;
-}
 
 /**
  * Parses the lines of one run (one trace file, or the `-ff` files of one recording) into counts,
