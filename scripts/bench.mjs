@@ -127,7 +127,7 @@ if (opt.help) {
   --profile      also run stats and generate --jobs 1 under --cpu-prof; print the top self times
   --build        run tsc before measuring
   --grep         also time the grep -oE '[a-z0-9_]+\\(' | sort -u pipeline people type (slow)
-  --shared-floor FILE  also time another floor scanner (e.g. ../shared/bench/floor-scan.mjs), to
+  --shared-floor FILE  also time another floor scanner (a Node script given the trace path), to
                  show that this one is as fast
 `);
   process.exit(0);

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { nextRunFile } from "./record.js";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
 import type { CutPlan } from "../parse/container-cut.js";
@@ -24,17 +25,6 @@ export interface ContainerRecording {
   plan: CutPlan;
   /** Lines kept out of the full trace. */
   kept: number;
-}
-
-/** The next free `run-NNN.trace` name in `dir` (the same numbering as `record`). */
-async function nextRunFile(dir: string): Promise<string> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  let max = 0;
-  for (const n of names) {
-    const m = /^run-(\d+)\.trace(\.gz)?$/.exec(n);
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  return join(dir, `run-${String(max + 1).padStart(3, "0")}.trace`);
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -12,8 +12,8 @@ export interface RecordResult {
   status: number;
 }
 
-/** The next free `run-NNN.trace` name in `dir`. */
-async function nextRunFile(dir: string): Promise<string> {
+/** The next free `run-NNN.trace` name in `dir` (every way of recording numbers runs alike). */
+export async function nextRunFile(dir: string): Promise<string> {
   const names = await readdir(dir).catch(() => [] as string[]);
   let max = 0;
   for (const n of names) {

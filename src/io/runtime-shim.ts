@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { nextRunFile } from "./record.js";
 import { archOfNode } from "../model/arch.js";
 import { isSandbox, parseCreateArgs, parseRuntimeArgs, runName } from "../parse/runtime-args.js";
 import { planContainerCut, writeContainerCut } from "./container-trace.js";
@@ -97,16 +98,6 @@ function annotationsOf(bundle: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-async function nextRunFile(dir: string): Promise<string> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  let max = 0;
-  for (const n of names) {
-    const m = /^run-(\d+)\.trace(\.gz)?$/.exec(n);
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  return join(dir, `run-${String(max + 1).padStart(3, "0")}.trace`);
 }
 
 /** Whether a strace is still writing `file` (its tracer outlives `create` with -D). */
