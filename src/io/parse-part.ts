@@ -6,6 +6,7 @@ import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
 import { eventMatters, nameMatters } from "../parse/resources.js";
 import { TraceParser, type TracePart } from "../parse/trace-parser.js";
+import { windowEnd } from "./read-lines.js";
 
 /** What the main thread sends: one part, cut after a newline (the last part may end without one). */
 export interface PartTask {
@@ -170,22 +171,38 @@ export function parsePart(task: PartTask): PartReply {
   parser.beginFile(task.display);
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
   parser.addBytes(buf.length);
-  const s = buf.toString("latin1");
   let lineNo = 0;
-  let start = 0;
   let checked = 0;
-  for (;;) {
-    const nl = s.indexOf("\n", start);
-    if (nl < 0) break;
-    parser.line(s.slice(start, nl), ++lineNo, true);
-    start = nl + 1;
-    // Give up as soon as the merge could not use the part (every 4096 lines: the check is cheap, not free).
-    if (lineNo - checked >= 4096) {
-      checked = lineNo;
-      if (parser.partUnsupported() !== null) break;
+  let stopped = false;
+  // Decoded in small windows of whole lines (see DECODE_WINDOW): a part's 4 MiB as one string would
+  // wait in the large-object space for a full collection.
+  for (let w = 0; w < buf.length && !stopped; ) {
+    let wEnd = windowEnd(buf, w);
+    if (wEnd < buf.length && buf[wEnd - 1] !== 10) {
+      // One line longer than a window: decode up to its end.
+      const nl = buf.indexOf(10, wEnd);
+      wEnd = nl < 0 ? buf.length : nl + 1;
     }
+    const s = buf.toString("latin1", w, wEnd);
+    w = wEnd;
+    let start = 0;
+    for (;;) {
+      const nl = s.indexOf("\n", start);
+      if (nl < 0) break;
+      parser.line(s.slice(start, nl), ++lineNo, true);
+      start = nl + 1;
+      // Give up as soon as the merge could not use the part (every 4096 lines: the check is cheap, not free).
+      if (lineNo - checked >= 4096) {
+        checked = lineNo;
+        if (parser.partUnsupported() !== null) {
+          stopped = true;
+          break;
+        }
+      }
+    }
+    // Only the part's last window can end without a newline.
+    if (!stopped && start < s.length && parser.partUnsupported() === null) parser.line(s.slice(start), ++lineNo, false);
   }
-  if (start < s.length && parser.partUnsupported() === null) parser.line(s.slice(start), ++lineNo, false);
   const part = parser.exportPart();
   return { part, argValues: collector?.result(), events: part.unsupported === null ? events?.done() : undefined };
 }

@@ -20,6 +20,7 @@ import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
 import { eventMatters, nameMatters, ResourceCollector } from "../parse/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
+import { DECODE_WINDOW } from "./read-lines.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "syscage-split-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -160,6 +161,20 @@ describe("parse in parts: programs recorded here", { skip: !haveTool("strace", [
       assert.ok((await checkCuts(path, { observe: true, every: false, max: 150 })) > 100);
     });
   }
+  // A part is decoded in windows of whole lines (DECODE_WINDOW, 64 KiB): lines longer than a window must stay whole.
+  it("lines longer than a decode window (cat of 150 kB under -s 200000)", async () => {
+    const path = join(scratch, "long.trace");
+    const r = spawnSync("strace", ["-f", "-s", "200000", "-o", path, "sh", "-c", "head -c 150000 /dev/zero | tr '\\0' a > big; cat big > /dev/null; rm big"], {
+      cwd: scratch,
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const longest = Math.max(...readFileSync(path, "latin1").split("\n").map((l) => l.length));
+    assert.ok(longest > 2 * DECODE_WINDOW, `longest line ${longest} bytes`);
+    assert.ok((await checkCuts(path, { observe: true, every: false, max: 60 })) > 40);
+    assert.ok((await checkCuts(path, { observe: false, every: false, max: 60 })) > 40);
+  });
 });
 
 // The parser forgets a process when it exits and lists only the first MAX_LISTED_PROCESSES (issue 10):
