@@ -170,7 +170,11 @@ describe("parse in parts: programs recorded here", { skip: !haveTool("strace", [
       encoding: "utf8",
     });
     assert.equal(r.status, 0, r.stderr);
-    const longest = Math.max(...readFileSync(path, "latin1").split("\n").map((l) => l.length));
+    const longest = Math.max(
+      ...readFileSync(path, "latin1")
+        .split("\n")
+        .map((l) => l.length),
+    );
     assert.ok(longest > 2 * DECODE_WINDOW, `longest line ${longest} bytes`);
     assert.ok((await checkCuts(path, { observe: true, every: false, max: 60 })) > 40);
     assert.ok((await checkCuts(path, { observe: false, every: false, max: 60 })) > 40);
