@@ -41,9 +41,6 @@ export interface SplitOptions {
 
 class Abort extends Error {}
 
-/** This thread, as one of the parsers of the parts. */
-const MAIN = "main";
-type Parser = Worker | typeof MAIN;
 
 /**
  * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
@@ -69,74 +66,97 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const hash = options.observe ? createHash("sha256").update(`\0${f.pid ?? ""}\0`) : undefined;
   const merger = new PartMerger(source, f.display, options);
 
-  // `jobs` threads parse: jobs - 1 workers and, for stats, this thread too (it has little else to
-  // do, is warm already, and a worker fewer is some 50 MiB less). For generate this thread tracks
-  // resources over every event, so the workers parse (at least one).
-  const mainParses = !options.observe && options.jobs >= 2;
-  const maxWorkers = Math.max(1, options.jobs - 1);
-  const workers: Worker[] = [];
-  const idle: Parser[] = mainParses ? [MAIN] : [];
-  const waiting: ((w: Parser) => void)[] = [];
-  const take = (): Promise<Parser> => {
-    // A worker first: this thread also reads and merges.
-    const i = idle.findIndex((w) => w !== MAIN);
-    if (i >= 0) return Promise.resolve(idle.splice(i, 1)[0]!);
-    if (workers.length < maxWorkers) {
-      const nw = startParseWorker();
-      workers.push(nw);
-      return Promise.resolve(nw);
-    }
-    if (idle.length > 0) return Promise.resolve(idle.pop()!);
-    return new Promise((resolve) => waiting.push(resolve));
+  // `jobs` threads parse: jobs - 1 workers, started at once (a worker takes some 50 ms to start
+  // and its first part runs cold), and this thread, which also reads the file, merges the parts in
+  // order (for generate that includes tracking resources over every event) and parses a part itself
+  // whenever the next part to merge is not back yet.
+  const workers: Worker[] = Array.from({ length: Math.max(1, options.jobs - 1) }, () => startParseWorker());
+  const idle: Worker[] = [...workers];
+  /** Every part read, in file order: its reply once parsed. */
+  const slots: { reply?: PartReply; failed?: boolean }[] = [];
+  /** Parts read and not given to any thread yet (indexes into slots, with their bytes). */
+  const unassigned: { index: number; bytes: Uint8Array }[] = [];
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-  const give = (w: Parser): void => {
-    const next = waiting.shift();
-    if (next) next(w);
-    else idle.push(w);
-  };
-  const runPart = async (bytes: Uint8Array): Promise<PartReply> => {
-    const w = await take();
-    try {
-      const task: PartTask = { source, display: f.display, arch: options.arch, observe: options.observe, bytes };
-      if (w === MAIN) return { ...parsePart(task), buffer: bytes.buffer as ArrayBuffer };
-      return await askWorker<PartReply>(w, { part: task }, [bytes.buffer as ArrayBuffer]);
-    } finally {
-      give(w);
-    }
-  };
-
-  const replies: (Promise<PartReply> | undefined)[] = [];
-  let merged = 0;
-  const mergeNext = async (): Promise<void> => {
-    const reply = await replies[merged]!;
-    replies[merged] = undefined; // a merged part's reply is garbage from here on
-    merged++;
-    if (!merger.add(reply)) throw new Abort();
-  };
-
   // Part buffers come back from the workers and are read into again: memory stays a few parts.
   const pool: ArrayBuffer[] = [];
-  const parts = partsOf(f.path, partBytes, pool, hash);
-  try {
-    // Parts read ahead of the merge: enough to keep every worker busy, few enough to bound memory.
-    const ahead = options.jobs + 1;
-    for await (const bytes of parts) {
-      const p = runPart(bytes).then((reply) => {
-        if (reply.buffer && reply.buffer.byteLength === partBytes) pool.push(reply.buffer);
-        return reply;
-      });
-      p.catch(() => undefined); // awaited in order by mergeNext
-      replies.push(p);
-      while (replies.length - merged > ahead) await mergeNext();
+  const recycle = (buffer: ArrayBuffer | undefined): void => {
+    if (buffer && buffer.byteLength === partBytes) pool.push(buffer);
+  };
+  const taskOf = (bytes: Uint8Array): PartTask => ({ source, display: f.display, arch: options.arch, observe: options.observe, bytes });
+  const dispatch = (): void => {
+    while (idle.length > 0 && unassigned.length > 0) {
+      const w = idle.pop()!;
+      const { index, bytes } = unassigned.shift()!;
+      askWorker<PartReply>(w, { part: taskOf(bytes) }, [bytes.buffer as ArrayBuffer]).then(
+        (reply) => {
+          recycle(reply.buffer);
+          slots[index] = { reply };
+          idle.push(w);
+          dispatch();
+          notify();
+        },
+        () => {
+          slots[index] = { failed: true };
+          notify();
+        },
+      );
     }
-    while (merged < replies.length) await mergeNext();
+  };
+
+  const parts = partsOf(f.path, partBytes, pool, hash);
+  // Parts read ahead of the merge: enough to keep every thread busy, few enough to bound memory.
+  const ahead = options.jobs + 4;
+  let eof = false;
+  let merged = 0;
+  try {
+    for (;;) {
+      while (!eof && slots.length - merged < ahead) {
+        const r = await parts.next();
+        if (r.done) {
+          eof = true;
+          break;
+        }
+        unassigned.push({ index: slots.length, bytes: r.value });
+        slots.push({});
+        dispatch();
+      }
+      const next = slots[merged];
+      if (next?.failed) throw new Abort();
+      if (next?.reply) {
+        slots[merged] = {}; // a merged part's reply is garbage from here on
+        merged++;
+        if (!merger.add(next.reply)) throw new Abort();
+        continue;
+      }
+      if (eof && merged === slots.length) break;
+      // The next part to merge is on a worker: parse one here meanwhile, unless merging is this
+      // thread's main work (generate tracks resources over every event, about as costly as parsing):
+      // then only when a worker would still have one left to take.
+      // First let the workers' replies in (they wait for this thread to yield): a worker that
+      // finished gets its next part before this thread takes one.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (slots[merged]?.reply || slots[merged]?.failed) continue;
+      const mine = unassigned.length >= (options.observe ? 2 : 1) ? unassigned.pop() : undefined;
+      if (mine) {
+        slots[mine.index] = { reply: parsePart(taskOf(mine.bytes)) };
+        recycle(mine.bytes.buffer as ArrayBuffer);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
   } catch (e) {
-    await parts.return(undefined);
-    await Promise.allSettled(replies.filter((p) => p !== undefined));
-    await Promise.all(workers.map((w) => w.terminate()));
     // Anything else (a worker that failed) also leaves the file to the one-thread parse, which
     // reports what is wrong with it; the tests require the split to succeed on every trace they cut.
     void e;
+    await parts.return(undefined);
+    await Promise.all(workers.map((w) => w.terminate()));
     return undefined;
   }
   await Promise.all(workers.map((w) => w.terminate()));
