@@ -403,7 +403,7 @@ describe("parse in parts: on worker threads", () => {
 
   it("refuses what it cannot stitch (stderr mode, -C tables, small files) so that the file is parsed whole", async () => {
     for (const s of ["web/run2.f-stderr.trace", "web/run4.f-C.trace"]) {
-      assert.equal(await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe: true, jobs: 2, partBytes: 4096 }), undefined, s);
+      assert.equal(await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe: true, jobs: 2, partBytes: 2048 }), undefined, s);
     }
     assert.equal(await parseRunSplit(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false, jobs: 2 }), undefined);
   });

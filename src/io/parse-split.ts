@@ -28,7 +28,7 @@ import { decompressed, openInput } from "./read-lines.js";
  */
 export const PART_BYTES = 1 << 20;
 /** Files smaller than this many parts are parsed whole. */
-const MIN_PARTS = 8;
+const MIN_PARTS = 32;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 
