@@ -81,17 +81,28 @@ export function startParseWorker(): Worker {
 /** Sends one task to a parse worker and waits for its answer (a worker error rejects). */
 export function askWorker<T>(worker: Worker, message: unknown, transfer: TransferListItem[] = []): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onMessage = (m: { ok: true; result: T } | { ok: false; error: string; stack?: string }) => {
+    const done = (): void => {
+      worker.off("message", onMessage);
       worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    const onMessage = (m: { ok: true; result: T } | { ok: false; error: string; stack?: string }) => {
+      done();
       if (m.ok) resolve(m.result);
       else reject(Object.assign(new Error(m.error), { stack: m.stack }));
     };
     const onError = (e: Error) => {
-      worker.off("message", onMessage);
+      done();
       reject(e);
+    };
+    // A worker that ends without a word (killed, or exit() called in it) must not leave the caller waiting forever.
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`parse worker exited (code ${code}) before answering`));
     };
     worker.once("message", onMessage);
     worker.once("error", onError);
+    worker.once("exit", onExit);
     worker.postMessage(message, transfer);
   });
 }

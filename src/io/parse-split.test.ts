@@ -16,6 +16,7 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
+import { askWorker, startParseWorker } from "./parse-runs.js";
 import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
 import { eventMatters, nameMatters, ResourceCollector } from "../parse/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
@@ -399,6 +400,14 @@ describe("parse in parts: on worker threads", () => {
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), JSON.stringify(whole));
     }
+  });
+
+  it("a worker that ends without answering fails the part (the file is then parsed whole), never hangs", async () => {
+    const w = startParseWorker();
+    const bytes = new Uint8Array(readFileSync(join(SAMPLES, "shell/run1.f-o.trace")));
+    const answer = askWorker(w, { part: { source: { id: "t", files: ["t"] }, display: "t", arch: "x86_64", observe: true, bytes } }, [bytes.buffer]);
+    void w.terminate();
+    await assert.rejects(answer, /exited|terminated/);
   });
 
   it("refuses what it cannot stitch (stderr mode, -C tables, small files) so that the file is parsed whole", async () => {
