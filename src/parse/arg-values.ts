@@ -1,7 +1,7 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, FilterableSyscall, SyscallEvent } from "../model/trace.js";
 import { ADDRESS_FAMILIES, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
-import { splitArgs } from "./args.js";
+import { argAt, splitArgs } from "./args.js";
 import { straceNumber as numeric } from "./strace-number.js";
 
 // Moved to the model (aggregate/ reads them too); re-exported for the parser's other callers.
@@ -81,7 +81,7 @@ export class ArgValueCollector {
     let v: number | undefined;
     if (name === "clone") v = cloneNamespaceBits(e.args);
     else {
-      const first = splitArgs(e.args)[0] ?? "";
+      const first = argAt(e.args, 0) ?? "";
       v = name === "socket" ? addressFamilyValue(first) : personalityValue(first);
     }
     const key = `${e.arch}\0${name}`;

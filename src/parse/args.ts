@@ -40,6 +40,81 @@ export function splitArgs(args: string): string[] {
   return out;
 }
 
+/**
+ * The arguments of one call, split lazily: `at(i)` scans only as far as item `i`, the same items
+ * splitArgs gives. Most calls a handler reads need the first two or three arguments of a text whose
+ * bulk is a stat struct, a buffer or an argv after them. Reusable (`reset`) to spare the allocation.
+ */
+export class ArgList {
+  private text = "";
+  private readonly items: string[] = [];
+  /** Where the next item starts. */
+  private pos = 0;
+  private done = false;
+
+  /** Splits `text` from now on. */
+  reset(text: string): this {
+    this.text = text;
+    this.items.length = 0;
+    this.pos = 0;
+    this.done = false;
+    return this;
+  }
+
+  /** `text` is the only item, as is (close's one fd argument: nothing to split). */
+  resetWhole(text: string): this {
+    this.text = text;
+    this.items.length = 0;
+    this.items.push(text);
+    this.done = true;
+    return this;
+  }
+
+  /** The trimmed item `i` (0-based), as splitArgs(text)[i]. */
+  at(i: number): string | undefined {
+    const items = this.items;
+    while (items.length <= i && !this.done) this.next();
+    return items[i];
+  }
+
+  private next(): void {
+    const args = this.text;
+    const n = args.length;
+    const start = this.pos;
+    let depth = 0;
+    let i = start;
+    while (i < n) {
+      const c = args.charCodeAt(i);
+      if (c === 0x22) {
+        i = skipString(args, i);
+        continue;
+      }
+      if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+      else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
+      else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
+        const j = decorationEnd(args, i);
+        if (j > 0) {
+          i = j;
+          continue;
+        }
+      } else if (c === 0x2c && depth === 0) {
+        this.items.push(trimmedSlice(args, start, i));
+        this.pos = i + 1;
+        return;
+      }
+      i++;
+    }
+    this.done = true;
+    const last = trimmedSlice(args, start, n);
+    if (last !== "" || this.items.length > 0) this.items.push(last);
+  }
+}
+
+/** splitArgs(args)[index], scanning no further than that item. */
+export function argAt(args: string, index: number): string | undefined {
+  return new ArgList().reset(args).at(index);
+}
+
 /** `s.slice(from, to).trim()` with one allocation in the usual case (strace separates arguments with `, `). */
 function trimmedSlice(s: string, from: number, to: number): string {
   while (from < to && s.charCodeAt(from) === 0x20) from++;
@@ -109,8 +184,7 @@ export function bytesToUtf8(bytes: string): string | undefined {
 
 /** The decoded string argument at `index` (0-based), as text; undefined when it is not a whole string. */
 export function firstStringArg(args: string, index: number): string | undefined {
-  const items = splitArgs(args);
-  const tok = items[index];
+  const tok = argAt(args, index);
   if (tok === undefined) return undefined;
   const d = decodeCString(tok);
   if (!d || d.truncated) return undefined;

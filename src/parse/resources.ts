@@ -29,7 +29,7 @@ import {
 import type { SyscallEvent } from "../model/trace.js";
 import { ACCESS_BIT, WRITE, APPEND, CREATE } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, showBytes, checkPathBytes, decodeString } from "./arg-text.js";
-import { splitArgs } from "./args.js";
+import { ArgList } from "./args.js";
 import { type DecorationStyle, type DecorationText, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
@@ -125,6 +125,8 @@ export class ResourceCollector {
   readonly decorations: DecorationStyle = { deletedOutside: false };
   /** The event being handled, for problems found deep in resolution. */
   private current: SyscallEvent | undefined;
+  /** The argument list handle() lends to handlers, when not lent out. */
+  private spareArgs: ArgList | undefined = new ArgList();
 
   constructor(options: { file: string; onActivity?: (a: ProcessActivity) => void }) {
     this.file = options.file;
@@ -272,8 +274,12 @@ export class ResourceCollector {
       return;
     }
     if (e.outcome !== "ok" && !(e.name === "connect" && e.errno === "EINPROGRESS") && e.name !== "exit" && e.name !== "exit_group") return;
-    // close(fd) is among the most frequent calls and has one argument: no need to split.
-    h(this, p, e, e.name === "close" ? [e.args] : splitArgs(e.args));
+    // One ArgList reused across events (a handler that handles queued events, onClone, gets a new
+    // one for them). close(fd) is among the most frequent calls and has one argument: no need to split.
+    const a = this.spareArgs ?? new ArgList();
+    this.spareArgs = undefined;
+    h(this, p, e, e.name === "close" ? a.resetWhole(e.args) : a.reset(e.args));
+    this.spareArgs = a;
   }
 
   private setFdFromDecoration(p: Proc, e: SyscallEvent): void {
@@ -446,8 +452,8 @@ export class ResourceCollector {
    * absolute. Problems and unresolved paths are recorded here; undefined means nothing to add.
    * `fallback` is a resolved path the call itself revealed (`-y` on an open's result).
    */
-  target(p: Proc, e: SyscallEvent, a: string[], dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
-    const tok = a[pathIdx];
+  target(p: Proc, e: SyscallEvent, a: ArgList, dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
+    const tok = a.at(pathIdx);
     if (tok === undefined) return undefined;
     const d = decodeString(tok);
     if (!d) return undefined; // NULL or an address strace could not read
@@ -456,7 +462,7 @@ export class ResourceCollector {
       this.problem(e.line, `${e.name}: ${pt.message}`);
       return undefined;
     }
-    return this.targetOf(p, e, pt.text, dirfdIdx === undefined ? undefined : a[dirfdIdx], fallback);
+    return this.targetOf(p, e, pt.text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback);
   }
 
   /** `rel` (already decoded and checked) made absolute against the dirfd token, or the cwd. */
@@ -530,14 +536,14 @@ export class ResourceCollector {
   // -------------------------------------------------------------------------------------------
   // Handlers that need private state
 
-  onClone(p: Proc, e: SyscallEvent, a: string[]): void {
+  onClone(p: Proc, e: SyscallEvent, a: ArgList): void {
     const child = parseNumber(e.retval);
     if (child === undefined || child <= 0) return;
     let shareFs = false;
     let shareFiles = false;
     let thread = false;
     if (e.name === "clone" || e.name === "clone3") {
-      const flags = /flags=([^,}]*)/.exec(e.args)?.[1] ?? (e.name === "clone" ? a[0] : undefined);
+      const flags = /flags=([^,}]*)/.exec(e.args)?.[1] ?? (e.name === "clone" ? a.at(0) : undefined);
       if (flags !== undefined) {
         const f = parseFlags(flags);
         shareFs = hasFlag(f, "CLONE_FS", CLONE_FS);

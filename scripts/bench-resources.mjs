@@ -1,0 +1,79 @@
+// Times resource tracking alone: parses a trace once with TraceParser (the events and bare pids
+// src/io/parse-run.ts would feed), then runs ResourceCollector + ArgValueCollector over them
+// several rounds and prints ms per million events. `--dump FILE` writes what the collectors learnt
+// (RunResources, problems, decoration style, argument values) as JSON, to compare two builds:
+//
+//   node scripts/bench-resources.mjs [--rounds N] [--dist DIR] [--dump FILE] TRACE
+//
+// `--dist` picks the build to time (default: this repository's dist/), e.g. a copy of an older one.
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: "string", default: "5" }, dist: { type: "string", default: new URL("../dist", import.meta.url).pathname }, dump: { type: "string" } },
+});
+if (positionals.length !== 1) {
+  console.error("usage: node scripts/bench-resources.mjs [--rounds N] [--dist DIR] [--dump FILE] TRACE");
+  process.exit(2);
+}
+const dist = resolve(values.dist);
+const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
+const { TraceParser } = await load("parse/trace-parser.js");
+const { ResourceCollector, nameMatters } = await load("parse/resources.js");
+const { ArgValueCollector, argValuesRead } = await load("parse/arg-values.js");
+const { openInput, readLines } = await load("io/read-lines.js");
+
+const trace = positionals[0];
+// Events as objects, bare calls as their pid (a number), in trace order.
+const feed = [];
+let events = 0;
+const parser = new TraceParser(
+  { id: trace, files: [trace] },
+  {
+    arch: "x86_64",
+    onSyscall: (e) => {
+      feed.push(e);
+      events++;
+    },
+    eventNeeded: (name) => nameMatters(name) || argValuesRead(name),
+    onBare: (pid) => feed.push(pid),
+  },
+);
+parser.beginFile(trace);
+await readLines(openInput(trace), {
+  line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
+  bytes: (n) => parser.addBytes(n),
+  problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
+});
+parser.finish();
+console.log(`${trace}: ${feed.length} calls, ${events} events, ${feed.length - events} bare`);
+
+function run() {
+  const values = new ArgValueCollector();
+  const resources = new ResourceCollector({ file: trace });
+  for (let i = 0; i < feed.length; i++) {
+    const e = feed[i];
+    if (typeof e === "number") resources.observeBare(e);
+    else {
+      values.observe(e);
+      resources.observe(e);
+    }
+  }
+  return { resources: resources.result(), problems: resources.problems(), decorations: resources.decorations, argValues: values.result() };
+}
+
+const rounds = Number(values.rounds);
+const times = [];
+let out;
+for (let r = 0; r < rounds; r++) {
+  const t0 = process.hrtime.bigint();
+  out = run();
+  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+const best = Math.min(...times);
+console.log(`rounds (ms): ${times.map((t) => t.toFixed(1)).join(" ")}`);
+console.log(`best ${best.toFixed(1)} ms = ${((best / feed.length) * 1e6).toFixed(0)} ms per million calls, ${((best / events) * 1e6).toFixed(0)} ms per million events`);
+if (values.dump) writeFileSync(values.dump, `${JSON.stringify(out, null, 1)}\n`);
