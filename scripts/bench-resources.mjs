@@ -13,7 +13,11 @@ import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: "string", default: "5" }, dist: { type: "string", default: new URL("../dist", import.meta.url).pathname }, dump: { type: "string" } },
+  options: {
+    rounds: { type: "string", default: "5" },
+    dist: { type: "string", default: new URL("../dist", import.meta.url).pathname },
+    dump: { type: "string" },
+  },
 });
 if (positionals.length !== 1) {
   console.error("usage: node scripts/bench-resources.mjs [--rounds N] [--dist DIR] [--dump FILE] TRACE");
@@ -75,5 +79,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const best = Math.min(...times);
 console.log(`rounds (ms): ${times.map((t) => t.toFixed(1)).join(" ")}`);
-console.log(`best ${best.toFixed(1)} ms = ${((best / feed.length) * 1e6).toFixed(0)} ms per million calls, ${((best / events) * 1e6).toFixed(0)} ms per million events`);
+console.log(
+  `best ${best.toFixed(1)} ms = ${((best / feed.length) * 1e6).toFixed(0)} ms per million calls, ${((best / events) * 1e6).toFixed(0)} ms per million events`,
+);
 if (values.dump) writeFileSync(values.dump, `${JSON.stringify(out, null, 1)}\n`);
