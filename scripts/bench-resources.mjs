@@ -5,8 +5,10 @@
 //
 //   node scripts/bench-resources.mjs [--rounds N] [--dist DIR] [--dump FILE] TRACE
 //
+// `--profile FILE` writes a .cpuprofile of the timed rounds only (not the parse).
 // `--dist` picks the build to time (default: this repository's dist/), e.g. a copy of an older one.
 import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -17,6 +19,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: "string", default: "5" },
     dist: { type: "string", default: new URL("../dist", import.meta.url).pathname },
     dump: { type: "string" },
+    profile: { type: "string" },
   },
 });
 if (positionals.length !== 1) {
@@ -69,6 +72,13 @@ function run() {
   return { resources: resources.result(), problems: resources.problems(), decorations: resources.decorations, argValues: values.result() };
 }
 
+const session = values.profile ? new Session() : undefined;
+const post = (method, params) => new Promise((ok, fail) => session.post(method, params, (err, res) => (err ? fail(err) : ok(res))));
+if (session) {
+  session.connect();
+  await post("Profiler.enable");
+  await post("Profiler.start");
+}
 const rounds = Number(values.rounds);
 const times = [];
 let out;
@@ -82,4 +92,5 @@ console.log(`rounds (ms): ${times.map((t) => t.toFixed(1)).join(" ")}`);
 console.log(
   `best ${best.toFixed(1)} ms = ${((best / feed.length) * 1e6).toFixed(0)} ms per million calls, ${((best / events) * 1e6).toFixed(0)} ms per million events`,
 );
+if (session) writeFileSync(values.profile, JSON.stringify((await post("Profiler.stop")).profile));
 if (values.dump) writeFileSync(values.dump, `${JSON.stringify(out, null, 1)}\n`);

@@ -24,7 +24,7 @@ export function splitArgs(args: string): string[] {
     if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
     else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
-      const j = decorationEnd(args, i);
+      const j = fastDecorationEnd(args, i);
       if (j > 0) {
         i = j;
         continue;
@@ -48,6 +48,8 @@ export function splitArgs(args: string): string[] {
 export class ArgList {
   private text = "";
   private readonly items: string[] = [];
+  /** How many of `items` belong to `text` (the rest are stale: cheaper than truncating). */
+  private count = 0;
   /** Where the next item starts. */
   private pos = 0;
   private done = false;
@@ -55,7 +57,7 @@ export class ArgList {
   /** Splits `text` from now on. */
   reset(text: string): this {
     this.text = text;
-    this.items.length = 0;
+    this.count = 0;
     this.pos = 0;
     this.done = false;
     return this;
@@ -64,17 +66,16 @@ export class ArgList {
   /** `text` is the only item, as is (close's one fd argument: nothing to split). */
   resetWhole(text: string): this {
     this.text = text;
-    this.items.length = 0;
-    this.items.push(text);
+    this.items[0] = text;
+    this.count = 1;
     this.done = true;
     return this;
   }
 
   /** The trimmed item `i` (0-based), as splitArgs(text)[i]. */
   at(i: number): string | undefined {
-    const items = this.items;
-    while (items.length <= i && !this.done) this.next();
-    return items[i];
+    while (this.count <= i && !this.done) this.next();
+    return i < this.count ? this.items[i] : undefined;
   }
 
   private next(): void {
@@ -92,13 +93,13 @@ export class ArgList {
       if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
       else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
       else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
-        const j = decorationEnd(args, i);
+        const j = fastDecorationEnd(args, i);
         if (j > 0) {
           i = j;
           continue;
         }
       } else if (c === 0x2c && depth === 0) {
-        this.items.push(trimmedSlice(args, start, i));
+        this.items[this.count++] = trimmedSlice(args, start, i);
         this.pos = i + 1;
         return;
       }
@@ -106,8 +107,24 @@ export class ArgList {
     }
     this.done = true;
     const last = trimmedSlice(args, start, n);
-    if (last !== "" || this.items.length > 0) this.items.push(last);
+    if (last !== "" || this.count > 0) this.items[this.count++] = last;
   }
+}
+
+/**
+ * decorationEnd(s, i), without a character loop in the usual case: a decoration up to the first `>`
+ * that holds no `<` (nesting), no `"` (a quoted unix socket path) and is not `->`.
+ */
+export function fastDecorationEnd(s: string, i: number): number {
+  const gt = s.indexOf(">", i + 1);
+  if (gt > 0 && s.charCodeAt(gt - 1) !== 0x2d) {
+    const lt = s.indexOf("<", i + 1);
+    if (lt < 0 || lt > gt) {
+      const q = s.indexOf('"', i + 1);
+      if (q < 0 || q > gt) return gt + 1;
+    }
+  }
+  return decorationEnd(s, i);
 }
 
 /** splitArgs(args)[index], scanning no further than that item. */

@@ -2,7 +2,7 @@
 
 import type { SyscallEvent } from "../model/trace.js";
 import { parseNumber, showBytes, checkPathBytes } from "./arg-text.js";
-import { decodeCString, decorationEnd } from "./args.js";
+import { decodeCString, fastDecorationEnd } from "./args.js";
 import { isDigit } from "./scan.js";
 import { stripComments } from "./strace-number.js";
 
@@ -37,7 +37,7 @@ const DEVICE_SUFFIX = /<(?:char|block) \d+:\d+>$/;
  * never a prefix of it.
  */
 function decorationText(s: string, lt: number, style: DecorationStyle, inArgument = false): DecorationText | undefined {
-  const end = decorationEnd(s, lt);
+  const end = fastDecorationEnd(s, lt);
   if (end < 0)
     return {
       ok: false,
@@ -73,7 +73,7 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
 }
 
 /** An fd argument: the number (`"cwd"` for AT_FDCWD) and its `-y` decoration when printed. */
-interface FdArg {
+export interface FdArg {
   fd: number | "cwd";
   deco: DecorationText | undefined;
 }

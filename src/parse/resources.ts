@@ -30,7 +30,7 @@ import type { SyscallEvent } from "../model/trace.js";
 import { ACCESS_BIT, WRITE, APPEND, CREATE } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, showBytes, checkPathBytes, decodeString } from "./arg-text.js";
 import { ArgList } from "./args.js";
-import { type DecorationStyle, type DecorationText, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
+import { type DecorationStyle, type DecorationText, type FdArg, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
 import { socketFromDecoration } from "./sockets.js";
@@ -80,6 +80,8 @@ const PENDING_TOTAL = 20000;
 const PENDING_WINDOW = 4000;
 const MAX_PROBLEMS = 1000;
 const EVIDENCE_ARGS = 120;
+/** Bound of the token caches (fd and path arguments); past it they start over. */
+const TOKEN_CACHE_MAX = 8192;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -125,6 +127,10 @@ export class ResourceCollector {
   readonly decorations: DecorationStyle = { deletedOutside: false };
   /** The event being handled, for problems found deep in resolution. */
   private current: SyscallEvent | undefined;
+  /** fdArg()'s memory: fd argument tokens read before. */
+  private readonly fdArgs = new Map<string, FdArg>();
+  /** target()'s memory: path argument tokens (`"/usr/lib/x.so"`) decoded and checked before, as text. */
+  private readonly pathTexts = new Map<string, string>();
   /** The argument list handle() lends to handlers, when not lent out. */
   private spareArgs: ArgList | undefined = new ArgList();
 
@@ -425,10 +431,26 @@ export class ResourceCollector {
     return undefined;
   }
 
+  /**
+   * parseFdArg(tok), remembered: the same fd tokens (`AT_FDCWD</home/u>`, `3</usr/lib>`) recur call
+   * after call. Not those whose reading depends on the decoration style or changes it (` (deleted)`),
+   * nor unreadable ones (their problem is reported where they occur).
+   */
+  private fdArg(tok: string): FdArg | undefined {
+    let fa = this.fdArgs.get(tok);
+    if (fa !== undefined) return fa;
+    fa = parseFdArg(tok, this.decorations);
+    if (fa !== undefined && (fa.deco === undefined || (fa.deco.ok && tok.indexOf("(deleted)") < 0))) {
+      if (this.fdArgs.size >= TOKEN_CACHE_MAX) this.fdArgs.clear();
+      this.fdArgs.set(tok, fa);
+    }
+    return fa;
+  }
+
   /** The directory an fd argument names, as { requested, resolved }; undefined when unknown. */
   private fdBase(p: Proc, fdTok: string | undefined): { base: string | undefined; baseResolved: string | undefined } | undefined {
     if (fdTok === undefined) return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
-    const fa = parseFdArg(fdTok, this.decorations);
+    const fa = this.fdArg(fdTok);
     if (!fa) return undefined;
     if (fa.fd === "cwd") {
       const deco = this.decorationPath(fa.deco, [p.fs.cwd, p.fs.cwdResolved]);
@@ -455,14 +477,22 @@ export class ResourceCollector {
   target(p: Proc, e: SyscallEvent, a: ArgList, dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
     const tok = a.at(pathIdx);
     if (tok === undefined) return undefined;
-    const d = decodeString(tok);
-    if (!d) return undefined; // NULL or an address strace could not read
-    const pt = checkPathBytes(d.bytes, d.truncated);
-    if (!pt.ok) {
-      this.problem(e.line, `${e.name}: ${pt.message}`);
-      return undefined;
+    // The same path tokens recur (a library stat'ed and opened by every process): decode and check
+    // each once. The cached text is also one string object, whose hash the maps keep.
+    let text = this.pathTexts.get(tok);
+    if (text === undefined) {
+      const d = decodeString(tok);
+      if (!d) return undefined; // NULL or an address strace could not read
+      const pt = checkPathBytes(d.bytes, d.truncated);
+      if (!pt.ok) {
+        this.problem(e.line, `${e.name}: ${pt.message}`);
+        return undefined;
+      }
+      text = pt.text;
+      if (this.pathTexts.size >= TOKEN_CACHE_MAX) this.pathTexts.clear();
+      this.pathTexts.set(tok, text);
     }
-    return this.targetOf(p, e, pt.text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback);
+    return this.targetOf(p, e, text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback);
   }
 
   /** `rel` (already decoded and checked) made absolute against the dirfd token, or the cwd. */
@@ -505,7 +535,7 @@ export class ResourceCollector {
   /** What an fd argument refers to, for fd-based effects (mmap, flock, getdents, ftruncate, fchdir). */
   fdTarget(p: Proc, tok: string | undefined): Target | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok, this.decorations);
+    const fa = this.fdArg(tok);
     if (!fa || fa.fd === "cwd") return undefined;
     if (fa.deco?.ok && !isAbsolute(fa.deco.text)) return undefined; // a socket, pipe or anon inode
     const ent = p.files.get(fa.fd);
@@ -521,7 +551,7 @@ export class ResourceCollector {
 
   socketOf(p: Proc, tok: string | undefined): Extract<Description, { kind: "socket" }> | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok, this.decorations);
+    const fa = this.fdArg(tok);
     if (!fa || fa.fd === "cwd") return undefined;
     const ent = p.files.get(fa.fd);
     if (ent?.desc.kind === "socket") return ent.desc;
