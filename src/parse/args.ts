@@ -40,6 +40,10 @@ export function splitArgs(args: string): string[] {
   return out;
 }
 
+/** The characters ArgList's scan acts on: `"`, `(`, `[`, `{`, `)`, `]`, `}`, `<`, `,` (1), others (0). */
+const SPLIT_CLASS = new Uint8Array(128);
+for (const ch of '"([{)]}<,') SPLIT_CLASS[ch.charCodeAt(0)] = 1;
+
 /**
  * The arguments of one call, split lazily: `at(i)` scans only as far as item `i`, the same items
  * splitArgs gives. Most calls a handler reads need the first two or three arguments of a text whose
@@ -86,6 +90,11 @@ export class ArgList {
     let i = start;
     while (i < n) {
       const c = args.charCodeAt(i);
+      // Most characters are none of the ones below: one table lookup passes them.
+      if (c >= 0x80 || SPLIT_CLASS[c] === 0) {
+        i++;
+        continue;
+      }
       if (c === 0x22) {
         i = skipString(args, i);
         continue;

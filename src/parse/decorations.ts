@@ -44,15 +44,17 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
       message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead`,
     };
   let inner = s.slice(lt + 1, end - 1);
-  const tail = s.slice(end);
-  // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
-  if (tail !== "" && (inArgument ? tail !== "(deleted)" : !DECORATION_TAIL.test(tail))) {
-    return {
-      ok: false,
-      message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead`,
-    };
+  if (end < s.length) {
+    const tail = s.slice(end);
+    // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
+    if (inArgument ? tail !== "(deleted)" : !isTimingTail(tail) && !DECORATION_TAIL.test(tail)) {
+      return {
+        ok: false,
+        message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead`,
+      };
+    }
+    if (tail.startsWith("(deleted)")) style.deletedOutside = true;
   }
-  if (tail.startsWith("(deleted)")) style.deletedOutside = true;
   // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
   if (inner.charCodeAt(0) !== 0x2f) return { ok: true, text: inner };
   const nested = inner.indexOf("<");
@@ -70,6 +72,20 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
   const t = checkPathBytes(d.bytes, false);
   if (t.ok && !style.deletedOutside && t.text.endsWith(" (deleted)")) return { ok: true, text: t.text, orDeleted: t.text.slice(0, -10) };
   return t;
+}
+
+/** ` <0.000048>` (`-T`), the usual tail: one of DECORATION_TAIL's forms, recognized without the regular expression. */
+function isTimingTail(t: string): boolean {
+  const n = t.length;
+  if (n < 4 || t.charCodeAt(0) !== 0x20 || t.charCodeAt(1) !== 0x3c || t.charCodeAt(n - 1) !== 0x3e) return false;
+  let i = 2;
+  while (i < n - 1 && isDigit(t.charCodeAt(i))) i++;
+  if (i === 2) return false;
+  if (i === n - 1) return true;
+  if (t.charCodeAt(i) !== 0x2e) return false;
+  const frac = ++i;
+  while (i < n - 1 && isDigit(t.charCodeAt(i))) i++;
+  return i === n - 1 && i > frac;
 }
 
 /** An fd argument: the number (`"cwd"` for AT_FDCWD) and its `-y` decoration when printed. */

@@ -80,10 +80,18 @@ const PENDING_TOTAL = 20000;
 const PENDING_WINDOW = 4000;
 const MAX_PROBLEMS = 1000;
 const EVIDENCE_ARGS = 120;
+/** parseFdArg("AT_FDCWD"), the most frequent fd argument. */
+const CWD_ARG: FdArg = { fd: "cwd", deco: undefined };
 /** Bound of the token caches (fd and path arguments); past it they start over. */
 const TOKEN_CACHE_MAX = 8192;
 
 // ---------------------------------------------------------------------------------------------
+
+/** A path argument decoded and checked: its text and, when absolute, normalizePath(text). */
+interface PathText {
+  text: string;
+  normalized: string | undefined;
+}
 
 interface FileFacts {
   access: number;
@@ -107,6 +115,8 @@ export class ResourceCollector {
   private rootAliased = false;
   private readonly pending = new Map<number, { since: number; events: SyscallEvent[] }>();
   private pendingTotal = 0;
+  /** Until `seen` passes this, no pending process can have waited PENDING_WINDOW events (a lower bound). */
+  private pendingCheck = 0;
   private seen = 0;
   /** Children of the unprefixed root announced before it got its real pid (stderr mode). */
   private readonly announced = new Set<number>();
@@ -130,7 +140,7 @@ export class ResourceCollector {
   /** fdArg()'s memory: fd argument tokens read before. */
   private readonly fdArgs = new Map<string, FdArg>();
   /** target()'s memory: path argument tokens (`"/usr/lib/x.so"`) decoded and checked before, as text. */
-  private readonly pathTexts = new Map<string, string>();
+  private readonly pathTexts = new Map<string, PathText>();
   /** The argument list handle() lends to handlers, when not lent out. */
   private spareArgs: ArgList | undefined = new ArgList();
 
@@ -150,7 +160,7 @@ export class ResourceCollector {
 
   private observeAt(pid: number, e: SyscallEvent): void {
     this.seen++;
-    if (this.pending.size > 0) this.expirePending();
+    if (this.pending.size > 0 && this.seen > this.pendingCheck) this.expirePending();
     let p = this.procs.get(pid);
     if (p === undefined) {
       const q = this.pending.get(pid);
@@ -228,7 +238,12 @@ export class ResourceCollector {
   private expirePending(): void {
     for (;;) {
       const first = this.pending.entries().next();
-      if (first.done || this.seen - first.value[1].since <= PENDING_WINDOW) return;
+      if (first.done) return;
+      if (this.seen - first.value[1].since <= PENDING_WINDOW) {
+        // Later entries came later: none expires before the first one does.
+        this.pendingCheck = first.value[1].since + PENDING_WINDOW;
+        return;
+      }
       this.releasePending(first.value[0]);
     }
   }
@@ -437,6 +452,7 @@ export class ResourceCollector {
    * nor unreadable ones (their problem is reported where they occur).
    */
   private fdArg(tok: string): FdArg | undefined {
+    if (tok === "AT_FDCWD") return CWD_ARG;
     let fa = this.fdArgs.get(tok);
     if (fa !== undefined) return fa;
     fa = parseFdArg(tok, this.decorations);
@@ -488,15 +504,15 @@ export class ResourceCollector {
         this.problem(e.line, `${e.name}: ${pt.message}`);
         return undefined;
       }
-      text = pt.text;
+      text = { text: pt.text, normalized: isAbsolute(pt.text) ? normalizePath(pt.text) : undefined };
       if (this.pathTexts.size >= TOKEN_CACHE_MAX) this.pathTexts.clear();
       this.pathTexts.set(tok, text);
     }
-    return this.targetOf(p, e, text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback);
+    return this.targetOf(p, e, text.text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback, text.normalized);
   }
 
   /** `rel` (already decoded and checked) made absolute against the dirfd token, or the cwd. */
-  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: DecorationText): Target | undefined {
+  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: DecorationText, normalized?: string): Target | undefined {
     const dir = rel.length > 1 && rel.endsWith("/");
     if (rel === "") return undefined;
     let path: string | undefined;
@@ -504,7 +520,7 @@ export class ResourceCollector {
     if (isAbsolute(rel)) {
       // Still learn the cwd a `-y` decoration shows (`newfstatat(AT_FDCWD</srv>, "/etc/x", ...)`).
       if (dirfdTok !== undefined && dirfdTok.indexOf("<") > 0) this.fdBase(p, dirfdTok);
-      path = normalizePath(rel);
+      path = normalized ?? normalizePath(rel);
     } else {
       const b = this.fdBase(p, dirfdTok);
       if (b?.base !== undefined) {
@@ -573,7 +589,7 @@ export class ResourceCollector {
     let shareFiles = false;
     let thread = false;
     if (e.name === "clone" || e.name === "clone3") {
-      const flags = /flags=([^,}]*)/.exec(e.args)?.[1] ?? (e.name === "clone" ? a.at(0) : undefined);
+      const flags = flagsField(e.args) ?? (e.name === "clone" ? a.at(0) : undefined);
       if (flags !== undefined) {
         const f = parseFlags(flags);
         shareFs = hasFlag(f, "CLONE_FS", CLONE_FS);
@@ -610,6 +626,18 @@ export function nameMatters(name: string): boolean {
  * call). Not frozen, and its fields in TraceParser's order, so that handle() sees one object shape.
  */
 const BARE_EVENT: SyscallEvent = { pid: -1, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "", line: 0 };
+
+/** What `/flags=([^,}]*)/` captures (the first `flags=`, up to `,` or `}`), without a regular expression. */
+function flagsField(args: string): string | undefined {
+  const i = args.indexOf("flags=");
+  if (i < 0) return undefined;
+  let end = i + 6;
+  for (const n = args.length; end < n; end++) {
+    const c = args.charCodeAt(end);
+    if (c === 0x2c || c === 0x7d) break;
+  }
+  return args.slice(i + 6, end);
+}
 
 function endpointKey(ep: EndpointUse): string {
   return `${ep.family}\0${ep.proto ?? ""}\0${ep.address}\0${ep.port === undefined ? "" : String(ep.port).padStart(5, "0")}`;
