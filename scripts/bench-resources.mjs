@@ -5,6 +5,9 @@
 //
 //   node scripts/bench-resources.mjs [--rounds N] [--dist DIR] [--dump FILE] TRACE
 //
+// `--inline` times it as generate runs it, on events fresh from the parser (their text still in
+// the cache): each round parses the trace twice, with and without the collectors, and prints the
+// difference (CPU time). Slower and noisier, but closer to the real cost than the replay.
 // `--profile FILE` writes a .cpuprofile of the timed rounds only (not the parse).
 // `--dist` picks the build to time (default: this repository's dist/), e.g. a copy of an older one.
 import { writeFileSync } from "node:fs";
@@ -20,6 +23,7 @@ const { values, positionals } = parseArgs({
     dist: { type: "string", default: new URL("../dist", import.meta.url).pathname },
     dump: { type: "string" },
     profile: { type: "string" },
+    inline: { type: "boolean", default: false },
   },
 });
 if (positionals.length !== 1) {
@@ -34,6 +38,57 @@ const { ArgValueCollector, argValuesRead } = await load("parse/arg-values.js");
 const { openInput, readLines } = await load("io/read-lines.js");
 
 const trace = positionals[0];
+
+/** Parses the trace, feeding the collectors (or nothing); CPU ms. */
+async function parseOnce(collect) {
+  const values = collect ? new ArgValueCollector() : undefined;
+  const resources = collect ? new ResourceCollector({ file: trace }) : undefined;
+  const c0 = process.cpuUsage();
+  const parser = new TraceParser(
+    { id: trace, files: [trace] },
+    {
+      arch: "x86_64",
+      onSyscall: collect
+        ? (e) => {
+            values.observe(e);
+            resources.observe(e);
+          }
+        : () => {},
+      eventNeeded: (name) => nameMatters(name) || argValuesRead(name),
+      onBare: collect ? (pid) => resources.observeBare(pid) : () => {},
+    },
+  );
+  parser.beginFile(trace);
+  await readLines(openInput(trace), {
+    line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
+    bytes: (n) => parser.addBytes(n),
+    problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
+  });
+  parser.finish();
+  if (resources) {
+    resources.result();
+    resources.problems();
+    values.result();
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e3;
+}
+
+if (values.inline) {
+  const bare = [];
+  const full = [];
+  for (let r = 0; r < Number(values.rounds); r++) {
+    bare.push(await parseOnce(false));
+    full.push(await parseOnce(true));
+  }
+  const b = Math.min(...bare);
+  const f = Math.min(...full);
+  console.log(`parse only (cpu ms): ${bare.map((t) => t.toFixed(0)).join(" ")}`);
+  console.log(`with collectors:     ${full.map((t) => t.toFixed(0)).join(" ")}`);
+  console.log(`best: collectors cost ${(f - b).toFixed(0)} ms (${b.toFixed(0)} -> ${f.toFixed(0)})`);
+  process.exit(0);
+}
+
 // Events as objects, bare calls as their pid (a number), in trace order.
 const feed = [];
 let events = 0;

@@ -141,6 +141,9 @@ export class ResourceCollector {
   private readonly fdArgs = new Map<string, FdArg>();
   /** target()'s memory: path argument tokens (`"/usr/lib/x.so"`) decoded and checked before, as text. */
   private readonly pathTexts = new Map<string, PathText>();
+  /** join()'s memory: base directory, then relative path, to the joined path. */
+  private readonly joins = new Map<string, Map<string, string>>();
+  private joinCount = 0;
   /** The argument list handle() lends to handlers, when not lent out. */
   private spareArgs: ArgList | undefined = new ArgList();
 
@@ -308,7 +311,7 @@ export class ResourceCollector {
     if (fd === undefined || fd < 0) return;
     const d = retDecorPath(e, this.decorations);
     if (d !== undefined && (!d.ok || isAbsolute(d.text))) {
-      const path = this.decorationPath(d, []);
+      const path = this.decorationPath(d, undefined, undefined);
       p.files.set(fd, { desc: { kind: "file", path, resolved: path }, cloexec: false });
     } else {
       const s = socketFromDecoration(d);
@@ -429,7 +432,7 @@ export class ResourceCollector {
    * problem when it was unreadable or ambiguous. `known` are the forms the path argument or the fd
    * table give: one of them decides a ` (deleted)` whose strace version is unknown.
    */
-  private decorationPath(deco: DecorationText | undefined, known: readonly (string | undefined)[], what = ""): string | undefined {
+  private decorationPath(deco: DecorationText | undefined, known1: string | undefined, known2: string | undefined, what = ""): string | undefined {
     if (deco === undefined) return undefined;
     const e = this.current;
     if (!deco.ok) {
@@ -437,8 +440,8 @@ export class ResourceCollector {
       return undefined;
     }
     if (!isAbsolute(deco.text)) return undefined;
-    if (deco.orDeleted === undefined || known.includes(deco.text)) return deco.text;
-    if (known.includes(deco.orDeleted)) return deco.orDeleted;
+    if (deco.orDeleted === undefined || deco.text === known1 || deco.text === known2) return deco.text;
+    if (deco.orDeleted === known1 || deco.orDeleted === known2) return deco.orDeleted;
     this.problem(
       e?.line ?? 0,
       `${e?.name ?? "call"}: -y decoration ${showBytes(deco.text)} names either that file (strace 5.19 and later) or the deleted ${showBytes(deco.orDeleted)} (older strace); left out, the path argument is used`,
@@ -469,13 +472,13 @@ export class ResourceCollector {
     const fa = this.fdArg(fdTok);
     if (!fa) return undefined;
     if (fa.fd === "cwd") {
-      const deco = this.decorationPath(fa.deco, [p.fs.cwd, p.fs.cwdResolved]);
+      const deco = this.decorationPath(fa.deco, p.fs.cwd, p.fs.cwdResolved);
       if (deco !== undefined) this.learnCwd(p.fs, deco);
       return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
     }
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
-    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
+    const deco = this.decorationPath(fa.deco, desc?.path, desc?.resolved);
     if (deco !== undefined) {
       // The decoration is what the kernel holds; our table only adds the requested form when it agrees.
       if (desc && (desc.resolved ?? desc.path) === deco) return { base: desc.path ?? deco, baseResolved: deco };
@@ -524,13 +527,13 @@ export class ResourceCollector {
     } else {
       const b = this.fdBase(p, dirfdTok);
       if (b?.base !== undefined) {
-        path = joinPath(b.base, rel);
-        if (b.baseResolved !== undefined && b.baseResolved !== b.base) joined = joinPath(b.baseResolved, rel);
+        path = this.join(b.base, rel);
+        if (b.baseResolved !== undefined && b.baseResolved !== b.base) joined = this.join(b.baseResolved, rel);
       }
     }
     // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
-    let fromDeco = fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined;
-    if (fromDeco !== undefined && [path, joined].some((x) => x?.startsWith(`${fromDeco}>`))) {
+    let fromDeco = fallback ? this.decorationPath(fallback, path, joined, "resolved ") : undefined;
+    if (fromDeco !== undefined && (prefixUpToGt(path, fromDeco) || prefixUpToGt(joined, fromDeco))) {
       // `= 3</tmp/x>(deleted) <0.1>` from strace < 4.22 for a file named `x>(deleted) <0.1`: the
       // decoration is a prefix of the requested name up to a raw `>`, never what was opened.
       this.problem(
@@ -548,6 +551,29 @@ export class ResourceCollector {
     return { path, resolved, dir };
   }
 
+  /**
+   * joinPath(base, rel), remembered: a process works in one directory and names the same relative
+   * paths again. The keys are mostly the same string objects each time (the cwd, a cached path text),
+   * whose hashes the map keeps; so is the result, which `files` is keyed by.
+   */
+  private join(base: string, rel: string): string {
+    let byRel = this.joins.get(base);
+    let path = byRel?.get(rel);
+    if (path === undefined) {
+      // Bounded in all: past TOKEN_CACHE_MAX joins it starts over.
+      if (this.joinCount >= TOKEN_CACHE_MAX) {
+        this.joins.clear();
+        this.joinCount = 0;
+        byRel = undefined;
+      }
+      if (byRel === undefined) this.joins.set(base, (byRel = new Map()));
+      path = joinPath(base, rel);
+      byRel.set(rel, path);
+      this.joinCount++;
+    }
+    return path;
+  }
+
   /** What an fd argument refers to, for fd-based effects (mmap, flock, getdents, ftruncate, fchdir). */
   fdTarget(p: Proc, tok: string | undefined): Target | undefined {
     if (tok === undefined) return undefined;
@@ -556,7 +582,7 @@ export class ResourceCollector {
     if (fa.deco?.ok && !isAbsolute(fa.deco.text)) return undefined; // a socket, pipe or anon inode
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
-    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
+    const deco = this.decorationPath(fa.deco, desc?.path, desc?.resolved);
     if (deco !== undefined) {
       if (desc && (desc.resolved ?? desc.path) === deco) return { path: desc.path ?? deco, resolved: deco, dir: false };
       return { path: deco, resolved: undefined, dir: false };
@@ -626,6 +652,11 @@ export function nameMatters(name: string): boolean {
  * call). Not frozen, and its fields in TraceParser's order, so that handle() sees one object shape.
  */
 const BARE_EVENT: SyscallEvent = { pid: -1, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "", line: 0 };
+
+/** `x` starts with `prefix` followed by `>` (x?.startsWith(`${prefix}>`), without building that string). */
+function prefixUpToGt(x: string | undefined, prefix: string): boolean {
+  return x !== undefined && x.length > prefix.length && x.charCodeAt(prefix.length) === 0x3e && x.startsWith(prefix);
+}
 
 /** What `/flags=([^,}]*)/` captures (the first `flags=`, up to `,` or `}`), without a regular expression. */
 function flagsField(args: string): string | undefined {

@@ -175,14 +175,13 @@ function fcntlCall(): Handler {
     if (fd === undefined) return;
     const cmdText = stripComments(a.at(1) ?? "");
     const cmd = parseNumber(cmdText);
-    const is = (name: string, num: number) => cmdText === name || cmd === num;
-    if (is("F_DUPFD", F_DUPFD) || is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC)) {
+    if (isCmd(cmdText, cmd, "F_DUPFD", F_DUPFD) || isCmd(cmdText, cmd, "F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC)) {
       const to = parseNumber(e.retval);
       const ent = p.files.get(fd);
       if (to === undefined || to < 0) return;
-      if (ent) p.files.set(to, { desc: ent.desc, cloexec: is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC) });
+      if (ent) p.files.set(to, { desc: ent.desc, cloexec: isCmd(cmdText, cmd, "F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC) });
       else p.files.delete(to);
-    } else if (is("F_SETFD", F_SETFD)) {
+    } else if (isCmd(cmdText, cmd, "F_SETFD", F_SETFD)) {
       const ent = p.files.get(fd);
       if (ent) ent.cloexec = hasFlag(parseFlags(a.at(2) ?? "0"), "FD_CLOEXEC", 1);
     } else if (LOCK_CMDS.has(cmdText) || (cmd !== undefined && LOCK_NUMS.has(cmd))) {
@@ -190,6 +189,11 @@ function fcntlCall(): Handler {
       if (t) c.addTarget(t, LOCK);
     }
   };
+}
+
+/** An fcntl command given by name or number (no closure per call: fcntl is frequent). */
+function isCmd(text: string, num: number | undefined, name: string, value: number): boolean {
+  return text === name || num === value;
 }
 
 function closeRangeCall(): Handler {
