@@ -43,7 +43,7 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
       ok: false,
       message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead`,
     };
-  let inner = s.slice(lt + 1, end - 1);
+  const inner = s.slice(lt + 1, end - 1);
   if (end < s.length) {
     const tail = s.slice(end);
     // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
@@ -55,6 +55,23 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
     }
     if (tail.startsWith("(deleted)")) style.deletedOutside = true;
   }
+  // The same decorations recur (`= 3</usr/lib/x.so>` in every process): read each once. Only what
+  // does not depend on the style (no ` (deleted)` ending) and reads well is kept; results are shared, read only.
+  const hit = DECORATION_CACHE.get(inner);
+  if (hit !== undefined) return hit;
+  const r = innerText(inner, s, lt, style);
+  if (r?.ok && r.orDeleted === undefined && !r.text.endsWith(" (deleted)")) {
+    if (DECORATION_CACHE.size >= DECORATION_CACHE_MAX) DECORATION_CACHE.clear();
+    DECORATION_CACHE.set(inner, r);
+  }
+  return r;
+}
+
+const DECORATION_CACHE = new Map<string, DecorationText>();
+const DECORATION_CACHE_MAX = 8192;
+
+/** decorationText's reading of the text between `<` and `>` (`inner`) of the decoration at `lt` in `s`. */
+function innerText(inner: string, s: string, lt: number, style: DecorationStyle): DecorationText | undefined {
   // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
   if (inner.charCodeAt(0) !== 0x2f) return { ok: true, text: inner };
   const nested = inner.indexOf("<");
