@@ -178,9 +178,12 @@ export class ResourceCollector {
         return;
       }
       if (q !== undefined || this.rootPid !== undefined) {
-        // Not the first process and not announced by a clone yet: wait for it.
-        if (q) q.events.push(e);
-        else this.pending.set(pid, { since: this.seen, events: [e] });
+        // Not the first process and not announced by a clone yet: wait for it. A call handle() will
+        // ignore (most failed calls) waits as the shared BARE_EVENT: it only counts, and holding
+        // fewer events spares the garbage collector copying them.
+        const held = hasEffect(e) ? e : BARE_EVENT;
+        if (q) q.events.push(held);
+        else this.pending.set(pid, { since: this.seen, events: [held] });
         this.pendingTotal++;
         if ((q && q.events.length > PENDING_PER_PID) || this.pendingTotal > PENDING_TOTAL) this.releasePending(q ? pid : this.oldestPending());
         return;
@@ -645,6 +648,13 @@ export function eventMatters(e: SyscallEvent): boolean {
 /** Whether eventMatters() holds for every call named `name`, whatever its result. */
 export function nameMatters(name: string): boolean {
   return HANDLERS.has(name);
+}
+
+/** Whether handle() may act on `e`: it ignores failed calls but a connect in progress and the exits. */
+function hasEffect(e: SyscallEvent): boolean {
+  if (e.outcome === "ok") return true;
+  const name = e.name;
+  return (name === "connect" && e.errno === "EINPROGRESS") || name === "exit" || name === "exit_group";
 }
 
 /**
