@@ -138,8 +138,11 @@ export function fastDecorationEnd(s: string, i: number): number {
 
 /** splitArgs(args)[index], scanning no further than that item. */
 export function argAt(args: string, index: number): string | undefined {
-  return new ArgList().reset(args).at(index);
+  // One list for all calls: at() never calls back into argAt, and its result is a plain string.
+  return SHARED_LIST.reset(args).at(index);
 }
+
+const SHARED_LIST = new ArgList();
 
 /** `s.slice(from, to).trim()` with one allocation in the usual case (strace separates arguments with `, `). */
 function trimmedSlice(s: string, from: number, to: number): string {
