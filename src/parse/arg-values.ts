@@ -95,7 +95,8 @@ export function argValuesRead(name: string): boolean {
 
 /** Collects, from a run's events, the argument constants of the filterable syscalls. */
 export class ArgValueCollector {
-  private readonly values = new Map<string, Set<string>>();
+  /** By arch, then syscall name (no key string made per call). */
+  private readonly values = new Map<Arch, Map<FilterableSyscall, Set<string>>>();
 
   observe(e: SyscallEvent): void {
     const name = e.name;
@@ -106,20 +107,19 @@ export class ArgValueCollector {
       const first = argAt(e.args, 0) ?? "";
       v = name === "socket" ? addressFamilyValue(first) : personalityValue(first);
     }
-    const key = `${e.arch}\0${name}`;
-    let set = this.values.get(key);
-    if (!set) {
-      set = new Set();
-      this.values.set(key, set);
-    }
+    let byName = this.values.get(e.arch);
+    if (!byName) this.values.set(e.arch, (byName = new Map()));
+    let set = byName.get(name);
+    if (!set) byName.set(name, (set = new Set()));
     set.add(v === undefined ? "?" : String(v));
   }
 
   result(): ArgValues {
     const out: ArgValues = {};
-    for (const key of [...this.values.keys()].sort()) {
-      const [arch, name] = key.split("\0") as [Arch, FilterableSyscall];
-      (out[arch] ??= {})[name] = [...this.values.get(key)!].sort(compareNumeric);
+    // Archs, then names, in sorted order (what sorting `arch\0name` keys gave).
+    for (const arch of [...this.values.keys()].sort()) {
+      const byName = this.values.get(arch)!;
+      for (const name of [...byName.keys()].sort()) (out[arch] ??= {})[name] = [...byName.get(name)!].sort(compareNumeric);
     }
     return out;
   }

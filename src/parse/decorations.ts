@@ -140,8 +140,9 @@ export function hasFdDecoration(e: SyscallEvent): boolean {
 
 export function fdNumber(tok: string | undefined): number | undefined {
   if (tok === undefined) return undefined;
-  // A plain fd (`close(3)`, `fcntl(3, ...)`): no head to cut, no object.
-  const n = tok.length < 8 && tok.indexOf("<") < 0 ? parseNumber(tok) : undefined;
+  // A number before any decoration (`close(3)`, `close(3</etc/passwd>)`): parseFdHead's reading without its object.
+  const lt = tok.indexOf("<");
+  const n = parseNumber(lt < 0 ? tok : tok.slice(0, lt));
   if (n !== undefined) return n === -100 ? undefined : n;
   const h = parseFdHead(tok);
   return h && h.fd !== "cwd" ? h.fd : undefined;

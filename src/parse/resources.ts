@@ -469,26 +469,27 @@ export class ResourceCollector {
     return fa;
   }
 
-  /** The directory an fd argument names, as { requested, resolved }; undefined when unknown. */
-  private fdBase(p: Proc, fdTok: string | undefined): { base: string | undefined; baseResolved: string | undefined } | undefined {
-    if (fdTok === undefined) return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
+  /** The directory an fd argument names, requested (`cwd`) and resolved (`cwdResolved`); undefined when unknown. */
+  private fdBase(p: Proc, fdTok: string | undefined): FsState | undefined {
+    // As an FsState (`cwd` requested, `cwdResolved` resolved), so that the cwd itself needs no new object.
+    if (fdTok === undefined) return p.fs;
     const fa = this.fdArg(fdTok);
     if (!fa) return undefined;
     if (fa.fd === "cwd") {
       const deco = this.decorationPath(fa.deco, p.fs.cwd, p.fs.cwdResolved);
       if (deco !== undefined) this.learnCwd(p.fs, deco);
-      return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
+      return p.fs;
     }
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
     const deco = this.decorationPath(fa.deco, desc?.path, desc?.resolved);
     if (deco !== undefined) {
       // The decoration is what the kernel holds; our table only adds the requested form when it agrees.
-      if (desc && (desc.resolved ?? desc.path) === deco) return { base: desc.path ?? deco, baseResolved: deco };
-      return { base: deco, baseResolved: deco };
+      if (desc && (desc.resolved ?? desc.path) === deco) return { cwd: desc.path ?? deco, cwdResolved: deco };
+      return { cwd: deco, cwdResolved: deco };
     }
-    if (!desc) return { base: undefined, baseResolved: undefined };
-    return { base: desc.path ?? desc.resolved, baseResolved: desc.resolved };
+    if (!desc) return { cwd: undefined, cwdResolved: undefined };
+    return { cwd: desc.path ?? desc.resolved, cwdResolved: desc.resolved };
   }
 
   /**
@@ -529,9 +530,9 @@ export class ResourceCollector {
       path = normalized ?? normalizePath(rel);
     } else {
       const b = this.fdBase(p, dirfdTok);
-      if (b?.base !== undefined) {
-        path = this.join(b.base, rel);
-        if (b.baseResolved !== undefined && b.baseResolved !== b.base) joined = this.join(b.baseResolved, rel);
+      if (b?.cwd !== undefined) {
+        path = this.join(b.cwd, rel);
+        if (b.cwdResolved !== undefined && b.cwdResolved !== b.cwd) joined = this.join(b.cwdResolved, rel);
       }
     }
     // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
