@@ -4,7 +4,7 @@
 import type { Arch } from "../model/arch.js";
 import { unsafeCharacterProblem } from "../model/untrusted-text.js";
 import { READ, WRITE, APPEND, CREATE, STAT } from "./access-bits.js";
-import { bytesToUtf8, decodeCString } from "./args.js";
+import { bytesToUtf8, decodeCString, ownCopy } from "./args.js";
 import { skipString } from "./scan.js";
 import { straceNumber, stripComments } from "./strace-number.js";
 
@@ -39,8 +39,9 @@ export function parseFlags(token: string): FlagSet {
   let f = FLAG_CACHE.get(token);
   if (f === undefined) {
     if (FLAG_CACHE.size >= FLAG_CACHE_MAX) FLAG_CACHE.clear();
-    f = parseFlagsUncached(token);
-    FLAG_CACHE.set(token, f);
+    const own = ownCopy(token);
+    f = parseFlagsUncached(own);
+    FLAG_CACHE.set(own, f);
   }
   return f;
 }
@@ -121,7 +122,7 @@ export function openMode(token: string, arch: Arch): OpenMode {
   if (m === undefined) {
     if (byToken.size >= FLAG_CACHE_MAX) byToken.clear();
     m = openModeUncached(token, arch);
-    byToken.set(token, m);
+    byToken.set(ownCopy(token), m);
   }
   return m;
 }

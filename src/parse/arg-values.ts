@@ -1,7 +1,7 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, FilterableSyscall, SyscallEvent } from "../model/trace.js";
 import { ADDRESS_FAMILIES, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
-import { ArgList, argAt } from "./args.js";
+import { ArgList, argAt, ownCopy } from "./args.js";
 import { straceNumber as numeric } from "./strace-number.js";
 
 // Moved to the model (aggregate/ reads them too); re-exported for the parser's other callers.
@@ -67,7 +67,7 @@ export function cloneNamespaceBits(args: string): number | undefined {
   if (bits === undefined) {
     if (CLONE_BITS_CACHE.size >= 1024) CLONE_BITS_CACHE.clear();
     bits = namespaceBitsOf(flags) ?? null;
-    CLONE_BITS_CACHE.set(flags, bits);
+    CLONE_BITS_CACHE.set(ownCopy(flags), bits);
   }
   return bits ?? undefined;
 }

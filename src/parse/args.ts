@@ -136,6 +136,14 @@ export function fastDecorationEnd(s: string, i: number): number {
   return decorationEnd(s, i);
 }
 
+/**
+ * A copy of `s` that holds on to nothing else. Argument text is sliced from the reader's 1 MiB chunk
+ * strings, and a slice keeps its whole chunk alive: what a cache keeps for long must be a copy.
+ */
+export function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
 /** splitArgs(args)[index], scanning no further than that item. */
 export function argAt(args: string, index: number): string | undefined {
   // One list for all calls: at() never calls back into argAt, and its result is a plain string.

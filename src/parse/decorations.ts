@@ -2,7 +2,7 @@
 
 import type { SyscallEvent } from "../model/trace.js";
 import { parseNumber, showBytes, checkPathBytes } from "./arg-text.js";
-import { decodeCString, fastDecorationEnd } from "./args.js";
+import { decodeCString, fastDecorationEnd, ownCopy } from "./args.js";
 import { isDigit } from "./scan.js";
 import { stripComments } from "./strace-number.js";
 
@@ -59,10 +59,11 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
   // does not depend on the style (no ` (deleted)` ending) and reads well is kept; results are shared, read only.
   const hit = DECORATION_CACHE.get(inner);
   if (hit !== undefined) return hit;
-  const r = innerText(inner, s, lt, style);
+  const own = ownCopy(inner);
+  const r = innerText(own, s, lt, style);
   if (r?.ok && r.orDeleted === undefined && !r.text.endsWith(" (deleted)")) {
     if (DECORATION_CACHE.size >= DECORATION_CACHE_MAX) DECORATION_CACHE.clear();
-    DECORATION_CACHE.set(inner, r);
+    DECORATION_CACHE.set(own, r);
   }
   return r;
 }

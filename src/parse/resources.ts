@@ -29,7 +29,7 @@ import {
 import type { SyscallEvent } from "../model/trace.js";
 import { ACCESS_BIT, WRITE, APPEND, CREATE } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, showBytes, checkPathBytes, decodeString } from "./arg-text.js";
-import { ArgList } from "./args.js";
+import { ArgList, ownCopy } from "./args.js";
 import { type DecorationStyle, type DecorationText, type FdArg, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
@@ -461,10 +461,11 @@ export class ResourceCollector {
     if (tok === "AT_FDCWD") return CWD_ARG;
     let fa = this.fdArgs.get(tok);
     if (fa !== undefined) return fa;
-    fa = parseFdArg(tok, this.decorations);
+    const own = ownCopy(tok);
+    fa = parseFdArg(own, this.decorations);
     if (fa !== undefined && (fa.deco === undefined || (fa.deco.ok && tok.indexOf("(deleted)") < 0))) {
       if (this.fdArgs.size >= TOKEN_CACHE_MAX) this.fdArgs.clear();
-      this.fdArgs.set(tok, fa);
+      this.fdArgs.set(own, fa);
     }
     return fa;
   }
@@ -501,10 +502,12 @@ export class ResourceCollector {
     const tok = a.at(pathIdx);
     if (tok === undefined) return undefined;
     // The same path tokens recur (a library stat'ed and opened by every process): decode and check
-    // each once. The cached text is also one string object, whose hash the maps keep.
+    // each once. The cached text is also one string object, whose hash the maps keep, and a copy
+    // (ownCopy): `files` and the fd tables hold it without the chunk of trace text it came from.
     let text = this.pathTexts.get(tok);
     if (text === undefined) {
-      const d = decodeString(tok);
+      const own = ownCopy(tok);
+      const d = decodeString(own);
       if (!d) return undefined; // NULL or an address strace could not read
       const pt = checkPathBytes(d.bytes, d.truncated);
       if (!pt.ok) {
@@ -513,7 +516,7 @@ export class ResourceCollector {
       }
       text = { text: pt.text, normalized: isAbsolute(pt.text) ? normalizePath(pt.text) : undefined };
       if (this.pathTexts.size >= TOKEN_CACHE_MAX) this.pathTexts.clear();
-      this.pathTexts.set(tok, text);
+      this.pathTexts.set(own, text);
     }
     return this.targetOf(p, e, text.text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback, text.normalized);
   }
@@ -570,9 +573,9 @@ export class ResourceCollector {
         this.joinCount = 0;
         byRel = undefined;
       }
-      if (byRel === undefined) this.joins.set(base, (byRel = new Map()));
+      if (byRel === undefined) this.joins.set(ownCopy(base), (byRel = new Map()));
       path = joinPath(base, rel);
-      byRel.set(rel, path);
+      byRel.set(ownCopy(rel), path);
       this.joinCount++;
     }
     return path;
