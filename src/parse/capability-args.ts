@@ -25,22 +25,25 @@ export function statShowsDir(args: string): boolean {
   }
   if (i < 0) return false;
   const from = i + 6;
+  const n = args.length;
+  // Most files: `S_IFREG|0644` with no other `S_IF` name nor comment after it is not a directory.
+  if (args.startsWith("S_IFREG|", from)) {
+    let j = from + 8;
+    for (; j < n; j++) {
+      const c = args.charCodeAt(j);
+      if (c === 0x2c || c === 0x7d) return false;
+      if (c === 0x53 || c === 0x2f) break; // `S`, `/`: maybe a name or a comment, read it all below
+    }
+    if (j === n) return false;
+  }
   let end = from;
-  for (const n = args.length; end < n; end++) {
+  for (; end < n; end++) {
     const c = args.charCodeAt(end);
     if (c === 0x2c || c === 0x7d) break;
   }
-  // Most files: `S_IFREG|0644` and no other `S_IF` name nor comment in the field is not a directory.
-  if (args.startsWith("S_IFREG|", from) && !within(args, "S_IF", from + 4, end) && !within(args, "/*", from, end)) return false;
   if (modeType(args.slice(from, end)) !== S_IFDIR) return false;
   // Only a symbolic `S_IFDIR` or an octal mode 04xxxx (`-X raw`) counts (not `0x41ed`).
   return args.indexOf("S_IFDIR") >= 0 || args.indexOf("_mode=04") >= 0;
-}
-
-/** `s` holds `what` starting in [from, end). */
-function within(s: string, what: string, from: number, end: number): boolean {
-  const k = s.indexOf(what, from);
-  return k >= 0 && k < end;
 }
 
 /** `prefix` ends just before `_mode=` at `i` and starts a word. */

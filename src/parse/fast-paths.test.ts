@@ -87,6 +87,11 @@ describe("statShowsDir", () => {
     '"/x", {st_mode=S_IFLNK|0777, ...}',
     '"/x", {st_mode=S_IFCHR|S_IFDIR, ...}',
     '"/x", {_mode=S_IFDIR}',
+    '"/x", {st_mode=S_IFREG|0644|S_IFDIR, ...}',
+    '"/x", {st_mode=S_IFREG|0644 /* S_IFDIR|0755 */, ...}',
+    '"/x", {st_mode=S_IFREG|0644',
+    '"/x", {st_mode=S_IFREG|040755, ...}',
+    '"/x", {st_mode=S_IFREG|S_IFDIR',
     '"/x", {st_mode=',
     "",
   ];
