@@ -4,7 +4,7 @@
 import type { Arch } from "../model/arch.js";
 import { unsafeCharacterProblem } from "../model/untrusted-text.js";
 import { READ, WRITE, APPEND, CREATE, STAT } from "./access-bits.js";
-import { bytesToUtf8, decodeCString } from "./args.js";
+import { bytesToUtf8, decodeCString, ownCopy } from "./args.js";
 import { skipString } from "./scan.js";
 import { straceNumber, stripComments } from "./strace-number.js";
 
@@ -39,8 +39,9 @@ export function parseFlags(token: string): FlagSet {
   let f = FLAG_CACHE.get(token);
   if (f === undefined) {
     if (FLAG_CACHE.size >= FLAG_CACHE_MAX) FLAG_CACHE.clear();
-    f = parseFlagsUncached(token);
-    FLAG_CACHE.set(token, f);
+    const own = ownCopy(token);
+    f = parseFlagsUncached(own);
+    FLAG_CACHE.set(own, f);
   }
   return f;
 }
@@ -100,10 +101,11 @@ export const O_CLOEXEC = 0x80000;
 const O_PATH = 0x200000;
 const O_TMPFILE_BIT = 0x400000;
 
+/** Shared between calls (openMode memoizes): read only. */
 export interface OpenMode {
-  access: number;
-  dir: boolean;
-  cloexec: boolean;
+  readonly access: number;
+  readonly dir: boolean;
+  readonly cloexec: boolean;
 }
 
 /**
@@ -113,6 +115,21 @@ export interface OpenMode {
  * a stat-like handle (no data access).
  */
 export function openMode(token: string, arch: Arch): OpenMode {
+  // Memoized like parseFlags (the same few flag texts): callers only read the result.
+  let byToken = OPEN_MODE_CACHE.get(arch);
+  if (byToken === undefined) OPEN_MODE_CACHE.set(arch, (byToken = new Map()));
+  let m = byToken.get(token);
+  if (m === undefined) {
+    if (byToken.size >= FLAG_CACHE_MAX) byToken.clear();
+    m = openModeUncached(token, arch);
+    byToken.set(ownCopy(token), m);
+  }
+  return m;
+}
+
+const OPEN_MODE_CACHE = new Map<Arch, Map<string, OpenMode>>();
+
+function openModeUncached(token: string, arch: Arch): OpenMode {
   const f = parseFlags(token);
   const dirBit = O_DIRECTORY_BIT[arch];
   const cloexec = hasFlag(f, "O_CLOEXEC", O_CLOEXEC);

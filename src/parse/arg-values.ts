@@ -1,7 +1,7 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, FilterableSyscall, SyscallEvent } from "../model/trace.js";
 import { ADDRESS_FAMILIES, CLONE_NAMESPACE_MASK, compareNumeric } from "../model/arg-constants.js";
-import { splitArgs } from "./args.js";
+import { ArgList, argAt, ownCopy } from "./args.js";
 import { straceNumber as numeric } from "./strace-number.js";
 
 // Moved to the model (aggregate/ reads them too); re-exported for the parser's other callers.
@@ -47,13 +47,35 @@ export function personalityValue(token: string): number | undefined {
 
 /** The namespace bits a clone call asked for, from `flags=A|B|SIGCHLD` or a raw number; undefined if unreadable. */
 export function cloneNamespaceBits(args: string): number | undefined {
-  const items = splitArgs(args);
-  let flags = items.find((a) => a.startsWith("flags="))?.slice(6);
+  // Split only up to the `flags=` item (the second, after child_stack).
+  const items = new ArgList().reset(args);
+  let flags: string | undefined;
+  for (let i = 0; ; i++) {
+    const item = items.at(i);
+    if (item === undefined) break;
+    if (item.startsWith("flags=")) {
+      flags = item.slice(6);
+      break;
+    }
+  }
   if (flags === undefined) {
     // -X raw: clone(0x1200011, ...) — the flags are the first argument on x86 and arm.
-    flags = items[0];
+    flags = items.at(0);
     if (flags === undefined) return undefined;
   }
+  let bits = CLONE_BITS_CACHE.get(flags);
+  if (bits === undefined) {
+    if (CLONE_BITS_CACHE.size >= 1024) CLONE_BITS_CACHE.clear();
+    bits = namespaceBitsOf(flags) ?? null;
+    CLONE_BITS_CACHE.set(ownCopy(flags), bits);
+  }
+  return bits ?? undefined;
+}
+
+// Clone flag texts repeat (`CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD`): memoized, bounded; null for unreadable.
+const CLONE_BITS_CACHE = new Map<string, number | null>();
+
+function namespaceBitsOf(flags: string): number | undefined {
   const n = numeric(flags);
   if (n !== undefined) return (n & CLONE_NAMESPACE_MASK) >>> 0;
   let bits = 0;
@@ -73,7 +95,8 @@ export function argValuesRead(name: string): boolean {
 
 /** Collects, from a run's events, the argument constants of the filterable syscalls. */
 export class ArgValueCollector {
-  private readonly values = new Map<string, Set<string>>();
+  /** By arch, then syscall name (no key string made per call). */
+  private readonly values = new Map<Arch, Map<FilterableSyscall, Set<string>>>();
 
   observe(e: SyscallEvent): void {
     const name = e.name;
@@ -81,23 +104,22 @@ export class ArgValueCollector {
     let v: number | undefined;
     if (name === "clone") v = cloneNamespaceBits(e.args);
     else {
-      const first = splitArgs(e.args)[0] ?? "";
+      const first = argAt(e.args, 0) ?? "";
       v = name === "socket" ? addressFamilyValue(first) : personalityValue(first);
     }
-    const key = `${e.arch}\0${name}`;
-    let set = this.values.get(key);
-    if (!set) {
-      set = new Set();
-      this.values.set(key, set);
-    }
+    let byName = this.values.get(e.arch);
+    if (!byName) this.values.set(e.arch, (byName = new Map()));
+    let set = byName.get(name);
+    if (!set) byName.set(name, (set = new Set()));
     set.add(v === undefined ? "?" : String(v));
   }
 
   result(): ArgValues {
     const out: ArgValues = {};
-    for (const key of [...this.values.keys()].sort()) {
-      const [arch, name] = key.split("\0") as [Arch, FilterableSyscall];
-      (out[arch] ??= {})[name] = [...this.values.get(key)!].sort(compareNumeric);
+    // Archs, then names, in sorted order (what sorting `arch\0name` keys gave).
+    for (const arch of [...this.values.keys()].sort()) {
+      const byName = this.values.get(arch)!;
+      for (const name of [...byName.keys()].sort()) (out[arch] ??= {})[name] = [...byName.get(name)!].sort(compareNumeric);
     }
     return out;
   }

@@ -24,7 +24,7 @@ export function splitArgs(args: string): string[] {
     if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
     else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
-      const j = decorationEnd(args, i);
+      const j = fastDecorationEnd(args, i);
       if (j > 0) {
         i = j;
         continue;
@@ -39,6 +39,118 @@ export function splitArgs(args: string): string[] {
   if (last !== "" || out.length > 0) out.push(last);
   return out;
 }
+
+/** The characters ArgList's scan acts on: `"`, `(`, `[`, `{`, `)`, `]`, `}`, `<`, `,` (1), others (0). */
+const SPLIT_CLASS = new Uint8Array(128);
+for (const ch of '"([{)]}<,') SPLIT_CLASS[ch.charCodeAt(0)] = 1;
+
+/**
+ * The arguments of one call, split lazily: `at(i)` scans only as far as item `i`, the same items
+ * splitArgs gives. Most calls a handler reads need the first two or three arguments of a text whose
+ * bulk is a stat struct, a buffer or an argv after them. Reusable (`reset`) to spare the allocation.
+ */
+export class ArgList {
+  private text = "";
+  private readonly items: string[] = [];
+  /** How many of `items` belong to `text` (the rest are stale: cheaper than truncating). */
+  private count = 0;
+  /** Where the next item starts. */
+  private pos = 0;
+  private done = false;
+
+  /** Splits `text` from now on. */
+  reset(text: string): this {
+    this.text = text;
+    this.count = 0;
+    this.pos = 0;
+    this.done = false;
+    return this;
+  }
+
+  /** `text` is the only item, as is (close's one fd argument: nothing to split). */
+  resetWhole(text: string): this {
+    this.text = text;
+    this.items[0] = text;
+    this.count = 1;
+    this.done = true;
+    return this;
+  }
+
+  /** The trimmed item `i` (0-based), as splitArgs(text)[i]. */
+  at(i: number): string | undefined {
+    while (this.count <= i && !this.done) this.next();
+    return i < this.count ? this.items[i] : undefined;
+  }
+
+  private next(): void {
+    const args = this.text;
+    const n = args.length;
+    const start = this.pos;
+    let depth = 0;
+    let i = start;
+    while (i < n) {
+      const c = args.charCodeAt(i);
+      // Most characters are none of the ones below: one table lookup passes them.
+      if (c >= 0x80 || SPLIT_CLASS[c] === 0) {
+        i++;
+        continue;
+      }
+      if (c === 0x22) {
+        i = skipString(args, i);
+        continue;
+      }
+      if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+      else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
+      else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
+        const j = fastDecorationEnd(args, i);
+        if (j > 0) {
+          i = j;
+          continue;
+        }
+      } else if (c === 0x2c && depth === 0) {
+        this.items[this.count++] = trimmedSlice(args, start, i);
+        this.pos = i + 1;
+        return;
+      }
+      i++;
+    }
+    this.done = true;
+    const last = trimmedSlice(args, start, n);
+    if (last !== "" || this.count > 0) this.items[this.count++] = last;
+  }
+}
+
+/**
+ * decorationEnd(s, i), without a character loop in the usual case: a decoration up to the first `>`
+ * that holds no `<` (nesting), no `"` (a quoted unix socket path) and is not `->`.
+ */
+export function fastDecorationEnd(s: string, i: number): number {
+  const gt = s.indexOf(">", i + 1);
+  if (gt > 0 && s.charCodeAt(gt - 1) !== 0x2d) {
+    const lt = s.indexOf("<", i + 1);
+    if (lt < 0 || lt > gt) {
+      const q = s.indexOf('"', i + 1);
+      if (q < 0 || q > gt) return gt + 1;
+    }
+  }
+  return decorationEnd(s, i);
+}
+
+/**
+ * A copy of `s` that holds on to nothing else. Argument text is sliced from the reader's 1 MiB chunk
+ * strings, and a slice keeps its whole chunk alive: what a cache keeps for long must be a copy.
+ */
+export function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
+/** splitArgs(args)[index], scanning no further than that item. */
+export function argAt(args: string, index: number): string | undefined {
+  // One list for all calls: at() never calls back into argAt, and its result is a plain string.
+  return SHARED_LIST.reset(args).at(index);
+}
+
+const SHARED_LIST = new ArgList();
 
 /** `s.slice(from, to).trim()` with one allocation in the usual case (strace separates arguments with `, `). */
 function trimmedSlice(s: string, from: number, to: number): string {
@@ -109,8 +221,7 @@ export function bytesToUtf8(bytes: string): string | undefined {
 
 /** The decoded string argument at `index` (0-based), as text; undefined when it is not a whole string. */
 export function firstStringArg(args: string, index: number): string | undefined {
-  const items = splitArgs(args);
-  const tok = items[index];
+  const tok = argAt(args, index);
   if (tok === undefined) return undefined;
   const d = decodeCString(tok);
   if (!d || d.truncated) return undefined;

@@ -18,10 +18,42 @@ export function modeType(token: string): number | undefined {
 
 /** `{st_mode=S_IFDIR|0755, ...}` / `stx_mode=040755`: the call's result shows a directory. */
 export function statShowsDir(args: string): boolean {
-  // Cheap pre-check: symbolic `S_IFDIR`, or an octal mode 04xxxx (`-X raw`).
-  if (args.indexOf("S_IFDIR") < 0 && args.indexOf("_mode=04") < 0) return false;
-  const m = /\bstx?_mode=([^,}]*)/.exec(args);
-  return m !== undefined && m !== null && modeType(m[1]!) === S_IFDIR;
+  // The first `\bstx?_mode=` field, found without a regular expression: every stat call comes here.
+  let i = args.indexOf("_mode=");
+  for (; i >= 0; i = args.indexOf("_mode=", i + 6)) {
+    if (fieldStart(args, i, "st") || fieldStart(args, i, "stx")) break;
+  }
+  if (i < 0) return false;
+  const from = i + 6;
+  const n = args.length;
+  // Most files: `S_IFREG|0644` with no other `S_IF` name nor comment after it is not a directory.
+  if (args.startsWith("S_IFREG|", from)) {
+    let j = from + 8;
+    for (; j < n; j++) {
+      const c = args.charCodeAt(j);
+      if (c === 0x2c || c === 0x7d) return false;
+      if (c === 0x53 || c === 0x2f) break; // `S`, `/`: maybe a name or a comment, read it all below
+    }
+    if (j === n) return false;
+  }
+  let end = from;
+  for (; end < n; end++) {
+    const c = args.charCodeAt(end);
+    if (c === 0x2c || c === 0x7d) break;
+  }
+  if (modeType(args.slice(from, end)) !== S_IFDIR) return false;
+  // Only a symbolic `S_IFDIR` or an octal mode 04xxxx (`-X raw`) counts (not `0x41ed`).
+  return args.indexOf("S_IFDIR") >= 0 || args.indexOf("_mode=04") >= 0;
+}
+
+/** `prefix` ends just before `_mode=` at `i` and starts a word. */
+function fieldStart(s: string, i: number, prefix: string): boolean {
+  const at = i - prefix.length;
+  return at >= 0 && s.startsWith(prefix, at) && (at === 0 || !isWordChar(s.charCodeAt(at - 1)));
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
 /** uid/gid `-1` (and its unsigned spellings) leaves the owner as is. */

@@ -2,7 +2,7 @@
 
 import type { SyscallEvent } from "../model/trace.js";
 import { parseNumber, showBytes, checkPathBytes } from "./arg-text.js";
-import { decodeCString, decorationEnd } from "./args.js";
+import { decodeCString, fastDecorationEnd, ownCopy } from "./args.js";
 import { isDigit } from "./scan.js";
 import { stripComments } from "./strace-number.js";
 
@@ -37,22 +37,42 @@ const DEVICE_SUFFIX = /<(?:char|block) \d+:\d+>$/;
  * never a prefix of it.
  */
 function decorationText(s: string, lt: number, style: DecorationStyle, inArgument = false): DecorationText | undefined {
-  const end = decorationEnd(s, lt);
+  const end = fastDecorationEnd(s, lt);
   if (end < 0)
     return {
       ok: false,
       message: `-y decoration ${showBytes(s.slice(lt))} is not closed: a raw "<" or ">" in the name (strace before 4.22); the path argument is used instead`,
     };
-  let inner = s.slice(lt + 1, end - 1);
-  const tail = s.slice(end);
-  // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
-  if (tail !== "" && (inArgument ? tail !== "(deleted)" : !DECORATION_TAIL.test(tail))) {
-    return {
-      ok: false,
-      message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead`,
-    };
+  const inner = s.slice(lt + 1, end - 1);
+  if (end < s.length) {
+    const tail = s.slice(end);
+    // In an argument only strace 5.19's `(deleted)` may follow (no -T, no injection notes there).
+    if (inArgument ? tail !== "(deleted)" : !isTimingTail(tail) && !DECORATION_TAIL.test(tail)) {
+      return {
+        ok: false,
+        message: `-y decoration ${showBytes(s.slice(lt))} cannot be read unambiguously: a raw ">" in the name (strace before 4.22); the path argument is used instead`,
+      };
+    }
+    if (tail.startsWith("(deleted)")) style.deletedOutside = true;
   }
-  if (tail.startsWith("(deleted)")) style.deletedOutside = true;
+  // The same decorations recur (`= 3</usr/lib/x.so>` in every process): read each once. Only what
+  // does not depend on the style (no ` (deleted)` ending) and reads well is kept; results are shared, read only.
+  const hit = DECORATION_CACHE.get(inner);
+  if (hit !== undefined) return hit;
+  const own = ownCopy(inner);
+  const r = innerText(own, s, lt, style);
+  if (r?.ok && r.orDeleted === undefined && !r.text.endsWith(" (deleted)")) {
+    if (DECORATION_CACHE.size >= DECORATION_CACHE_MAX) DECORATION_CACHE.clear();
+    DECORATION_CACHE.set(own, r);
+  }
+  return r;
+}
+
+const DECORATION_CACHE = new Map<string, DecorationText>();
+const DECORATION_CACHE_MAX = 8192;
+
+/** decorationText's reading of the text between `<` and `>` (`inner`) of the decoration at `lt` in `s`. */
+function innerText(inner: string, s: string, lt: number, style: DecorationStyle): DecorationText | undefined {
   // Not a path (`TCP:[...]`, `UNIX-STREAM:[5,"/run/a<b>"]`, `pipe:[7]`): only its kind is read.
   if (inner.charCodeAt(0) !== 0x2f) return { ok: true, text: inner };
   const nested = inner.indexOf("<");
@@ -72,8 +92,22 @@ function decorationText(s: string, lt: number, style: DecorationStyle, inArgumen
   return t;
 }
 
+/** ` <0.000048>` (`-T`), the usual tail: one of DECORATION_TAIL's forms, recognized without the regular expression. */
+function isTimingTail(t: string): boolean {
+  const n = t.length;
+  if (n < 4 || t.charCodeAt(0) !== 0x20 || t.charCodeAt(1) !== 0x3c || t.charCodeAt(n - 1) !== 0x3e) return false;
+  let i = 2;
+  while (i < n - 1 && isDigit(t.charCodeAt(i))) i++;
+  if (i === 2) return false;
+  if (i === n - 1) return true;
+  if (t.charCodeAt(i) !== 0x2e) return false;
+  const frac = ++i;
+  while (i < n - 1 && isDigit(t.charCodeAt(i))) i++;
+  return i === n - 1 && i > frac;
+}
+
 /** An fd argument: the number (`"cwd"` for AT_FDCWD) and its `-y` decoration when printed. */
-interface FdArg {
+export interface FdArg {
   fd: number | "cwd";
   deco: DecorationText | undefined;
 }
@@ -107,6 +141,10 @@ export function hasFdDecoration(e: SyscallEvent): boolean {
 
 export function fdNumber(tok: string | undefined): number | undefined {
   if (tok === undefined) return undefined;
+  // A number before any decoration (`close(3)`, `close(3</etc/passwd>)`): parseFdHead's reading without its object.
+  const lt = tok.indexOf("<");
+  const n = parseNumber(lt < 0 ? tok : tok.slice(0, lt));
+  if (n !== undefined) return n === -100 ? undefined : n;
   const h = parseFdHead(tok);
   return h && h.fd !== "cwd" ? h.fd : undefined;
 }

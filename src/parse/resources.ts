@@ -29,8 +29,8 @@ import {
 import type { SyscallEvent } from "../model/trace.js";
 import { ACCESS_BIT, WRITE, APPEND, CREATE } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, showBytes, checkPathBytes, decodeString } from "./arg-text.js";
-import { splitArgs } from "./args.js";
-import { type DecorationStyle, type DecorationText, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
+import { ArgList, ownCopy } from "./args.js";
+import { type DecorationStyle, type DecorationText, type FdArg, parseFdArg, retDecorPath, hasFdDecoration } from "./decorations.js";
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
 import { socketFromDecoration } from "./sockets.js";
@@ -80,8 +80,18 @@ const PENDING_TOTAL = 20000;
 const PENDING_WINDOW = 4000;
 const MAX_PROBLEMS = 1000;
 const EVIDENCE_ARGS = 120;
+/** parseFdArg("AT_FDCWD"), the most frequent fd argument. */
+const CWD_ARG: FdArg = { fd: "cwd", deco: undefined };
+/** Bound of the token caches (fd and path arguments); past it they start over. */
+const TOKEN_CACHE_MAX = 8192;
 
 // ---------------------------------------------------------------------------------------------
+
+/** A path argument decoded and checked: its text and, when absolute, normalizePath(text). */
+interface PathText {
+  text: string;
+  normalized: string | undefined;
+}
 
 interface FileFacts {
   access: number;
@@ -105,6 +115,8 @@ export class ResourceCollector {
   private rootAliased = false;
   private readonly pending = new Map<number, { since: number; events: SyscallEvent[] }>();
   private pendingTotal = 0;
+  /** Until `seen` passes this, no pending process can have waited PENDING_WINDOW events (a lower bound). */
+  private pendingCheck = 0;
   private seen = 0;
   /** Children of the unprefixed root announced before it got its real pid (stderr mode). */
   private readonly announced = new Set<number>();
@@ -125,6 +137,15 @@ export class ResourceCollector {
   readonly decorations: DecorationStyle = { deletedOutside: false };
   /** The event being handled, for problems found deep in resolution. */
   private current: SyscallEvent | undefined;
+  /** fdArg()'s memory: fd argument tokens read before. */
+  private readonly fdArgs = new Map<string, FdArg>();
+  /** target()'s memory: path argument tokens (`"/usr/lib/x.so"`) decoded and checked before, as text. */
+  private readonly pathTexts = new Map<string, PathText>();
+  /** join()'s memory: base directory, then relative path, to the joined path. */
+  private readonly joins = new Map<string, Map<string, string>>();
+  private joinCount = 0;
+  /** The argument list handle() lends to handlers, when not lent out. */
+  private spareArgs: ArgList | undefined = new ArgList();
 
   constructor(options: { file: string; onActivity?: (a: ProcessActivity) => void }) {
     this.file = options.file;
@@ -142,7 +163,7 @@ export class ResourceCollector {
 
   private observeAt(pid: number, e: SyscallEvent): void {
     this.seen++;
-    if (this.pending.size > 0) this.expirePending();
+    if (this.pending.size > 0 && this.seen > this.pendingCheck) this.expirePending();
     let p = this.procs.get(pid);
     if (p === undefined) {
       const q = this.pending.get(pid);
@@ -157,9 +178,12 @@ export class ResourceCollector {
         return;
       }
       if (q !== undefined || this.rootPid !== undefined) {
-        // Not the first process and not announced by a clone yet: wait for it.
-        if (q) q.events.push(e);
-        else this.pending.set(pid, { since: this.seen, events: [e] });
+        // Not the first process and not announced by a clone yet: wait for it. A call handle() will
+        // ignore (most failed calls) waits as the shared BARE_EVENT: it only counts, and holding
+        // fewer events spares the garbage collector copying them.
+        const held = hasEffect(e) ? e : BARE_EVENT;
+        if (q) q.events.push(held);
+        else this.pending.set(pid, { since: this.seen, events: [held] });
         this.pendingTotal++;
         if ((q && q.events.length > PENDING_PER_PID) || this.pendingTotal > PENDING_TOTAL) this.releasePending(q ? pid : this.oldestPending());
         return;
@@ -220,7 +244,12 @@ export class ResourceCollector {
   private expirePending(): void {
     for (;;) {
       const first = this.pending.entries().next();
-      if (first.done || this.seen - first.value[1].since <= PENDING_WINDOW) return;
+      if (first.done) return;
+      if (this.seen - first.value[1].since <= PENDING_WINDOW) {
+        // Later entries came later: none expires before the first one does.
+        this.pendingCheck = first.value[1].since + PENDING_WINDOW;
+        return;
+      }
       this.releasePending(first.value[0]);
     }
   }
@@ -272,8 +301,12 @@ export class ResourceCollector {
       return;
     }
     if (e.outcome !== "ok" && !(e.name === "connect" && e.errno === "EINPROGRESS") && e.name !== "exit" && e.name !== "exit_group") return;
-    // close(fd) is among the most frequent calls and has one argument: no need to split.
-    h(this, p, e, e.name === "close" ? [e.args] : splitArgs(e.args));
+    // One ArgList reused across events (a handler that handles queued events, onClone, gets a new
+    // one for them). close(fd) is among the most frequent calls and has one argument: no need to split.
+    const a = this.spareArgs ?? new ArgList();
+    this.spareArgs = undefined;
+    h(this, p, e, e.name === "close" ? a.resetWhole(e.args) : a.reset(e.args));
+    this.spareArgs = a;
   }
 
   private setFdFromDecoration(p: Proc, e: SyscallEvent): void {
@@ -281,7 +314,7 @@ export class ResourceCollector {
     if (fd === undefined || fd < 0) return;
     const d = retDecorPath(e, this.decorations);
     if (d !== undefined && (!d.ok || isAbsolute(d.text))) {
-      const path = this.decorationPath(d, []);
+      const path = this.decorationPath(d, undefined, undefined);
       p.files.set(fd, { desc: { kind: "file", path, resolved: path }, cloexec: false });
     } else {
       const s = socketFromDecoration(d);
@@ -402,7 +435,7 @@ export class ResourceCollector {
    * problem when it was unreadable or ambiguous. `known` are the forms the path argument or the fd
    * table give: one of them decides a ` (deleted)` whose strace version is unknown.
    */
-  private decorationPath(deco: DecorationText | undefined, known: readonly (string | undefined)[], what = ""): string | undefined {
+  private decorationPath(deco: DecorationText | undefined, known1: string | undefined, known2: string | undefined, what = ""): string | undefined {
     if (deco === undefined) return undefined;
     const e = this.current;
     if (!deco.ok) {
@@ -410,8 +443,8 @@ export class ResourceCollector {
       return undefined;
     }
     if (!isAbsolute(deco.text)) return undefined;
-    if (deco.orDeleted === undefined || known.includes(deco.text)) return deco.text;
-    if (known.includes(deco.orDeleted)) return deco.orDeleted;
+    if (deco.orDeleted === undefined || deco.text === known1 || deco.text === known2) return deco.text;
+    if (deco.orDeleted === known1 || deco.orDeleted === known2) return deco.orDeleted;
     this.problem(
       e?.line ?? 0,
       `${e?.name ?? "call"}: -y decoration ${showBytes(deco.text)} names either that file (strace 5.19 and later) or the deleted ${showBytes(deco.orDeleted)} (older strace); left out, the path argument is used`,
@@ -419,26 +452,45 @@ export class ResourceCollector {
     return undefined;
   }
 
-  /** The directory an fd argument names, as { requested, resolved }; undefined when unknown. */
-  private fdBase(p: Proc, fdTok: string | undefined): { base: string | undefined; baseResolved: string | undefined } | undefined {
-    if (fdTok === undefined) return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
-    const fa = parseFdArg(fdTok, this.decorations);
+  /**
+   * parseFdArg(tok), remembered: the same fd tokens (`AT_FDCWD</home/u>`, `3</usr/lib>`) recur call
+   * after call. Not those whose reading depends on the decoration style or changes it (` (deleted)`),
+   * nor unreadable ones (their problem is reported where they occur).
+   */
+  private fdArg(tok: string): FdArg | undefined {
+    if (tok === "AT_FDCWD") return CWD_ARG;
+    let fa = this.fdArgs.get(tok);
+    if (fa !== undefined) return fa;
+    const own = ownCopy(tok);
+    fa = parseFdArg(own, this.decorations);
+    if (fa !== undefined && (fa.deco === undefined || (fa.deco.ok && tok.indexOf("(deleted)") < 0))) {
+      if (this.fdArgs.size >= TOKEN_CACHE_MAX) this.fdArgs.clear();
+      this.fdArgs.set(own, fa);
+    }
+    return fa;
+  }
+
+  /** The directory an fd argument names, requested (`cwd`) and resolved (`cwdResolved`); undefined when unknown. */
+  private fdBase(p: Proc, fdTok: string | undefined): FsState | undefined {
+    // As an FsState (`cwd` requested, `cwdResolved` resolved), so that the cwd itself needs no new object.
+    if (fdTok === undefined) return p.fs;
+    const fa = this.fdArg(fdTok);
     if (!fa) return undefined;
     if (fa.fd === "cwd") {
-      const deco = this.decorationPath(fa.deco, [p.fs.cwd, p.fs.cwdResolved]);
+      const deco = this.decorationPath(fa.deco, p.fs.cwd, p.fs.cwdResolved);
       if (deco !== undefined) this.learnCwd(p.fs, deco);
-      return { base: p.fs.cwd, baseResolved: p.fs.cwdResolved };
+      return p.fs;
     }
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
-    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
+    const deco = this.decorationPath(fa.deco, desc?.path, desc?.resolved);
     if (deco !== undefined) {
       // The decoration is what the kernel holds; our table only adds the requested form when it agrees.
-      if (desc && (desc.resolved ?? desc.path) === deco) return { base: desc.path ?? deco, baseResolved: deco };
-      return { base: deco, baseResolved: deco };
+      if (desc && (desc.resolved ?? desc.path) === deco) return { cwd: desc.path ?? deco, cwdResolved: deco };
+      return { cwd: deco, cwdResolved: deco };
     }
-    if (!desc) return { base: undefined, baseResolved: undefined };
-    return { base: desc.path ?? desc.resolved, baseResolved: desc.resolved };
+    if (!desc) return { cwd: undefined, cwdResolved: undefined };
+    return { cwd: desc.path ?? desc.resolved, cwdResolved: desc.resolved };
   }
 
   /**
@@ -446,21 +498,31 @@ export class ResourceCollector {
    * absolute. Problems and unresolved paths are recorded here; undefined means nothing to add.
    * `fallback` is a resolved path the call itself revealed (`-y` on an open's result).
    */
-  target(p: Proc, e: SyscallEvent, a: string[], dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
-    const tok = a[pathIdx];
+  target(p: Proc, e: SyscallEvent, a: ArgList, dirfdIdx: number | undefined, pathIdx: number, fallback?: DecorationText): Target | undefined {
+    const tok = a.at(pathIdx);
     if (tok === undefined) return undefined;
-    const d = decodeString(tok);
-    if (!d) return undefined; // NULL or an address strace could not read
-    const pt = checkPathBytes(d.bytes, d.truncated);
-    if (!pt.ok) {
-      this.problem(e.line, `${e.name}: ${pt.message}`);
-      return undefined;
+    // The same path tokens recur (a library stat'ed and opened by every process): decode and check
+    // each once. The cached text is also one string object, whose hash the maps keep, and a copy
+    // (ownCopy): `files` and the fd tables hold it without the chunk of trace text it came from.
+    let text = this.pathTexts.get(tok);
+    if (text === undefined) {
+      const own = ownCopy(tok);
+      const d = decodeString(own);
+      if (!d) return undefined; // NULL or an address strace could not read
+      const pt = checkPathBytes(d.bytes, d.truncated);
+      if (!pt.ok) {
+        this.problem(e.line, `${e.name}: ${pt.message}`);
+        return undefined;
+      }
+      text = { text: pt.text, normalized: isAbsolute(pt.text) ? normalizePath(pt.text) : undefined };
+      if (this.pathTexts.size >= TOKEN_CACHE_MAX) this.pathTexts.clear();
+      this.pathTexts.set(own, text);
     }
-    return this.targetOf(p, e, pt.text, dirfdIdx === undefined ? undefined : a[dirfdIdx], fallback);
+    return this.targetOf(p, e, text.text, dirfdIdx === undefined ? undefined : a.at(dirfdIdx), fallback, text.normalized);
   }
 
   /** `rel` (already decoded and checked) made absolute against the dirfd token, or the cwd. */
-  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: DecorationText): Target | undefined {
+  targetOf(p: Proc, e: SyscallEvent, rel: string, dirfdTok: string | undefined, fallback?: DecorationText, normalized?: string): Target | undefined {
     const dir = rel.length > 1 && rel.endsWith("/");
     if (rel === "") return undefined;
     let path: string | undefined;
@@ -468,17 +530,17 @@ export class ResourceCollector {
     if (isAbsolute(rel)) {
       // Still learn the cwd a `-y` decoration shows (`newfstatat(AT_FDCWD</srv>, "/etc/x", ...)`).
       if (dirfdTok !== undefined && dirfdTok.indexOf("<") > 0) this.fdBase(p, dirfdTok);
-      path = normalizePath(rel);
+      path = normalized ?? normalizePath(rel);
     } else {
       const b = this.fdBase(p, dirfdTok);
-      if (b?.base !== undefined) {
-        path = joinPath(b.base, rel);
-        if (b.baseResolved !== undefined && b.baseResolved !== b.base) joined = joinPath(b.baseResolved, rel);
+      if (b?.cwd !== undefined) {
+        path = this.join(b.cwd, rel);
+        if (b.cwdResolved !== undefined && b.cwdResolved !== b.cwd) joined = this.join(b.cwdResolved, rel);
       }
     }
     // The result's decoration is what the kernel opened; an ambiguous one is decided by the path argument.
-    let fromDeco = fallback ? this.decorationPath(fallback, [path, joined], "resolved ") : undefined;
-    if (fromDeco !== undefined && [path, joined].some((x) => x?.startsWith(`${fromDeco}>`))) {
+    let fromDeco = fallback ? this.decorationPath(fallback, path, joined, "resolved ") : undefined;
+    if (fromDeco !== undefined && (prefixUpToGt(path, fromDeco) || prefixUpToGt(joined, fromDeco))) {
       // `= 3</tmp/x>(deleted) <0.1>` from strace < 4.22 for a file named `x>(deleted) <0.1`: the
       // decoration is a prefix of the requested name up to a raw `>`, never what was opened.
       this.problem(
@@ -496,15 +558,38 @@ export class ResourceCollector {
     return { path, resolved, dir };
   }
 
+  /**
+   * joinPath(base, rel), remembered: a process works in one directory and names the same relative
+   * paths again. The keys are mostly the same string objects each time (the cwd, a cached path text),
+   * whose hashes the map keeps; so is the result, which `files` is keyed by.
+   */
+  private join(base: string, rel: string): string {
+    let byRel = this.joins.get(base);
+    let path = byRel?.get(rel);
+    if (path === undefined) {
+      // Bounded in all: past TOKEN_CACHE_MAX joins it starts over.
+      if (this.joinCount >= TOKEN_CACHE_MAX) {
+        this.joins.clear();
+        this.joinCount = 0;
+        byRel = undefined;
+      }
+      if (byRel === undefined) this.joins.set(ownCopy(base), (byRel = new Map()));
+      path = joinPath(base, rel);
+      byRel.set(ownCopy(rel), path);
+      this.joinCount++;
+    }
+    return path;
+  }
+
   /** What an fd argument refers to, for fd-based effects (mmap, flock, getdents, ftruncate, fchdir). */
   fdTarget(p: Proc, tok: string | undefined): Target | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok, this.decorations);
+    const fa = this.fdArg(tok);
     if (!fa || fa.fd === "cwd") return undefined;
     if (fa.deco?.ok && !isAbsolute(fa.deco.text)) return undefined; // a socket, pipe or anon inode
     const ent = p.files.get(fa.fd);
     const desc = ent?.desc.kind === "file" ? ent.desc : undefined;
-    const deco = this.decorationPath(fa.deco, desc ? [desc.path, desc.resolved] : []);
+    const deco = this.decorationPath(fa.deco, desc?.path, desc?.resolved);
     if (deco !== undefined) {
       if (desc && (desc.resolved ?? desc.path) === deco) return { path: desc.path ?? deco, resolved: deco, dir: false };
       return { path: deco, resolved: undefined, dir: false };
@@ -515,7 +600,7 @@ export class ResourceCollector {
 
   socketOf(p: Proc, tok: string | undefined): Extract<Description, { kind: "socket" }> | undefined {
     if (tok === undefined) return undefined;
-    const fa = parseFdArg(tok, this.decorations);
+    const fa = this.fdArg(tok);
     if (!fa || fa.fd === "cwd") return undefined;
     const ent = p.files.get(fa.fd);
     if (ent?.desc.kind === "socket") return ent.desc;
@@ -530,14 +615,14 @@ export class ResourceCollector {
   // -------------------------------------------------------------------------------------------
   // Handlers that need private state
 
-  onClone(p: Proc, e: SyscallEvent, a: string[]): void {
+  onClone(p: Proc, e: SyscallEvent, a: ArgList): void {
     const child = parseNumber(e.retval);
     if (child === undefined || child <= 0) return;
     let shareFs = false;
     let shareFiles = false;
     let thread = false;
     if (e.name === "clone" || e.name === "clone3") {
-      const flags = /flags=([^,}]*)/.exec(e.args)?.[1] ?? (e.name === "clone" ? a[0] : undefined);
+      const flags = flagsField(e.args) ?? (e.name === "clone" ? a.at(0) : undefined);
       if (flags !== undefined) {
         const f = parseFlags(flags);
         shareFs = hasFlag(f, "CLONE_FS", CLONE_FS);
@@ -569,11 +654,35 @@ export function nameMatters(name: string): boolean {
   return HANDLERS.has(name);
 }
 
+/** Whether handle() may act on `e`: it ignores failed calls but a connect in progress and the exits. */
+function hasEffect(e: SyscallEvent): boolean {
+  if (e.outcome === "ok") return true;
+  const name = e.name;
+  return (name === "connect" && e.errno === "EINPROGRESS") || name === "exit" || name === "exit_group";
+}
+
 /**
  * What observeBare() queues and handles: no handler reads it (handle() ignores a failed nameless
  * call). Not frozen, and its fields in TraceParser's order, so that handle() sees one object shape.
  */
 const BARE_EVENT: SyscallEvent = { pid: -1, arch: "x86_64", name: "", known: true, args: "", outcome: "error", retval: "", errno: "", retDecor: "", line: 0 };
+
+/** `x` starts with `prefix` followed by `>` (x?.startsWith(`${prefix}>`), without building that string). */
+function prefixUpToGt(x: string | undefined, prefix: string): boolean {
+  return x !== undefined && x.length > prefix.length && x.charCodeAt(prefix.length) === 0x3e && x.startsWith(prefix);
+}
+
+/** What `/flags=([^,}]*)/` captures (the first `flags=`, up to `,` or `}`), without a regular expression. */
+function flagsField(args: string): string | undefined {
+  const i = args.indexOf("flags=");
+  if (i < 0) return undefined;
+  let end = i + 6;
+  for (const n = args.length; end < n; end++) {
+    const c = args.charCodeAt(end);
+    if (c === 0x2c || c === 0x7d) break;
+  }
+  return args.slice(i + 6, end);
+}
 
 function endpointKey(ep: EndpointUse): string {
   return `${ep.family}\0${ep.proto ?? ""}\0${ep.address}\0${ep.port === undefined ? "" : String(ep.port).padStart(5, "0")}`;

@@ -4,7 +4,7 @@ import type { EndpointUse } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { READ, WRITE, CREATE, DELETE, EXEC, MAP, LINK, LOCK, STAT } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, structField, O_CLOEXEC, type OpenMode, openMode, showBytes, checkPathBytes } from "./arg-text.js";
-import { decodeCString } from "./args.js";
+import { type ArgList, decodeCString } from "./args.js";
 import { S_IFCHR, S_IFBLK, modeType, statShowsDir, isNoChange, SETUID_CALLS, SETGID_CALLS } from "./capability-args.js";
 import { type DecorationText, retDecorPath, fdNumber } from "./decorations.js";
 import { isAbsolute } from "./paths.js";
@@ -14,7 +14,7 @@ import { skipString } from "./scan.js";
 import { familyWord, socketType, socketProtocol, transportOf, type SockAddr, parseSockaddr } from "./sockets.js";
 import { stripComments } from "./strace-number.js";
 
-type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: string[]) => void;
+type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: ArgList) => void;
 
 /**
  * A call on a path (relative to the dirfd argument at `dirfdIdx`, or to the cwd) that grants
@@ -24,11 +24,11 @@ function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number,
   return (c, p, e, a) => {
     // A stat result that shows a directory (`st_mode=S_IFDIR|0755`, `stx_mode=040755`) marks it one.
     const dir = opts.dir === true || (access === STAT && statShowsDir(e.args));
-    if (a[pathIdx] === '""' || a[pathIdx] === "NULL") {
+    if (a.at(pathIdx) === '""' || a.at(pathIdx) === "NULL") {
       if (dirfdIdx === undefined) return;
       // fstat-like calls on an fd: nothing to grant, only a directory to learn.
       if (access === STAT && !dir) return;
-      const t = c.fdTarget(p, a[dirfdIdx]);
+      const t = c.fdTarget(p, a.at(dirfdIdx));
       if (t) c.addTarget(t, access, dir);
       return;
     }
@@ -41,8 +41,8 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
   return (c, p, e, a) => {
     let mode: OpenMode;
     if (flagsIdx === "creat") mode = { access: WRITE | CREATE, dir: false, cloexec: false };
-    else if (flagsIdx === "how") mode = openMode(structField(a[2] ?? "", "flags") ?? "0", e.arch);
-    else mode = openMode(a[flagsIdx] ?? "0", e.arch);
+    else if (flagsIdx === "how") mode = openMode(structField(a.at(2) ?? "", "flags") ?? "0", e.arch);
+    else mode = openMode(a.at(flagsIdx) ?? "0", e.arch);
     const deco = retDecorPath(e, c.decorations);
     const t = c.target(p, e, a, dirfdIdx, pathIdx, deco);
     if (t) {
@@ -64,8 +64,8 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
 function execCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | undefined): Handler {
   return (c, p, e, a) => {
     let t: Target | undefined;
-    const emptyPath = flagsIdx !== undefined && a[pathIdx] === '""' && hasFlag(parseFlags(a[flagsIdx] ?? "0"), "AT_EMPTY_PATH", 0x1000);
-    if (emptyPath && dirfdIdx !== undefined) t = c.fdTarget(p, a[dirfdIdx]);
+    const emptyPath = flagsIdx !== undefined && a.at(pathIdx) === '""' && hasFlag(parseFlags(a.at(flagsIdx) ?? "0"), "AT_EMPTY_PATH", 0x1000);
+    if (emptyPath && dirfdIdx !== undefined) t = c.fdTarget(p, a.at(dirfdIdx));
     else t = c.target(p, e, a, dirfdIdx, pathIdx);
     const parent = p.exe;
     if (t) {
@@ -84,21 +84,21 @@ function execCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
 
 function fdEffect(fdIdx: number, access: number, dir = false): Handler {
   return (c, p, _e, a) => {
-    const t = c.fdTarget(p, a[fdIdx]);
+    const t = c.fdTarget(p, a.at(fdIdx));
     if (t) c.addTarget(t, access, dir);
   };
 }
 
 function chownCall(dirfdIdx: number | undefined, pathIdx: number | undefined, uidIdx: number): Handler {
   return (c, p, e, a) => {
-    if (pathIdx === undefined || a[pathIdx] === '""') {
-      const t = c.fdTarget(p, a[dirfdIdx ?? 0]);
+    if (pathIdx === undefined || a.at(pathIdx) === '""') {
+      const t = c.fdTarget(p, a.at(dirfdIdx ?? 0));
       if (t) c.addTarget(t, WRITE);
     } else {
       const t = c.target(p, e, a, dirfdIdx, pathIdx);
       if (t) c.addTarget(t, WRITE);
     }
-    if (!isNoChange(a[uidIdx]) || !isNoChange(a[uidIdx + 1])) c.addCapability("chown", e);
+    if (!isNoChange(a.at(uidIdx)) || !isNoChange(a.at(uidIdx + 1))) c.addCapability("chown", e);
   };
 }
 
@@ -106,7 +106,7 @@ function mknodCall(dirfdIdx: number | undefined, pathIdx: number): Handler {
   return (c, p, e, a) => {
     const t = c.target(p, e, a, dirfdIdx, pathIdx);
     if (t) c.addTarget(t, CREATE);
-    const type = modeType(a[pathIdx + 1] ?? "0");
+    const type = modeType(a.at(pathIdx + 1) ?? "0");
     if (type === S_IFCHR || type === S_IFBLK) c.addCapability("mknod", e);
   };
 }
@@ -114,7 +114,7 @@ function mknodCall(dirfdIdx: number | undefined, pathIdx: number): Handler {
 /** rename: AppArmor checks read+write+delete on the source, write+create on the destination (apparmor_path_rename). */
 function renameCall(oldDir: number | undefined, oldIdx: number, newDir: number | undefined, newIdx: number, flagsIdx: number | undefined): Handler {
   return (c, p, e, a) => {
-    const exchange = flagsIdx !== undefined && hasFlag(parseFlags(a[flagsIdx] ?? "0"), "RENAME_EXCHANGE", 0x2);
+    const exchange = flagsIdx !== undefined && hasFlag(parseFlags(a.at(flagsIdx) ?? "0"), "RENAME_EXCHANGE", 0x2);
     const from = c.target(p, e, a, oldDir, oldIdx);
     const to = c.target(p, e, a, newDir, newIdx);
     if (from) c.addTarget(from, READ | DELETE | (exchange ? CREATE : 0));
@@ -125,8 +125,8 @@ function renameCall(oldDir: number | undefined, oldIdx: number, newDir: number |
 /** link: AppArmor's `l` is checked on the new name; the target is only touched. */
 function linkCall(oldDir: number | undefined, oldIdx: number, newDir: number | undefined, newIdx: number, flagsIdx: number | undefined): Handler {
   return (c, p, e, a) => {
-    const emptyPath = flagsIdx !== undefined && a[oldIdx] === '""';
-    const from = emptyPath && oldDir !== undefined ? c.fdTarget(p, a[oldDir]) : c.target(p, e, a, oldDir, oldIdx);
+    const emptyPath = flagsIdx !== undefined && a.at(oldIdx) === '""';
+    const from = emptyPath && oldDir !== undefined ? c.fdTarget(p, a.at(oldDir)) : c.target(p, e, a, oldDir, oldIdx);
     const to = c.target(p, e, a, newDir, newIdx);
     if (from) c.addTarget(from, STAT);
     if (to) c.addTarget(to, LINK | CREATE);
@@ -145,11 +145,11 @@ function chdirCall(): Handler {
 
 function dupCall(kind: "dup" | "dup2" | "dup3"): Handler {
   return (_c, p, e, a) => {
-    const from = fdNumber(a[0]);
+    const from = fdNumber(a.at(0));
     const to = parseNumber(e.retval);
     if (from === undefined || to === undefined || to < 0) return;
     const ent = p.files.get(from);
-    const cloexec = kind === "dup3" && hasFlag(parseFlags(a[2] ?? "0"), "O_CLOEXEC", O_CLOEXEC);
+    const cloexec = kind === "dup3" && hasFlag(parseFlags(a.at(2) ?? "0"), "O_CLOEXEC", O_CLOEXEC);
     if (from === to) return;
     if (ent) p.files.set(to, { desc: ent.desc, cloexec });
     else p.files.delete(to);
@@ -171,34 +171,38 @@ const LOCK_NUMS = new Set(LOCK_CMDS.values());
 
 function fcntlCall(): Handler {
   return (c, p, e, a) => {
-    const fd = fdNumber(a[0]);
+    const fd = fdNumber(a.at(0));
     if (fd === undefined) return;
-    const cmdText = stripComments(a[1] ?? "");
+    const cmdText = stripComments(a.at(1) ?? "");
     const cmd = parseNumber(cmdText);
-    const is = (name: string, num: number) => cmdText === name || cmd === num;
-    if (is("F_DUPFD", F_DUPFD) || is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC)) {
+    if (isCmd(cmdText, cmd, "F_DUPFD", F_DUPFD) || isCmd(cmdText, cmd, "F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC)) {
       const to = parseNumber(e.retval);
       const ent = p.files.get(fd);
       if (to === undefined || to < 0) return;
-      if (ent) p.files.set(to, { desc: ent.desc, cloexec: is("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC) });
+      if (ent) p.files.set(to, { desc: ent.desc, cloexec: isCmd(cmdText, cmd, "F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC) });
       else p.files.delete(to);
-    } else if (is("F_SETFD", F_SETFD)) {
+    } else if (isCmd(cmdText, cmd, "F_SETFD", F_SETFD)) {
       const ent = p.files.get(fd);
-      if (ent) ent.cloexec = hasFlag(parseFlags(a[2] ?? "0"), "FD_CLOEXEC", 1);
+      if (ent) ent.cloexec = hasFlag(parseFlags(a.at(2) ?? "0"), "FD_CLOEXEC", 1);
     } else if (LOCK_CMDS.has(cmdText) || (cmd !== undefined && LOCK_NUMS.has(cmd))) {
-      const t = c.fdTarget(p, a[0]);
+      const t = c.fdTarget(p, a.at(0));
       if (t) c.addTarget(t, LOCK);
     }
   };
 }
 
+/** An fcntl command given by name or number (no closure per call: fcntl is frequent). */
+function isCmd(text: string, num: number | undefined, name: string, value: number): boolean {
+  return text === name || num === value;
+}
+
 function closeRangeCall(): Handler {
   return (_c, p, _e, a) => {
-    const first = parseNumber(a[0] ?? "");
-    const lastTok = stripComments(a[1] ?? "");
+    const first = parseNumber(a.at(0) ?? "");
+    const lastTok = stripComments(a.at(1) ?? "");
     const last = lastTok.startsWith("~") ? Infinity : (parseNumber(lastTok) ?? Infinity);
     if (first === undefined) return;
-    const cloexec = hasFlag(parseFlags(a[2] ?? "0"), "CLOSE_RANGE_CLOEXEC", 4);
+    const cloexec = hasFlag(parseFlags(a.at(2) ?? "0"), "CLOSE_RANGE_CLOEXEC", 4);
     for (const [fd, ent] of [...p.files]) {
       if (fd < first || fd > last) continue;
       if (cloexec) ent.cloexec = true;
@@ -210,13 +214,13 @@ function closeRangeCall(): Handler {
 /** Calls returning fds that are neither files nor sockets, as `[a, b]` (pipes) or the return value. */
 function otherFdCall(pairIdx: number | undefined, cloexecFlag?: { idx: number; name: string; bit: number }): Handler {
   return (_c, p, e, a) => {
-    const cloexec = cloexecFlag !== undefined && hasFlag(parseFlags(a[cloexecFlag.idx] ?? "0"), cloexecFlag.name, cloexecFlag.bit);
+    const cloexec = cloexecFlag !== undefined && hasFlag(parseFlags(a.at(cloexecFlag.idx) ?? "0"), cloexecFlag.name, cloexecFlag.bit);
     if (pairIdx === undefined) {
       const fd = parseNumber(e.retval);
       if (fd !== undefined && fd >= 0) p.files.set(fd, { desc: { kind: "other" }, cloexec });
       return;
     }
-    for (const fd of fdPair(a[pairIdx])) p.files.set(fd, { desc: { kind: "other" }, cloexec });
+    for (const fd of fdPair(a.at(pairIdx))) p.files.set(fd, { desc: { kind: "other" }, cloexec });
   };
 }
 
@@ -229,14 +233,14 @@ function fdPair(tok: string | undefined): number[] {
 
 function socketCall(pair: boolean): Handler {
   return (c, p, e, a) => {
-    const family = familyWord(a[0] ?? "");
-    const type = socketType(a[1] ?? "");
+    const family = familyWord(a.at(0) ?? "");
+    const type = socketType(a.at(1) ?? "");
     if (family === undefined || type === undefined) return;
-    const protocol = socketProtocol(a[2] ?? "0", family);
+    const protocol = socketProtocol(a.at(2) ?? "0", family);
     c.addSocket(protocol === undefined ? { family, type } : { family, type, protocol });
     if (family === "packet" || (type === "raw" && (family === "inet" || family === "inet6"))) c.addCapability("net_raw", e);
-    const cloexec = hasFlag(parseFlags(a[1] ?? ""), "SOCK_CLOEXEC", O_CLOEXEC);
-    const fds = pair ? fdPair(a[3]) : [parseNumber(e.retval) ?? -1];
+    const cloexec = hasFlag(parseFlags(a.at(1) ?? ""), "SOCK_CLOEXEC", O_CLOEXEC);
+    const fds = pair ? fdPair(a.at(3)) : [parseNumber(e.retval) ?? -1];
     for (const fd of fds) {
       if (fd < 0) continue;
       p.files.set(fd, { desc: { kind: "socket", family, type, proto: transportOf(family, type, protocol), bound: undefined, listed: false }, cloexec });
@@ -248,8 +252,8 @@ function acceptCall(): Handler {
   return (c, p, e, a) => {
     const fd = parseNumber(e.retval);
     if (fd === undefined || fd < 0) return;
-    const s = c.socketOf(p, a[0]);
-    const cloexec = hasFlag(parseFlags(a[3] ?? "0"), "SOCK_CLOEXEC", O_CLOEXEC);
+    const s = c.socketOf(p, a.at(0));
+    const cloexec = hasFlag(parseFlags(a.at(3) ?? "0"), "SOCK_CLOEXEC", O_CLOEXEC);
     // The local port is the listening socket's (from its bind), else what -yy shows on the new fd.
     const local = s?.bound !== undefined && s.bound.port !== 0 ? s.bound : localEndpointFromDecoration(retDecorPath(e, c.decorations), s);
     c.processAccepted(p, e, local);
@@ -321,9 +325,9 @@ function isIpv6Text(a: string): boolean {
 
 function bindCall(): Handler {
   return (c, p, e, a) => {
-    const addr = parseSockaddr(a[1] ?? "");
+    const addr = parseSockaddr(a.at(1) ?? "");
     if (!addr) return;
-    const s = c.socketOf(p, a[0]);
+    const s = c.socketOf(p, a.at(0));
     // Binding a unix socket to a path creates the socket file.
     const ep = endpointOf(c, p, e, addr, s, CREATE);
     if (!ep) return;
@@ -341,7 +345,7 @@ function bindCall(): Handler {
 
 function listenCall(): Handler {
   return (c, p, e, a) => {
-    const s = c.socketOf(p, a[0]);
+    const s = c.socketOf(p, a.at(0));
     if (!s?.bound || s.listed) return;
     s.listed = true;
     c.addEndpoint("listens", s.bound);
@@ -360,11 +364,11 @@ function localEndpointFromDecoration(deco: DecorationText | undefined, s: { prot
 
 function connectCall(addrIdx: number): Handler {
   return (c, p, e, a) => {
-    const tok = a[addrIdx];
+    const tok = a.at(addrIdx);
     if (tok === undefined || tok === "NULL") return;
     const addr = parseSockaddr(tok);
     if (!addr) return;
-    const s = c.socketOf(p, a[0]);
+    const s = c.socketOf(p, a.at(0));
     // Connecting to a named unix socket needs write access to its file.
     const ep = endpointOf(c, p, e, addr, s, WRITE);
     if (ep) {
@@ -377,7 +381,7 @@ function connectCall(addrIdx: number): Handler {
 /** sendmsg/sendmmsg: every `msg_name={...}` is a destination. */
 function sendmsgCall(): Handler {
   return (c, p, e, a) => {
-    const s = c.socketOf(p, a[0]);
+    const s = c.socketOf(p, a.at(0));
     for (const m of e.args.matchAll(/msg_name=\{/g)) {
       const start = m.index + m[0].length - 1;
       const end = matchingBrace(e.args, start);
@@ -409,9 +413,9 @@ function matchingBrace(s: string, open: number): number {
 
 function mmapCall(): Handler {
   return (c, p, _e, a) => {
-    const prot = parseFlags(a[2] ?? "0");
+    const prot = parseFlags(a.at(2) ?? "0");
     if (!hasFlag(prot, "PROT_EXEC", 0x4)) return;
-    const t = c.fdTarget(p, a[4]);
+    const t = c.fdTarget(p, a.at(4));
     if (t) c.addTarget(t, MAP);
   };
 }
@@ -456,7 +460,7 @@ export const HANDLERS = new Map<string, Handler>([
     "unlinkat",
     (c, p, e, a) => {
       const t = c.target(p, e, a, 0, 1);
-      if (t) c.addTarget(t, DELETE, hasFlag(parseFlags(a[2] ?? "0"), "AT_REMOVEDIR", 0x200));
+      if (t) c.addTarget(t, DELETE, hasFlag(parseFlags(a.at(2) ?? "0"), "AT_REMOVEDIR", 0x200));
     },
   ],
   ["rmdir", pathCall(undefined, 0, DELETE, { dir: true })],
@@ -484,7 +488,7 @@ export const HANDLERS = new Map<string, Handler>([
   [
     "fchdir",
     (c, p, _e, a) => {
-      const t = c.fdTarget(p, a[0]);
+      const t = c.fdTarget(p, a.at(0));
       if (t) c.addTarget(t, STAT, true);
       p.fs.cwd = t?.path ?? t?.resolved;
       p.fs.cwdResolved = t?.resolved;
@@ -502,7 +506,7 @@ export const HANDLERS = new Map<string, Handler>([
   [
     "getcwd",
     (c, p, e, a) => {
-      const d = decodeCString(a[0] ?? "");
+      const d = decodeCString(a.at(0) ?? "");
       if (!d) return;
       const pt = checkPathBytes(d.bytes, d.truncated);
       if (!pt.ok) {
@@ -532,7 +536,7 @@ export const HANDLERS = new Map<string, Handler>([
   [
     "close",
     (_c, p, _e, a) => {
-      const fd = fdNumber(a[0]);
+      const fd = fdNumber(a.at(0));
       if (fd !== undefined) p.files.delete(fd);
     },
   ],
@@ -579,7 +583,7 @@ export const HANDLERS = new Map<string, Handler>([
   [
     "ptrace",
     (c, _p, e, a) => {
-      const req = stripComments(a[0] ?? "");
+      const req = stripComments(a.at(0) ?? "");
       const n = parseNumber(req);
       if (req === "PTRACE_ATTACH" || req === "PTRACE_SEIZE" || n === PTRACE_ATTACH || n === PTRACE_SEIZE) c.addCapability("sys_ptrace", e);
     },
