@@ -156,6 +156,8 @@ export function recognize<K extends string>(readers: Readonly<Record<K, Artifact
  * by the reader of its kind. With `strict`, a file no reader recognizes is an error
  * (NotAnArtifactError); otherwise it is not compared and named in the report's `ignored`. The
  * reason for an added permission comes from NEW's allowlist.yaml in the same directory.
+ * `newKinds` gives the kind of files of NEW that syscage itself just rendered from the artifact
+ * table: they are not recognized again (that would load a big allowlist.yaml once more).
  */
 export function diffArtifacts<K extends ArtifactKind>(
   oldLabel: string,
@@ -163,7 +165,7 @@ export function diffArtifacts<K extends ArtifactKind>(
   newLabel: string,
   after: ArtifactSet,
   readers: Readonly<Record<K, ArtifactReader>>,
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean; newKinds?: ReadonlyMap<string, K> } = {},
 ): DiffReport {
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !p.startsWith("\0")).sort();
   const artifacts: ArtifactDiff[] = [];
@@ -174,7 +176,7 @@ export function diffArtifacts<K extends ArtifactKind>(
   for (const path of paths) {
     const b = before.get(path);
     const a = after.get(path);
-    const kindA = a !== undefined ? recognize(readers, path, a) : undefined;
+    const kindA = a !== undefined ? (options.newKinds?.get(path) ?? recognize(readers, path, a)) : undefined;
     const kindB = b !== undefined ? recognize(readers, path, b) : undefined;
     if ((a !== undefined && kindA === undefined) || (b !== undefined && kindB === undefined)) {
       if (options.strict) throw new NotAnArtifactError(path, known);

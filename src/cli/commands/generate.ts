@@ -9,7 +9,16 @@ import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
 import { emitDiffText } from "../../emit/diff-report.js";
 import { runsWithResources } from "../../aggregate/resources.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutputs, writeContainer, type ContainerResult } from "../../io/profile-set.js";
+import {
+  CONFIG_FALLBACK,
+  CONFIG_FILE,
+  changesOnDisk,
+  diffWithDisk,
+  generateContainer,
+  lockOutputs,
+  writeContainer,
+  type ContainerResult,
+} from "../../io/profile-set.js";
 import { resolveJobs } from "../../io/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
 import { readMeasuredBaselines } from "../../io/baseline.js";
@@ -223,10 +232,13 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
       for (const r of results) {
-        // What this run changes in the profiles it replaces, before they are replaced.
-        const diff = await diffWithDisk(r);
-        const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
-        if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
+        // What this run changes in the profiles it replaces, before they are replaced (nothing to
+        // show when every file is new or the same).
+        if (await changesOnDisk(r)) {
+          const diff = await diffWithDisk(r);
+          const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
+          if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
+        }
         await writeContainer(r);
         process.stdout.write(
           `${[...describeResult(r), ...baselineLines(r.job), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`,
