@@ -1,8 +1,8 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { buildAllowlist, recordRun } from "../aggregate/build-allowlist.js";
-import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
+import type { Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
-import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
+import type { Config, ContainerConfig, Settings } from "../model/config.js";
 import { UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue } from "../model/untrusted-text.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
@@ -13,7 +13,7 @@ import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
 import { type BaselineName, DEFAULT_BASELINES } from "../model/baseline-names.js";
 import type { MeasuredBaselines } from "../model/baselines.js";
-import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
+import { diffArtifacts, loadReaderSchemas, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";
 import { lockOutputDir, writeFilesTogether } from "./output-dir.js";
@@ -86,6 +86,8 @@ export const DEFAULT_SETTINGS = {
 export async function readConfig(path: string): Promise<Config | undefined> {
   const text = await readIfExists(path);
   if (text === undefined) return undefined;
+  // The schemas load zod (40 ms): only when there is something to check.
+  const { configSchema } = await import("../model/config.js");
   return parseYamlFile(text, path, configSchema, "SC_CONFIG");
 }
 
@@ -143,7 +145,8 @@ export function outPath(job: ContainerJob, file: string): string {
 export async function generateContainer(job: ContainerJob, options: { fresh: boolean; jobs?: number }): Promise<ContainerResult> {
   const allowlistPath = outPath(job, ARTIFACTS.allowlist.outputs.allowlist.file);
   const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
-  const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
+  const previous =
+    prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, (await import("../model/allowlist.js")).allowlistSchema, "SC_ALLOWLIST");
   const runs = await expandInputs(
     job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))),
     job.base,
@@ -220,6 +223,7 @@ export async function diffWithDisk(result: ContainerResult): Promise<DiffReport>
     after.set(f.path, f.content);
     kinds.set(f.path, f.kind);
   }
+  await loadReaderSchemas();
   try {
     return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true, newKinds: kinds });
   } catch (e) {
