@@ -24,14 +24,14 @@ export const NOT_TRACES = ["**/*.md", "**/*.json", "**/*.yaml", "**/*.yml", "**/
 
 const FF_NAME = /^(.*)\.(\d+)(\.gz)?$/;
 
+/** fast-glob, loaded for the first input that is not a path (its modules take 15 ms to load, a tenth of a small run). */
+let fg: typeof import("fast-glob") | undefined;
+
 /**
  * Expands the inputs the user named (files, directories, globs, `-`) into runs. Each file is a run,
  * except the per-process files of one `strace -ff -o P` recording (`P.123`, `P.124`, ...), which
  * together form one run. A path or glob that matches nothing is an error naming it.
  */
-/** fast-glob, loaded for the first input that is not a path (its modules take 15 ms to load, a tenth of a small run). */
-let fg: typeof import("fast-glob") | undefined;
-
 export async function expandInputs(inputs: string[], cwd: string = process.cwd()): Promise<InputRun[]> {
   const files: string[] = [];
   let stdin = false;
