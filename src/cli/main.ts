@@ -97,6 +97,18 @@ export function precheckArgs(argv: string[], commands: readonly AnyCommand[]): s
   return [...out, ...tail];
 }
 
+/**
+ * As it calls a command's handler, yargs renders the whole help text (string-width over every line:
+ * 10-25 ms, a tenth of a small run) and keeps it, for a failure message that shows the help. fail()
+ * below never shows it, so the rendering is wasted: skip it. yargs has no option for that; if its
+ * internals ever change shape, nothing is skipped and nothing else changes.
+ */
+function skipHelpCache(cli: Argv): void {
+  const internal = cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
+}
+
 /** Runs the CLI; exit codes: 0 success, 1 findings (diff/check gates), 2 user error or --strict diagnostics. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   // `syscage diff ... | head` closes the pipe early: that is not an error.
@@ -106,7 +118,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   });
   try {
     const commands = await commandsFor(argv);
-    await yargs(precheckArgs(protectStdinArg(argv), commands))
+    const cli = yargs(precheckArgs(protectStdinArg(argv), commands));
+    skipHelpCache(cli);
+    await cli
       .scriptName("syscage")
       .usage("$0 <command> [options]\n\nTurn recorded strace traces into least-privilege security profiles.")
       .command(commands)

@@ -1,6 +1,6 @@
 // check, generate's diff and the falco export, as a user runs them.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -69,6 +69,43 @@ describe("syscage check", () => {
     assert.equal(g.status, 0, g.stderr);
     assert.match(g.stdout, /\+ getrandom/);
     assert.equal(runCli(["check"], { cwd: dir }).status, 0);
+  });
+});
+
+describe("generate's diff of the files it replaces", () => {
+  // generate skips the diff when no file on disk differs from its new content: these are the cases around that shortcut.
+  it("prints nothing when the files are new or the same, and counts new files in the summary when one changed", () => {
+    const dir = project();
+    const again = runCli(["generate", "--name", "py"], { cwd: dir });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /syscage diff/);
+    rmSync(join(dir, "profiles", "py", "apparmor.profile"));
+    const oneNew = runCli(["generate", "--name", "py"], { cwd: dir });
+    assert.equal(oneNew.status, 0, oneNew.stderr);
+    assert.doesNotMatch(oneNew.stdout, /syscage diff/);
+    const p = join(dir, "profiles", "py", "seccomp.json");
+    const doc = JSON.parse(readFileSync(p, "utf8")) as { syscalls: { names: string[] }[] };
+    doc.syscalls[0]!.names = doc.syscalls[0]!.names.filter((n) => n !== "getrandom");
+    writeFileSync(p, JSON.stringify(doc, null, 2));
+    rmSync(join(dir, "profiles", "py", "apparmor.profile"));
+    const g = runCli(["generate", "--name", "py"], { cwd: dir });
+    assert.equal(g.status, 0, g.stderr);
+    const added = Number(/^syscage diff committed -> regenerated: (\d+) added/m.exec(g.stdout)?.[1]);
+    assert.ok(added > 1, `the new apparmor.profile's rules count as added too:\n${g.stdout}`);
+    assert.match(g.stdout, /\+ getrandom/);
+    assert.doesNotMatch(g.stdout, /apparmor\.profile \(apparmor\)/, "a new file's changes are not listed");
+  });
+
+  it("refuses to replace a file it did not write, even when the others are new", () => {
+    const dir = project();
+    rmSync(join(dir, "profiles", "py"), { recursive: true });
+    const g0 = runCli(["generate", "--name", "py"], { cwd: dir });
+    assert.equal(g0.status, 0, g0.stderr);
+    rmSync(join(dir, "profiles", "py", "seccomp.json"));
+    writeFileSync(join(dir, "profiles", "py", "allowlist.yaml"), "just: notes\n");
+    const g = runCli(["generate", "--name", "py", "--fresh"], { cwd: dir });
+    assert.equal(g.status, 2);
+    assert.match(g.stderr, /not one syscage wrote.*SC_DIFF_INPUT/);
   });
 });
 

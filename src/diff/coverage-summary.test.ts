@@ -10,7 +10,10 @@ import { emitDiffText } from "../emit/diff-report.js";
 import { emitSeccompDocker } from "../emit/seccomp.js";
 import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
 import type { RunRecord } from "../model/allowlist.js";
-import { diffArtifacts } from "./diff-artifacts.js";
+import { diffArtifacts, loadReaderSchemas } from "./diff-artifacts.js";
+
+// The readers check allowlists and seccomp profiles with zod schemas, loaded on demand.
+await loadReaderSchemas();
 
 function run(id: string, syscalls: Record<string, [number, number, number]>): RunRecord {
   const sha = [...id]

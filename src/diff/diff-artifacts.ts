@@ -1,12 +1,30 @@
 import * as yaml from "js-yaml";
-import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
+import type { Allowlist, allowlistSchema } from "../model/allowlist.js";
 import type { AnnotateContext, ArtifactKind, ArtifactReader } from "../model/artifacts.js";
 import type { ArtifactDiff, Change, DiffReport, Item } from "../model/diff.js";
-import { seccompFileSchema } from "../model/seccomp-file.js";
+import type { seccompFileSchema } from "../model/seccomp-file-schema.js";
 import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import { allowlistItems, syscallReason } from "./allowlist-items.js";
 import { compareItems, summarize } from "./compare.js";
 import { seccompItems } from "./seccomp-items.js";
+
+/**
+ * The schemas the readers check a file against, loaded by loadReaderSchemas: zod takes some 40 ms to
+ * load, and `generate` diffs (so needs it) only when a file on disk differs from the new one.
+ */
+let schemas: { allowlist: typeof allowlistSchema; seccompFile: typeof seccompFileSchema } | undefined;
+
+/** Loads what the readers of allowlists and seccomp profiles need: call it before reading or diffing artifacts. */
+export async function loadReaderSchemas(): Promise<void> {
+  if (schemas) return;
+  const [a, s] = await Promise.all([import("../model/allowlist.js"), import("../model/seccomp-file-schema.js")]);
+  schemas = { allowlist: a.allowlistSchema, seccompFile: s.seccompFileSchema };
+}
+
+function readerSchemas(): NonNullable<typeof schemas> {
+  if (!schemas) throw new Error("the artifact readers' schemas are not loaded: await loadReaderSchemas() first");
+  return schemas;
+}
 
 /** A version of a set of artifacts: relative path -> text. */
 export type ArtifactSet = Map<string, string>;
@@ -69,7 +87,7 @@ export function isAppArmorFile(path: string, text: string): boolean {
 
 export function seccompFileItems(path: string, text: string): Item[] {
   const raw = text.trimStart().startsWith("{") ? JSON.parse(text) : (yaml.load(text) as { spec?: unknown }).spec;
-  const parsed = seccompFileSchema.safeParse(raw);
+  const parsed = readerSchemas().seccompFile.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: not a seccomp profile: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return seccompItems(parsed.data);
 }
@@ -80,7 +98,7 @@ export function allowlistFileItems(path: string, text: string): Item[] {
 
 export function readAllowlist(path: string, text: string): Allowlist {
   if (lastAllowlist?.path === path && lastAllowlist.text === text) return lastAllowlist.allowlist;
-  const parsed = allowlistSchema.safeParse(loadYaml(text, path));
+  const parsed = readerSchemas().allowlist.safeParse(loadYaml(text, path));
   if (!parsed.success) throw new Error(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   lastAllowlist = { path, text, allowlist: parsed.data };
   return parsed.data;
@@ -156,6 +174,8 @@ export function recognize<K extends string>(readers: Readonly<Record<K, Artifact
  * by the reader of its kind. With `strict`, a file no reader recognizes is an error
  * (NotAnArtifactError); otherwise it is not compared and named in the report's `ignored`. The
  * reason for an added permission comes from NEW's allowlist.yaml in the same directory.
+ * `newKinds` gives the kind of files of NEW that syscage itself just rendered from the artifact
+ * table: they are not recognized again (that would load a big allowlist.yaml once more).
  */
 export function diffArtifacts<K extends ArtifactKind>(
   oldLabel: string,
@@ -163,7 +183,7 @@ export function diffArtifacts<K extends ArtifactKind>(
   newLabel: string,
   after: ArtifactSet,
   readers: Readonly<Record<K, ArtifactReader>>,
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean; newKinds?: ReadonlyMap<string, K> } = {},
 ): DiffReport {
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !p.startsWith("\0")).sort();
   const artifacts: ArtifactDiff[] = [];
@@ -174,7 +194,7 @@ export function diffArtifacts<K extends ArtifactKind>(
   for (const path of paths) {
     const b = before.get(path);
     const a = after.get(path);
-    const kindA = a !== undefined ? recognize(readers, path, a) : undefined;
+    const kindA = a !== undefined ? (options.newKinds?.get(path) ?? recognize(readers, path, a)) : undefined;
     const kindB = b !== undefined ? recognize(readers, path, b) : undefined;
     if ((a !== undefined && kindA === undefined) || (b !== undefined && kindB === undefined)) {
       if (options.strict) throw new NotAnArtifactError(path, known);

@@ -11,9 +11,12 @@ import { assertGolden } from "../test/support/golden.js";
 import { DATA, FIXTURES } from "../test/support/paths.js";
 import { runCli } from "../test/support/run-cli.js";
 import { shouldFail } from "./compare.js";
-import { diffArtifacts } from "./diff-artifacts.js";
+import { diffArtifacts, loadReaderSchemas } from "./diff-artifacts.js";
 import { CONTEXT_ALLOWLIST } from "../io/artifact-sets.js";
 import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
+
+// The readers check allowlists and seccomp profiles with zod schemas, loaded on demand.
+await loadReaderSchemas();
 
 const BASIC = join(FIXTURES, "generate", "basic", "expected");
 const GOLDEN = join(FIXTURES, "diff");

@@ -3,7 +3,10 @@ import { describe, it } from "node:test";
 import { emitFalcoRules, type FalcoContainer } from "../emit/falco.js";
 import type { ContainerProcessUse } from "../model/resources.js";
 import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
-import { diffArtifacts } from "./diff-artifacts.js";
+import { diffArtifacts, loadReaderSchemas } from "./diff-artifacts.js";
+
+// The readers check allowlists and seccomp profiles with zod schemas, loaded on demand.
+await loadReaderSchemas();
 
 function container(processes: ContainerProcessUse[]): FalcoContainer {
   return {

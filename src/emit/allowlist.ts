@@ -14,7 +14,15 @@ function flow(v: unknown): string {
 // to write each distinct string inside a flow collection (memoized), so the bytes are js-yaml's.
 const scalars = new Map<string, string>();
 
+/**
+ * An absolute path of the plainest characters: js-yaml writes it as is (no YAML type reads a scalar
+ * starting with `/`, and none of these characters is an indicator), so it needs no dump. Most
+ * distinct strings of an allowlist are such paths (allowlist.test.ts checks this against js-yaml).
+ */
+export const PLAIN_PATH = /^\/[A-Za-z0-9_./+*@~%=-]*$/;
+
 function flowScalar(s: string): string {
+  if (PLAIN_PATH.test(s)) return s;
   let out = scalars.get(s);
   if (out === undefined) {
     if (scalars.size >= 100_000) scalars.clear();

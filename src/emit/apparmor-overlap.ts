@@ -149,22 +149,29 @@ function compileDeny(alternatives: readonly (readonly Token[])[]): DenyDfa {
   const reps = [...named].sort(byCodeUnits);
   const classOf = new Map(reps.map((c, i) => [c, i]));
   reps.push(OTHER_CHAR);
-  // NFA states are `alternative:position`; `*` tokens may be skipped.
-  const close = (states: Iterable<string>): string[] => {
-    const out = new Set<string>();
+  // NFA states are the positions of every alternative (its tokens, then its end), numbered in one
+  // run; `*` tokens may be skipped. (Numbers, not "a:i" strings: the denies are compiled as the
+  // module loads, on every generate.)
+  const tokenAt: (Token | undefined)[] = [];
+  const starts: number[] = [];
+  for (const alt of alternatives) {
+    starts.push(tokenAt.length);
+    tokenAt.push(...alt, undefined);
+  }
+  const close = (states: Iterable<number>): number[] => {
+    const out = new Set<number>();
     const todo = [...states];
     while (todo.length > 0) {
-      const st = todo.pop() as string;
+      const st = todo.pop() as number;
       if (out.has(st)) continue;
       out.add(st);
-      const [a, i] = st.split(":").map(Number) as [number, number];
-      if (alternatives[a]?.[i]?.star) todo.push(`${a}:${i + 1}`);
+      if (tokenAt[st]?.star) todo.push(st + 1);
     }
-    return [...out].sort(byCodeUnits);
+    return [...out].sort((x, y) => x - y);
   };
   const ids = new Map<string, number>();
-  const sets: string[][] = [];
-  const intern = (set: string[]): number => {
+  const sets: number[][] = [];
+  const intern = (set: number[]): number => {
     const key = set.join(",");
     let id = ids.get(key);
     if (id === undefined) {
@@ -174,21 +181,17 @@ function compileDeny(alternatives: readonly (readonly Token[])[]): DenyDfa {
     }
     return id;
   };
-  intern(close(alternatives.map((_, a) => `${a}:0`)));
+  intern(close(starts));
   const next: number[][] = [];
   const accepting: boolean[] = [];
   for (let id = 0; id < sets.length; id++) {
-    const set = sets[id] as string[];
-    accepting[id] = set.some((st) => {
-      const [a, i] = st.split(":").map(Number) as [number, number];
-      return i === alternatives[a]?.length;
-    });
+    const set = sets[id] as number[];
+    accepting[id] = set.some((st) => tokenAt[st] === undefined);
     next[id] = reps.map((c) => {
-      const moved: string[] = [];
+      const moved: number[] = [];
       for (const st of set) {
-        const [a, i] = st.split(":").map(Number) as [number, number];
-        const t = alternatives[a]?.[i];
-        if (t && inSet(t.set, c)) moved.push(t.star ? st : `${a}:${i + 1}`);
+        const t = tokenAt[st];
+        if (t && inSet(t.set, c)) moved.push(t.star ? st : st + 1);
       }
       return intern(close(moved));
     });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
-import { measuredBaselineSchema, type MeasuredBaseline } from "../model/measured-baseline.js";
+import type { MeasuredBaseline } from "../model/measured-baseline.js";
 import type { MeasuredBaselines } from "../model/baselines.js";
 import { planContainerCut } from "./container-trace.js";
 import { readIfExists } from "./files.js";
@@ -61,7 +61,7 @@ export async function readMeasuredBaselines(paths: string[]): Promise<{ measured
   for (const path of paths) {
     const text = await readIfExists(path);
     if (text === undefined) throw new UserError(`${path}: no such measured baseline (write one with syscage baseline --runtime runc|crun)`, "SC_BASELINE");
-    const b = parseYamlFile(text, path, measuredBaselineSchema, "SC_BASELINE");
+    const b = parseYamlFile(text, path, (await import("../model/measured-baseline.js")).measuredBaselineSchema, "SC_BASELINE");
     measured[b.name] = b.syscalls;
     files.push({ path, baseline: b });
   }

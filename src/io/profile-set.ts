@@ -1,19 +1,19 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { buildAllowlist, recordRun } from "../aggregate/build-allowlist.js";
-import { allowlistSchema, type Allowlist } from "../model/allowlist.js";
+import type { Allowlist } from "../model/allowlist.js";
 import { archOfNode, type Arch } from "../model/arch.js";
-import { configSchema, type Config, type ContainerConfig, type Settings } from "../model/config.js";
+import type { Config, ContainerConfig, Settings } from "../model/config.js";
 import { UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue } from "../model/untrusted-text.js";
 import type { GeneralizeOptions } from "../aggregate/generalize.js";
 import type { SeccompPolicy, SpoApiVersion } from "../model/seccomp.js";
-import type { OutputFormat } from "../model/artifacts.js";
+import type { ArtifactKind, OutputFormat } from "../model/artifacts.js";
 import type { FalcoScope } from "../emit/falco.js";
 import { ARTIFACT_READERS, ARTIFACTS } from "../pipeline/artifacts.js";
 import { renderContainer } from "../pipeline/render-container.js";
 import { type BaselineName, DEFAULT_BASELINES } from "../model/baseline-names.js";
 import type { MeasuredBaselines } from "../model/baselines.js";
-import { diffArtifacts, type ArtifactSet } from "../diff/diff-artifacts.js";
+import { diffArtifacts, loadReaderSchemas, type ArtifactSet } from "../diff/diff-artifacts.js";
 import type { DiffReport } from "../model/diff.js";
 import { readIfExists } from "./files.js";
 import { lockOutputDir, writeFilesTogether } from "./output-dir.js";
@@ -59,6 +59,8 @@ export interface ContainerJob {
 
 export interface GeneratedFile {
   path: string;
+  /** The row of the artifact table it came from (so the diff need not recognize it again). */
+  kind: ArtifactKind;
   content: string;
 }
 
@@ -84,6 +86,8 @@ export const DEFAULT_SETTINGS = {
 export async function readConfig(path: string): Promise<Config | undefined> {
   const text = await readIfExists(path);
   if (text === undefined) return undefined;
+  // The schemas load zod (40 ms): only when there is something to check.
+  const { configSchema } = await import("../model/config.js");
   return parseYamlFile(text, path, configSchema, "SC_CONFIG");
 }
 
@@ -141,7 +145,8 @@ export function outPath(job: ContainerJob, file: string): string {
 export async function generateContainer(job: ContainerJob, options: { fresh: boolean; jobs?: number }): Promise<ContainerResult> {
   const allowlistPath = outPath(job, ARTIFACTS.allowlist.outputs.allowlist.file);
   const prevText = options.fresh ? undefined : await readIfExists(allowlistPath);
-  const previous = prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, allowlistSchema, "SC_ALLOWLIST");
+  const previous =
+    prevText === undefined ? undefined : parseYamlFile(prevText, allowlistPath, (await import("../model/allowlist.js")).allowlistSchema, "SC_ALLOWLIST");
   const runs = await expandInputs(
     job.inputs.map((i) => (i === "-" ? i : resolve(job.base, i))),
     job.base,
@@ -164,7 +169,7 @@ export async function generateContainer(job: ContainerJob, options: { fresh: boo
   });
   if (allowlist.runs.length === 0) throw new UserError(`${job.name}: the inputs hold no strace output (${job.inputs.join(", ")})`, "SC_NO_RUNS");
   const rendered = renderContainer(job, allowlist, allowlistPath);
-  const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), content: f.content }));
+  const files: GeneratedFile[] = rendered.files.map((f) => ({ path: outPath(job, f.file), kind: f.kind, content: f.content }));
   const { policies, notes } = rendered;
   const diagnostics = [...parsed.flatMap((r) => r.diagnostics), ...rendered.diagnostics];
   return { job, allowlist, previous, newRuns, policies, files, diagnostics, notes };
@@ -211,17 +216,33 @@ export async function lockOutputs(
 export async function diffWithDisk(result: ContainerResult): Promise<DiffReport> {
   const before: ArtifactSet = new Map();
   const after: ArtifactSet = new Map();
+  const kinds = new Map<string, ArtifactKind>();
   for (const f of result.files) {
     const old = await readIfExists(f.path);
     if (old !== undefined) before.set(f.path, old);
     after.set(f.path, f.content);
+    kinds.set(f.path, f.kind);
   }
+  await loadReaderSchemas();
   try {
-    return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true });
+    return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true, newKinds: kinds });
   } catch (e) {
     // Only a file on disk can be unreadable (what was generated comes from the table): say what to do.
     throw new UserError(`${(e as Error).message}; the file on disk is not one syscage wrote: move it away and run again`, "SC_DIFF_INPUT", { cause: e });
   }
+}
+
+/**
+ * Whether a file on disk differs from what was generated in its place. Without one, diffWithDisk
+ * has no change to an existing file to report (a file not on disk yet is only "added"), and
+ * `generate` skips it: on a first run it would parse a big allowlist.yaml for nothing.
+ */
+export async function changesOnDisk(result: ContainerResult): Promise<boolean> {
+  for (const f of result.files) {
+    const old = await readIfExists(f.path);
+    if (old !== undefined && old !== f.content) return true;
+  }
+  return false;
 }
 
 /** Whether every generated file is byte-identical to the one on disk. */

@@ -6,7 +6,8 @@ import { DenialCollector, denialsFail, type Denial } from "../aggregate/denials.
 import { evaluateProfile, type Verdict } from "../aggregate/seccomp-eval.js";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
-import { seccompFileSchema, type SeccompFile } from "../model/seccomp-file.js";
+import type { SeccompFile } from "../model/seccomp-file.js";
+import { seccompFileSchema } from "../model/seccomp-file-schema.js";
 import type { VerifyReport } from "../emit/verify-report.js";
 import { planContainerCut, writeContainerCut } from "./container-trace.js";
 import { containerId, createBundle, deleteContainer, removeBundle, runtimeArgv, runtimeVersion, type Runtime } from "./oci-bundle.js";

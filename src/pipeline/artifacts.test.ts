@@ -6,13 +6,16 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
-import { diffArtifacts, NotAnArtifactError, recognize } from "../diff/diff-artifacts.js";
+import { diffArtifacts, NotAnArtifactError, recognize, loadReaderSchemas } from "../diff/diff-artifacts.js";
 import { systemdItems } from "../diff/systemd-items.js";
 import { generateContainer, jobFor } from "../io/profile-set.js";
 import { ARTIFACT_KINDS, OUTPUT_FORMATS } from "../model/artifacts.js";
 import { FIXTURES } from "../test/support/paths.js";
 import { runCli } from "../test/support/run-cli.js";
 import { ARTIFACT_READERS, ARTIFACTS, OUTPUTS, outputFileName, SELECTABLE_FORMATS } from "./artifacts.js";
+
+// The readers check allowlists and seccomp profiles with zod schemas, loaded on demand.
+await loadReaderSchemas();
 
 const BASIC = join(FIXTURES, "generate", "basic");
 

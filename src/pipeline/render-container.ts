@@ -11,7 +11,7 @@ import type { Allowlist } from "../model/allowlist.js";
 import type { Arch } from "../model/arch.js";
 import { isRuntimeBaseline } from "../model/baseline-names.js";
 import type { MeasuredBaselines } from "../model/baselines.js";
-import type { ArtifactInput, OutputFormat } from "../model/artifacts.js";
+import type { ArtifactInput, ArtifactKind, OutputFormat } from "../model/artifacts.js";
 import { diagnostic, UserError, type Diagnostic } from "../model/diagnostics.js";
 import { displayValue, type ValueProblem } from "../model/untrusted-text.js";
 import type { ContainerResources } from "../model/resources.js";
@@ -34,8 +34,8 @@ export interface RenderSettings {
 }
 
 export interface RenderedContainer {
-  /** File names relative to the container's directory, with their content, in a stable order. */
-  files: { file: string; content: string }[];
+  /** File names relative to the container's directory, with their kind and content, in a stable order. */
+  files: { file: string; kind: ArtifactKind; content: string }[];
   /** The seccomp policy of each target (what `generate` describes). */
   policies: SeccompPolicy[];
   diagnostics: Diagnostic[];
@@ -175,7 +175,7 @@ export function renderContainer(s: RenderSettings, allowlist: Allowlist, source:
   const emitRow = (row: (typeof OUTPUTS)[number], input: ArtifactInput) => {
     const why = row.unavailable?.(input);
     if (why !== undefined) notes.add(why);
-    else files.push({ file: outputFileName(row, input.target, several), content: row.emit(input, {}) });
+    else files.push({ file: outputFileName(row, input.target, several), kind: row.kind, content: row.emit(input, {}) });
   };
   const always = OUTPUTS.filter((o) => !o.selectable);
   const selected = s.formats.map((f) => OUTPUTS.find((o) => o.name === f)!);

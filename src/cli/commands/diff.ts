@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import { shouldFail } from "../../diff/compare.js";
-import { diffArtifacts, NotAnArtifactError, recognize } from "../../diff/diff-artifacts.js";
+import { diffArtifacts, NotAnArtifactError, recognize, loadReaderSchemas } from "../../diff/diff-artifacts.js";
 import { ARTIFACT_READERS } from "../../pipeline/artifacts.js";
 import { ARTIFACT_KINDS } from "../../model/artifacts.js";
 import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
@@ -63,6 +63,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     }
     const [before, after] = pairSingles(a, b);
     let report;
+    await loadReaderSchemas();
     try {
       report = diffArtifacts(a.label, before, b.label, after, ARTIFACT_READERS, { strict: a.single && b.single });
     } catch (e) {

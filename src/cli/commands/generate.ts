@@ -7,12 +7,19 @@ import { useColor, wholeNumber } from "../options.js";
 import { terminalSafe } from "../../model/untrusted-text.js";
 import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
-import { emitDiffText } from "../../emit/diff-report.js";
 import { runsWithResources } from "../../aggregate/resources.js";
-import { CONFIG_FALLBACK, CONFIG_FILE, diffWithDisk, generateContainer, lockOutputs, writeContainer, type ContainerResult } from "../../io/profile-set.js";
+import {
+  CONFIG_FALLBACK,
+  CONFIG_FILE,
+  changesOnDisk,
+  diffWithDisk,
+  generateContainer,
+  lockOutputs,
+  writeContainer,
+  type ContainerResult,
+} from "../../io/profile-set.js";
 import { resolveJobs } from "../../io/jobs.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
-import { readMeasuredBaselines } from "../../io/baseline.js";
 import { BASELINE_CHOICES, type BaselineChoice, DEFAULT_BASELINES, isRuntimeBaseline } from "../../model/baseline-names.js";
 import type { ContainerJob } from "../../io/profile-set.js";
 
@@ -199,6 +206,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const measuredFiles = args["measured-baseline"] === undefined ? [] : ([] as string[]).concat(args["measured-baseline"]);
     const measuredFrom = new Map<string, string>();
     if (measuredFiles.length > 0) {
+      // io/baseline.ts brings the container recorder along: loaded only for --measured-baseline.
+      const { readMeasuredBaselines } = await import("../../io/baseline.js");
       const { measured, files } = await readMeasuredBaselines(measuredFiles);
       jobs = jobs.map((j) => ({ ...j, measured, baselines: [...new Set([...j.baselines, ...files.map((f) => f.baseline.name)])] }));
       for (const f of files) measuredFrom.set(f.baseline.name, `measured with ${f.baseline.version} (${f.path})`);
@@ -223,10 +232,16 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       if (args.strict && diagnostics > 0) throw new UserError(`${diagnostics} diagnostic(s) in the traces and --strict: nothing written`, "SC_STRICT");
       for (const r of results) {
-        // What this run changes in the profiles it replaces, before they are replaced.
-        const diff = await diffWithDisk(r);
-        const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
-        if (changes.length > 0) process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
+        // What this run changes in the profiles it replaces, before they are replaced (nothing to
+        // show when every file is new or the same).
+        if (await changesOnDisk(r)) {
+          const diff = await diffWithDisk(r);
+          const changes = diff.artifacts.filter((a) => a.status !== "added" && a.changes.length > 0);
+          if (changes.length > 0) {
+            const { emitDiffText } = await import("../../emit/diff-report.js"); // loaded only when there is a diff to show
+            process.stdout.write(emitDiffText({ ...diff, artifacts: changes }, { color: useColor(undefined) }));
+          }
+        }
         await writeContainer(r);
         process.stdout.write(
           `${[...describeResult(r), ...baselineLines(r.job), `  wrote ${r.files.map((f) => f.path).join(", ")}`].map(terminalSafe).join("\n")}\n`,
