@@ -19,7 +19,7 @@ export interface PartTask {
 
 /**
  * Events packed in the order the parser produced them, cheap to send between threads: numbers in
- * `nums` (a record starts with its kind) and the texts of EVENT records in `texts`.
+ * `nums` (a record starts with its kind) and the texts of EVENT records in `chunks`.
  * BARE: an event no resource handler reads (pid only). EVENT: pid, line, arch, known, outcome, and
  * its name and errno as indexes into `words`; its args, retval and retDecor are the next three texts. CARRIED: the
  * part's carried line `index` goes here (`TracePart.carried`), for the main thread to parse with the
@@ -34,13 +34,17 @@ export interface PackedEvents {
    */
   words: string[];
   /**
-   * The texts of EVENT records, three each, as latin1 bytes one after another (`textEnds` holds
-   * where each ends): transferred, not cloned, and decoded one by one on the main thread, where
-   * each string dies young once its event is handled. An array of strings crossing threads lands in
-   * the main thread's old generation and waits for a full collection (peak RSS of generate --jobs 2
-   * on the 129 MiB mix: ~290 MB with strings, ~265 MB with bytes).
+   * The texts of EVENT records, three each, end to end in strings of some 32K characters
+   * (`chunks`): `textEnds[k]` is where text k ends in its chunk, `chunkTexts[c]` how many texts
+   * chunks 0..c hold. One string per 32K crosses threads as one copy and lands in the young
+   * generation (a string over 128 KiB, or an array of many strings, lands in the old one and waits
+   * for a full collection); the main thread slices each text out of it, which V8 does without a call
+   * into C++ (decoding bytes per text cost some 0.3 s on the 129 MiB bench mix). A kept slice keeps
+   * its chunk alive: the resource tracker copies what it keeps (ownCopy), and one chunk is as big as
+   * the one-thread reader's decode window.
    */
-  textBytes: Uint8Array;
+  chunks: string[];
+  chunkTexts: Int32Array;
   textEnds: Int32Array;
 }
 export const BARE = 0;
@@ -56,14 +60,18 @@ export interface PartReply {
 }
 
 const OUTCOMES = ["ok", "error", "unfinished"] as const;
+/** Characters of event texts per string sent (see PackedEvents.chunks). */
+const TEXT_CHUNK = 32 << 10;
 const ARCHES: readonly Arch[] = ["x86_64", "i386", "x32", "aarch64", "arm"];
 
 /** Collects packed events (a growing Int32Array and a list of texts). */
 class EventPacker {
   private nums = new Int32Array(1 << 16);
   private n = 0;
-  private textBytes = Buffer.allocUnsafeSlow(1 << 20);
-  private textAt = 0;
+  private pending: string[] = [];
+  private pendingLen = 0;
+  private readonly chunks: string[] = [];
+  private readonly chunkTexts: number[] = [];
   private textEnds = new Int32Array(1 << 14);
   private texts = 0;
   private readonly words: string[] = [];
@@ -117,26 +125,33 @@ class EventPacker {
   }
 
   private text(t: string): void {
-    // Latin1: one byte per char, as the parser decoded the trace (no byte is lost).
-    if (this.textAt + t.length > this.textBytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.textBytes.length * 2, this.textAt + t.length));
-      this.textBytes.copy(bigger, 0, 0, this.textAt);
-      this.textBytes = bigger;
+    if (t.length > 0) {
+      this.pending.push(t);
+      this.pendingLen += t.length;
     }
-    if (t.length > 0) this.textAt += this.textBytes.write(t, this.textAt, "latin1");
     if (this.texts === this.textEnds.length) {
       const bigger = new Int32Array(this.textEnds.length * 2);
       bigger.set(this.textEnds);
       this.textEnds = bigger;
     }
-    this.textEnds[this.texts++] = this.textAt;
+    this.textEnds[this.texts++] = this.pendingLen;
+    if (this.pendingLen >= TEXT_CHUNK) this.flush();
+  }
+
+  private flush(): void {
+    this.chunks.push(this.pending.join(""));
+    this.chunkTexts.push(this.texts);
+    this.pending = [];
+    this.pendingLen = 0;
   }
 
   done(): PackedEvents {
+    if (this.texts > (this.chunkTexts[this.chunkTexts.length - 1] ?? 0)) this.flush();
     return {
       nums: this.nums.slice(0, this.n),
       words: this.words,
-      textBytes: new Uint8Array(this.textBytes.buffer, this.textBytes.byteOffset, this.textAt),
+      chunks: this.chunks,
+      chunkTexts: Int32Array.from(this.chunkTexts),
       textEnds: this.textEnds.slice(0, this.texts),
     };
   }
@@ -145,13 +160,23 @@ class EventPacker {
 /** Calls `fn` for each packed record, in order: events rebuilt, carried lines by index. */
 export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void, onBare: (pid: number) => void, onCarried: (index: number) => void): void {
   const a = p.nums;
-  const tb = Buffer.from(p.textBytes.buffer, p.textBytes.byteOffset, p.textBytes.byteLength);
+  const chunks = p.chunks;
+  const limits = p.chunkTexts;
   const ends = p.textEnds;
+  let chunk = 0;
+  let str = chunks[0] ?? "";
+  let limit = limits[0] ?? 0;
   let from = 0;
   let at = 0;
   const t = (): string => {
+    if (at === limit) {
+      chunk++;
+      str = chunks[chunk]!;
+      limit = limits[chunk]!;
+      from = 0;
+    }
     const end = ends[at++]!;
-    const s = end === from ? "" : tb.toString("latin1", from, end);
+    const s = end === from ? "" : str.slice(from, end);
     from = end;
     return s;
   };

@@ -74,6 +74,11 @@ interface ProcState {
   archInferred: boolean;
   /** The arch of the last call counted (saves a search of info.arches per call). */
   lastArch: Arch | null;
+  /**
+   * Part mode: whether `PartLog.pendingKnown` holds this pid (a flag here spares a set lookup per
+   * line; a pid's later incarnations in the part start with what the set says).
+   */
+  partKnown: boolean;
 }
 
 /** What a parser in part mode keeps for the merge. */
@@ -405,8 +410,9 @@ export class TraceParser {
       // The cut line's call never got its continuation.
       this.spliced = null;
     }
-    if (this.part && !this.part.pendingKnown.has(st.pid)) {
+    if (this.part && !st.partKnown) {
       // The merge checks that no call of this pid was in progress when the part began.
+      st.partKnown = true;
       this.part.pendingKnown.add(st.pid);
       this.part.assumeNoPending.add(st.pid);
     }
@@ -490,8 +496,9 @@ export class TraceParser {
     if (!s.startsWith(" resumed>", i)) return false;
     const rawName = s.slice(nameStart, i);
     const st = this.state(pid < 0 ? this.resumingPid(rawName) : pid);
-    if (this.part && !this.part.pendingKnown.has(st.pid)) {
+    if (this.part && !st.partKnown) {
       // Its call began before this part: the merge parses this line with the state it needs.
+      st.partKnown = true;
       this.part.pendingKnown.add(st.pid);
       this.part.carried.push({ pid: st.pid, text: s, line: lineNo });
       this.onCarried?.(this.part.carried.length - 1);
@@ -566,7 +573,8 @@ export class TraceParser {
   private exitLine(s: string, p: number, pid: number, lineNo: number): void {
     const st = this.state(pid);
     if (this.part) {
-      if (!this.part.pendingKnown.has(st.pid)) {
+      if (!st.partKnown) {
+        st.partKnown = true;
         this.part.pendingKnown.add(st.pid);
         this.part.assumeNoPending.add(st.pid);
       }
@@ -770,9 +778,19 @@ export class TraceParser {
   private newProc(pid: number, arch: Arch, parent?: number): ProcState {
     const info: ProcessInfo = { pid, execs: [], arches: [], signals: [] };
     if (parent !== undefined) info.parent = parent;
-    const st: ProcState = { pid, arch, counts: this.countsFor(arch), pending: null, info, signals: new Set(), archInferred: false, lastArch: null };
-    this.procs.set(pid, st);
     const part = this.part;
+    const st: ProcState = {
+      pid,
+      arch,
+      counts: this.countsFor(arch),
+      pending: null,
+      info,
+      signals: new Set(),
+      archInferred: false,
+      lastArch: null,
+      partKnown: part === null || part.pendingKnown.has(pid),
+    };
+    this.procs.set(pid, st);
     if (part) {
       // pid 0 is the unprefixed root of stderr mode, which the merge does not stitch.
       if (pid === 0) this.unsupported("pid 0");
