@@ -158,12 +158,20 @@ export class ResourceCollector {
 
   /** A call of `pid` that eventMatters() rules out: it only counts towards the pending window. */
   observeBare(pid: number): void {
-    this.observeAt(pid, BARE_EVENT);
+    this.seen++;
+    if (this.pending.size > 0 && this.seen > this.pendingCheck) this.expirePending();
+    // A known process: handle() would do nothing with the call (some 40% of calls); it only counted.
+    if (!this.procs.has(pid)) this.place(pid, BARE_EVENT);
   }
 
   private observeAt(pid: number, e: SyscallEvent): void {
     this.seen++;
     if (this.pending.size > 0 && this.seen > this.pendingCheck) this.expirePending();
+    this.place(pid, e);
+  }
+
+  /** Handles `e` as `pid`'s, or holds it while that process waits for its clone (observeAt has counted it). */
+  private place(pid: number, e: SyscallEvent): void {
     let p = this.procs.get(pid);
     if (p === undefined) {
       const q = this.pending.get(pid);
