@@ -32,12 +32,14 @@ function writeRules(profile: string): string[] {
   return out;
 }
 
+// The pid is written with at least five digits: the generalizer takes runs of four or more digits
+// for pids, and a machine that has run few processes (a fresh CI runner) hands out three-digit ones.
 const SCRIPT = [
-  'd=$(mktemp -d); f=$(mktemp "$WORK/job.XXXXXX")',
+  'd=$(mktemp -d); f=$(mktemp "$WORK/job.XXXXXX"); p=$(printf %05d $$)',
   'echo x > "$d/out.json"; mkdir "$d/sub"; echo y > "$d/sub/a.txt"; cat "$d/out.json" "$d/sub/a.txt" > "$f"',
-  'echo $$ > "$WORK/app.$$.pid"',
-  'echo done > "$WORK/log-$(date +%Y%m%dT%H%M%S)-$$.txt"',
-  'rm -rf "$d" "$f" "$WORK/app.$$.pid"',
+  'echo $$ > "$WORK/app.$p.pid"',
+  'echo done > "$WORK/log-$(date +%Y%m%dT%H%M%S)-$p.txt"',
+  'rm -rf "$d" "$f" "$WORK/app.$p.pid"',
 ].join("; ");
 
 describe("generated names: a profile from two runs admits the third", { skip: skipUnless("strace", "apparmor_parser") }, () => {
