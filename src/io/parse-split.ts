@@ -44,7 +44,6 @@ export interface SplitOptions {
 
 class Abort extends Error {}
 
-
 /**
  * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
  * (then parse it whole with parseRun): a small file, standard input, a -ff file, a shape the merge

@@ -10,7 +10,12 @@ parentPort!.on("message", (m: { run: InputRun; arch: Arch; observe: boolean } | 
     // One part of a big file (parse-split.ts): synchronous, nothing else to wait for.
     try {
       const result = { ...parsePart(m.part), buffer: m.part.bytes.buffer as ArrayBuffer };
-      parentPort!.postMessage({ ok: true, result }, [result.buffer, ...(result.events ? [result.events.nums.buffer as ArrayBuffer, result.events.chunkTexts.buffer as ArrayBuffer, result.events.textEnds.buffer as ArrayBuffer] : [])]);
+      parentPort!.postMessage({ ok: true, result }, [
+        result.buffer,
+        ...(result.events
+          ? [result.events.nums.buffer as ArrayBuffer, result.events.chunkTexts.buffer as ArrayBuffer, result.events.textEnds.buffer as ArrayBuffer]
+          : []),
+      ]);
     } catch (e) {
       parentPort!.postMessage({ ok: false, error: String((e as Error)?.message ?? e), stack: (e as Error)?.stack });
     }
