@@ -6,8 +6,8 @@ import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
 import { parseRunSplit } from "./parse-split.js";
 
-/** A worker's young generation: small, so N workers stay within the memory budget (measured by scripts/bench.mjs). */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
+/** A worker's young generation: small, so N workers stay within the memory budget (generate --jobs 2 on the 129 MiB samples: peak RSS 180-191 MB with 16 MB, 172-178 with 8, 175-193 with 4; scripts/bench.mjs). */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 export interface ParseRunsOptions {
   arch: Arch;
