@@ -137,8 +137,8 @@ export function fastDecorationEnd(s: string, i: number): number {
 }
 
 /**
- * A copy of `s` that holds on to nothing else. Argument text is sliced from the reader's 1 MiB chunk
- * strings, and a slice keeps its whole chunk alive: what a cache keeps for long must be a copy.
+ * A copy of `s` that holds on to nothing else. Argument text is sliced from the reader's 64 KiB window
+ * strings (or a part's 32K text chunks), and a slice keeps its whole window alive: what a cache keeps for long must be a copy.
  */
 export function ownCopy(s: string): string {
   return ` ${s}`.slice(1);
