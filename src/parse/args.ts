@@ -10,33 +10,10 @@ export { decorationEnd };
  * parentheses and `-y` decorations). `openat(AT_FDCWD, "/a,b", O_RDONLY)` gives three items.
  */
 export function splitArgs(args: string): string[] {
+  // One scan for both readings: ArgList's, read to the end.
+  const list = new ArgList().reset(args);
   const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const n = args.length;
-  let i = 0;
-  while (i < n) {
-    const c = args.charCodeAt(i);
-    if (c === 0x22) {
-      i = skipString(args, i);
-      continue;
-    }
-    if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
-    else if (c === 0x3c && i > 0 && isDecorationStart(args, i)) {
-      const j = fastDecorationEnd(args, i);
-      if (j > 0) {
-        i = j;
-        continue;
-      }
-    } else if (c === 0x2c && depth === 0) {
-      out.push(trimmedSlice(args, start, i));
-      start = i + 1;
-    }
-    i++;
-  }
-  const last = trimmedSlice(args, start, n);
-  if (last !== "" || out.length > 0) out.push(last);
+  for (let item = list.at(0); item !== undefined; item = list.at(out.length)) out.push(item);
   return out;
 }
 
