@@ -39,6 +39,17 @@ const { openInput, readLines } = await load("io/read-lines.js");
 
 const trace = positionals[0];
 
+/** Streams the trace through `parser`, as src/io/parse-run.ts does, and ends it. */
+async function readTrace(parser) {
+  parser.beginFile(trace);
+  await readLines(openInput(trace), {
+    line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
+    bytes: (n) => parser.addBytes(n),
+    problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
+  });
+  parser.finish();
+}
+
 /** Parses the trace, feeding the collectors (or nothing); CPU ms. */
 async function parseOnce(collect) {
   const values = collect ? new ArgValueCollector() : undefined;
@@ -58,13 +69,7 @@ async function parseOnce(collect) {
       onBare: collect ? (pid) => resources.observeBare(pid) : () => {},
     },
   );
-  parser.beginFile(trace);
-  await readLines(openInput(trace), {
-    line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
-    bytes: (n) => parser.addBytes(n),
-    problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
-  });
-  parser.finish();
+  await readTrace(parser);
   if (resources) {
     resources.result();
     resources.problems();
@@ -104,13 +109,7 @@ const parser = new TraceParser(
     onBare: (pid) => feed.push(pid),
   },
 );
-parser.beginFile(trace);
-await readLines(openInput(trace), {
-  line: (text, lineNo, complete) => parser.line(text, lineNo, complete),
-  bytes: (n) => parser.addBytes(n),
-  problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
-});
-parser.finish();
+await readTrace(parser);
 console.log(`${trace}: ${feed.length} calls, ${events} events, ${feed.length - events} bare`);
 
 function run() {
