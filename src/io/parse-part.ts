@@ -50,6 +50,8 @@ export interface PackedEvents {
 export const BARE = 0;
 export const EVENT = 1;
 export const CARRIED = 2;
+/** A change of the part's stream state (ParseOptions.onFlight), for TraceParser.unannouncedStartsNow. */
+export const FLIGHT = 3;
 
 export interface PartReply {
   part: TracePart;
@@ -106,6 +108,12 @@ class EventPacker {
     this.nums[this.n++] = index;
   }
 
+  flight(state: number): void {
+    this.room(2);
+    this.nums[this.n++] = FLIGHT;
+    this.nums[this.n++] = state;
+  }
+
   event(e: SyscallEvent): void {
     this.room(8);
     const a = this.nums;
@@ -158,7 +166,13 @@ class EventPacker {
 }
 
 /** Calls `fn` for each packed record, in order: events rebuilt, carried lines by index. */
-export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void, onBare: (pid: number) => void, onCarried: (index: number) => void): void {
+export function unpackEvents(
+  p: PackedEvents,
+  onEvent: (e: SyscallEvent) => void,
+  onBare: (pid: number) => void,
+  onCarried: (index: number) => void,
+  onFlight: (state: number) => void,
+): void {
   const a = p.nums;
   const chunks = p.chunks;
   const limits = p.chunkTexts;
@@ -188,6 +202,9 @@ export function unpackEvents(p: PackedEvents, onEvent: (e: SyscallEvent) => void
       i += 2;
     } else if (kind === CARRIED) {
       onCarried(a[i + 1]!);
+      i += 2;
+    } else if (kind === FLIGHT) {
+      onFlight(a[i + 1]!);
       i += 2;
     } else {
       const name = w[a[i + 6]!]!;
@@ -226,6 +243,7 @@ export function parsePart(task: PartTask): PartReply {
         }
       : undefined;
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
+  const onFlight = events ? (state: number) => events.flight(state) : undefined;
   // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
   const bare = events ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => events.bare(pid) } : {};
   const parser = new TraceParser(task.source, {
@@ -233,6 +251,7 @@ export function parsePart(task: PartTask): PartReply {
     part: true,
     ...(onSyscall ? { onSyscall, ...bare } : {}),
     ...(onCarried ? { onCarried } : {}),
+    ...(onFlight ? { onFlight } : {}),
   });
   parser.beginFile(task.display);
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);

@@ -10,6 +10,8 @@ import { openInput, readLines } from "./read-lines.js";
 export interface RunParseOptions extends ParseOptions {
   /** Also hash the content and collect argument constants (what `generate` needs). */
   observe?: boolean;
+  /** A resource collector the caller feeds from `onSyscall`: told the stream's order as parseRun's own is. */
+  resources?: ResourceCollector;
 }
 
 /** Reads every file of a run, streaming, and returns what the parser learnt. */
@@ -35,6 +37,14 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
   const bare =
     resources && !outer ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => resources.observeBare(pid) } : {};
   const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall, ...bare } : { arch: options.arch });
+  // One output stream (not -ff files, whose order is file by file): a process no clone can
+  // announce any more starts at once.
+  const first = runFiles[0];
+  if (runFiles.length === 1 && first && first.pid === undefined) {
+    const startsNow = () => parser.unannouncedStartsNow();
+    resources?.followStream(startsNow);
+    options.resources?.followStream(startsNow);
+  }
   for (const f of runFiles) {
     parser.beginFile(f.display, f.pid);
     // File boundaries are part of the content: two -ff files are not their concatenation.

@@ -162,6 +162,45 @@ describe("parse in parts: programs recorded here", { skip: !haveTool("strace", [
       assert.ok((await checkCuts(path, { observe: true, every: false, max: 150 })) > 100);
     });
   }
+  // Two recordings one after the other in one file (as `strace -p` of two processes, or the bench's
+  // copies): the second's first process is announced by no clone, and starts at once (it waits for
+  // no clone that cannot come). Its thread shares its cwd: the thread's open after the main
+  // thread's second chdir resolves against that second directory, as the calls ran in this order.
+  it("two recordings in one file: the second's threads tracked in trace order, and every cut", async () => {
+    const script = `rm -rf a b; mkdir a b; touch b/rel; /usr/bin/python3 -c "
+import os, threading
+base = os.getcwd()
+os.chdir(base + '/a')
+go = threading.Event()
+def work():
+    go.wait()
+    open('rel').close()
+t = threading.Thread(target=work)
+t.start()
+os.chdir(base + '/b')
+go.set()
+t.join()
+"`;
+    const one = readFileSync(record("order1.trace", ["-f"], script));
+    const two = readFileSync(record("order2.trace", ["-f"], script));
+    const path = join(scratch, "order.trace");
+    writeFileSync(path, Buffer.concat([one, two]));
+    const pids = (b: Buffer) =>
+      new Set(
+        b
+          .toString("latin1")
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => l.split(" ")[0]),
+      );
+    assert.equal([...pids(two)].filter((p) => pids(one).has(p)).length, 0, "the recordings share no pid");
+    assert.ok(one.toString("latin1").includes("resumed>"), "the first recording shows strace printing calls as they begin");
+    const whole = await parseRun(runOf(path), { arch: "x86_64", observe: true });
+    const files = whole.resources?.files.map((f) => f.path) ?? [];
+    assert.ok(files.includes(join(scratch, "b", "rel")), `b/rel in ${files.filter((f) => f.startsWith(scratch)).join(", ")}`);
+    assert.ok(!files.includes(join(scratch, "a", "rel")), "the second recording's thread opened rel after the chdir to b");
+    assert.ok((await checkCuts(path, { observe: true, every: false, max: 150 })) > 100);
+  });
   // A part is decoded in windows of whole lines (DECODE_WINDOW, 64 KiB): lines longer than a window must stay whole.
   it("lines longer than a decode window (cat of 150 kB under -s 200000)", async () => {
     const path = join(scratch, "long.trace");

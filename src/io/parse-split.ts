@@ -176,6 +176,8 @@ export class PartMerger {
   private readonly resources: ResourceCollector | undefined;
   private readonly argValues: ArgValues[] = [];
   private base = 0;
+  /** The stream state (FLIGHT_* bits) the part being merged reported at the event being tracked. */
+  private flight = 0;
 
   constructor(
     private readonly source: RunSource,
@@ -193,8 +195,10 @@ export class PartMerger {
             resources.observe(e);
           }
         : undefined;
-    this.parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
-    this.parser.beginFile(display);
+    const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
+    this.parser = parser;
+    parser.beginFile(display);
+    resources?.followStream(() => parser.unannouncedStartsNow(this.flight));
   }
 
   /** Merges the next part; false when it cannot be merged exactly (then parse the file whole). */
@@ -202,7 +206,11 @@ export class PartMerger {
     const parser = this.parser;
     const m = parser.beginAbsorb(reply.part, this.base);
     if (!m) return false;
-    if (reply.events && this.resources) replay(parser, m, reply.events, this.resources);
+    this.flight = 0;
+    if (reply.events && this.resources)
+      replay(parser, m, reply.events, this.resources, (state) => {
+        this.flight = state;
+      });
     else for (let i = 0; i < reply.part.carried.length; i++) parser.absorbCarried(m, i);
     parser.endAbsorb(m);
     this.base += reply.part.lines;
@@ -320,7 +328,7 @@ async function* streamParts(path: string, partBytes: number, hash: Hash | undefi
 }
 
 /** The events of one part, in order, into the resource tracker; carried lines parsed where they fall. */
-function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector): void {
+function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: ResourceCollector, onFlight: (state: number) => void): void {
   const base = m.base;
   unpackEvents(
     ev,
@@ -331,6 +339,7 @@ function replay(parser: TraceParser, m: PartMerge, ev: PackedEvents, resources: 
     // No handler reads it; only its pid matters (processes not announced yet wait in a window of events).
     (pid) => resources.observeBare(pid),
     (index) => parser.absorbCarried(m, index),
+    onFlight,
   );
 }
 

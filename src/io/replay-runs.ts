@@ -17,7 +17,7 @@ export async function replayActivities(
   const diagnostics: string[] = [];
   for (const run of runs) {
     const collector = new ResourceCollector({ file: run.id, onActivity: (a) => onEvent(run.id, a) });
-    const result = await parseRun(run, { arch, onSyscall: (e) => collector.observe(e) });
+    const result = await parseRun(run, { arch, onSyscall: (e) => collector.observe(e), resources: collector });
     collector.result();
     for (const d of result.diagnostics) if (d.severity === "error") diagnostics.push(`${d.file}:${d.line}: ${d.message} (${d.code})`);
   }

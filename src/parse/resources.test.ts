@@ -18,14 +18,22 @@ import { describe, it } from "node:test";
 import { expandInputs } from "../io/inputs.js";
 import { parseRun } from "../io/parse-run.js";
 import type { FileAccess, RunResources } from "../model/resources.js";
-import { parseText } from "../test/support/parse-text.js";
 import { SAMPLES } from "../test/support/paths.js";
 import { ResourceCollector } from "./resources.js";
+import { TraceParser } from "./trace-parser.js";
 
-function collect(lines: string, file = "test.trace"): { r: RunResources; problems: { line: number; message: string }[] } {
-  const { events } = parseText(lines.endsWith("\n") ? lines : `${lines}\n`, { file });
+/**
+ * The resources of trace text, tracked as `generate` tracks one -f file: event by event while the
+ * parser reads, told the stream's order (`followStream`). `stream: false` feeds the events after
+ * the parse, with no order known (as for -ff files): a process no clone announced always waits.
+ */
+function collect(lines: string, file = "test.trace", options: { stream?: boolean } = {}): { r: RunResources; problems: { line: number; message: string }[] } {
   const c = new ResourceCollector({ file });
-  for (const e of events) c.observe(e);
+  const parser = new TraceParser({ id: file, files: [file] }, { arch: "x86_64", onSyscall: (e) => c.observe(e) });
+  if (options.stream ?? true) c.followStream(() => parser.unannouncedStartsNow());
+  parser.beginFile(file);
+  for (const [i, l] of lines.split("\n").entries()) parser.line(l, i + 1, true);
+  parser.finish();
   return { r: c.result(), problems: c.problems() };
 }
 
@@ -431,6 +439,49 @@ describe("ResourceCollector: paths", () => {
       assert.deepEqual(r.files, [{ path: "/lib/x86_64-linux-gnu/libc.so.6", access: ["read", "map"], dir: false }]);
     });
   }
+});
+
+// A process seen before the clone that made it returned waits for that clone (its cwd and fds are
+// its parent's); one that no clone can announce any more (a second recording in the file, a process
+// attached with -p) starts at once, so its calls are handled in trace order (see followStream).
+describe("ResourceCollector: processes no clone announced yet", () => {
+  // The sh recording's lines as strace -z (staged output: a line is printed when its call ends)
+  // could order them: the child's open before the vfork line that announces it. No `<... resumed>`
+  // line shows that strace printed calls as they began, so the child must wait for its vfork.
+  const staged = trace(String.raw`
+    5533  execve("/bin/sh", ["/bin/sh", "/tmp/rec/sh.sh"], 0x7ffffda03e30 /* 35 vars */) = 0
+    5533  chdir("/tmp/rec/w")               = 0
+    5534  execve("/usr/bin/cat", ["cat", "./foo"], 0x55d8e79c8be8 /* 35 vars */) = 0
+    5534  openat(AT_FDCWD, "./foo", O_RDONLY) = 3
+    5533  vfork()                           = 5534
+  `);
+
+  it("a child printed before its clone line in staged output (-z) still gets its parent's cwd", () => {
+    const { r } = collect(staged);
+    assert.deepEqual(accessOf(r, "/tmp/rec/w/foo"), ["read"]);
+    assert.deepEqual(r.unresolved, []);
+  });
+
+  it("a child whose vfork is in progress waits for it, also once resumed lines were seen", () => {
+    // The sh recording's lines, with a wait4 pair made for the test so that a resumed line comes
+    // first, and the child opening a relative path before the vfork returns (a redirection made in
+    // the child, as posix_spawn file actions do).
+    const { r } = collect(
+      trace(String.raw`
+        5533  execve("/bin/sh", ["/bin/sh", "/tmp/rec/sh.sh"], 0x7ffffda03e30 /* 35 vars */) = 0
+        5533  wait4(-1,  <unfinished ...>
+        5533  <... wait4 resumed>0x7ffd2e0c1a5c, WNOHANG, NULL) = -1 ECHILD (No child processes)
+        5533  chdir("/tmp/rec/w")               = 0
+        5533  vfork( <unfinished ...>
+        5534  openat(AT_FDCWD, "out.txt", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3
+        5534  execve("/usr/bin/cat", ["cat", "./foo"], 0x55d8e79c8be8 /* 35 vars */ <unfinished ...>
+        5533  <... vfork resumed>)              = 5534
+        5534  <... execve resumed>)             = 0
+      `),
+    );
+    assert.deepEqual(accessOf(r, "/tmp/rec/w/out.txt"), ["write", "create"]);
+    assert.deepEqual(r.unresolved, []);
+  });
 });
 
 describe("ResourceCollector: untrusted paths", () => {

@@ -74,7 +74,8 @@ export interface ResourceProblem {
 // A process seen before the clone that created it returned (vfork children run first, and `-f`
 // traces interleave) waits in a queue until that clone is seen, so it starts with its parent's cwd
 // and fds. Bounded: past these limits, or after PENDING_WINDOW further events, it starts with nothing
-// known (a trace that began with `strace -p`, or a clone line lost).
+// known (a trace that began with `strace -p`, or a clone line lost). In one output stream
+// (followStream), a process that no clone in progress can announce starts at once instead.
 const PENDING_PER_PID = 2000;
 const PENDING_TOTAL = 20000;
 const PENDING_WINDOW = 4000;
@@ -146,6 +147,8 @@ export class ResourceCollector {
   private joinCount = 0;
   /** The argument list handle() lends to handlers, when not lent out. */
   private spareArgs: ArgList | undefined = new ArgList();
+  /** Whether a process no clone announced may start at once (see followStream); never by default. */
+  private startsNow: () => boolean = () => false;
 
   constructor(options: { file: string; onActivity?: (a: ProcessActivity) => void }) {
     this.file = options.file;
@@ -154,6 +157,17 @@ export class ResourceCollector {
 
   observe(e: SyscallEvent): void {
     this.observeAt(e.pid, e);
+  }
+
+  /**
+   * Events come in the order of one strace output stream (one -f file, not -ff files): a process
+   * that no clone has announced starts at once, knowing nothing of its cwd and fds, whenever
+   * `startsNow()` (TraceParser.unannouncedStartsNow) says no clone in progress can announce it.
+   * Its calls are then handled in trace order, among those of the processes and threads that
+   * share its state, instead of waiting in the pending queue for a clone that never comes.
+   */
+  followStream(startsNow: () => boolean): void {
+    this.startsNow = startsNow;
   }
 
   /** A call of `pid` that eventMatters() rules out: it only counts towards the pending window. */
@@ -185,7 +199,7 @@ export class ResourceCollector {
         this.handle(root, e);
         return;
       }
-      if (q !== undefined || this.rootPid !== undefined) {
+      if (q !== undefined || (this.rootPid !== undefined && !this.startsNow())) {
         // Not the first process and not announced by a clone yet: wait for it. A call handle() will
         // ignore (most failed calls) waits as the shared BARE_EVENT: it only counts, and holding
         // fewer events spares the garbage collector copying them.
@@ -196,7 +210,7 @@ export class ResourceCollector {
         if ((q && q.events.length > PENDING_PER_PID) || this.pendingTotal > PENDING_TOTAL) this.releasePending(q ? pid : this.oldestPending());
         return;
       }
-      this.rootPid = pid;
+      this.rootPid ??= pid;
       p = newProc();
       this.procs.set(pid, p);
     }

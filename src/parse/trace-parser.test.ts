@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { Arch } from "../model/arch.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { parseText } from "../test/support/parse-text.js";
+import { FLIGHT_CLONING, FLIGHT_RESUMED, TraceParser } from "./trace-parser.js";
 
 type Expected = Partial<Pick<SyscallEvent, "pid" | "arch" | "name" | "outcome" | "retval" | "errno" | "retDecor" | "line" | "known" | "args">>;
 
@@ -427,5 +428,55 @@ describe("process model", () => {
       exit_group: { calls: 0, errors: 0, unfinished: 1 },
       rt_sigsuspend: { calls: 1, errors: 1, unfinished: 0 },
     });
+  });
+});
+
+// The resource tracker asks the parser whether a process no clone announced can start at once
+// (TraceParser.unannouncedStartsNow): only once strace is seen to print calls as they begin (a
+// `<... resumed>` line) and while no clone, fork or vfork is in progress.
+describe("unannouncedStartsNow", () => {
+  // strace -f -s 256 /bin/sh sh.sh (the resources tests' recording), cut down; the wait4 pair is
+  // from the same recording's end.
+  const lines = [
+    ['5533  execve("/bin/sh", ["/bin/sh", "/tmp/rec/sh.sh"], 0x7ffffda03e30 /* 35 vars */) = 0', false],
+    ["5533  vfork( <unfinished ...>", false],
+    ["5534  rt_sigprocmask(SIG_SETMASK, [], ~[KILL STOP RTMIN RT_1], 8) = 0", false],
+    ["5533  <... vfork resumed>)              = 5534", true],
+    ['5534  execve("/usr/bin/cat", ["cat", "./foo"], 0x55d8e79c8be8 /* 35 vars */ <unfinished ...>', true],
+    ["5533  vfork( <unfinished ...>", false],
+    ["5534  <... execve resumed>)             = 0", false],
+    ["5533  <... vfork resumed>)              = 5535", true],
+    ["5533  wait4(-1,  <unfinished ...>", true],
+    ["5535  exit_group(0)                     = ?", true],
+    ["5535  +++ exited with 0 +++", true],
+    ["5533  <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 5535", true],
+  ] as const;
+
+  it("is false until a resumed line, and while a vfork is in progress", () => {
+    const p = new TraceParser({ id: "t", files: ["t"] }, { arch: "x86_64" });
+    p.beginFile("t");
+    lines.forEach(([l, expected], i) => {
+      p.line(l, i + 1, true);
+      assert.equal(p.unannouncedStartsNow(), expected, `after line ${i + 1}: ${l}`);
+    });
+  });
+
+  it("a part reports the same state as it changes, for the merge (onFlight)", () => {
+    const states: number[] = [];
+    const p = new TraceParser({ id: "t", files: ["t"] }, { arch: "x86_64", part: true, onFlight: (s) => states.push(s) });
+    p.beginFile("t");
+    let state = 0;
+    const seen: boolean[] = [];
+    lines.forEach(([l], i) => {
+      p.line(l, i + 1, true);
+      state = states[states.length - 1] ?? state;
+      seen.push((state & FLIGHT_RESUMED) !== 0 && (state & FLIGHT_CLONING) === 0);
+    });
+    assert.deepEqual(
+      seen,
+      lines.map(([, expected]) => expected),
+    );
+    // The merge combines the part's state with its own: a clone in progress before the part still holds.
+    assert.equal(p.unannouncedStartsNow(FLIGHT_CLONING), false);
   });
 });

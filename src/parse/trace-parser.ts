@@ -30,6 +30,21 @@ export interface ParseOptions {
   part?: boolean;
   /** In part mode: a `<... resumed>` line whose call began before the part was set aside (its index in `carried`). */
   onCarried?: (index: number) => void;
+  /**
+   * In part mode: the part's stream state (FLIGHT_CLONING, FLIGHT_RESUMED) changed, before the
+   * event of the line that changed it (see `unannouncedStartsNow`).
+   */
+  onFlight?: (state: number) => void;
+}
+
+/** Stream state bit: a clone, clone3, fork or vfork call is in progress (printed `<unfinished ...>`, not resumed). */
+export const FLIGHT_CLONING = 1;
+/** Stream state bit: a `<... resumed>` line was seen, so strace printed calls as they began. */
+export const FLIGHT_RESUMED = 2;
+
+/** Whether a call creates a process or thread whose pid its result announces. */
+function createsProcess(name: string): boolean {
+  return name === "clone" || name === "clone3" || name === "fork" || name === "vfork";
 }
 
 const UNFINISHED = " <unfinished ...>";
@@ -161,6 +176,11 @@ export class TraceParser {
   /** Part mode (ParseOptions.part): what the merge needs besides the counts; null otherwise. */
   private readonly part: PartLog | null;
   private readonly onCarried: ((index: number) => void) | undefined;
+  private readonly onFlight: ((state: number) => void) | undefined;
+  /** Calls in progress that create a process (createsProcess), over every process. */
+  private cloning = 0;
+  /** Whether a `<... resumed>` line was seen in the run. */
+  private resumedSeen = false;
 
   constructor(
     private readonly source: RunSource,
@@ -184,6 +204,7 @@ export class TraceParser {
         }
       : null;
     this.onCarried = options.onCarried;
+    this.onFlight = options.part ? options.onFlight : undefined;
     this.table = new SummaryTableReader(options.arch, (code, line, col, msg) => this.log.add(code, this.file, line, col, msg));
   }
 
@@ -397,6 +418,33 @@ export class TraceParser {
     };
   }
 
+  /**
+   * Whether a process that no clone has announced can start now, knowing nothing of its cwd and
+   * fds, rather than wait for the clone that made it (ResourceCollector's pending queue). It can
+   * when strace printed calls as they began (a `<... resumed>` line was seen: not the staged output
+   * of -z, -Z or -e status=, which prints a line only when its call ends, so a child can come
+   * first) and no clone, fork or vfork is in progress: a child's first line comes after its
+   * parent's clone began, so a clone not in progress now cannot announce it later. Such a process
+   * was attached with -p, or its parent is not in the trace (concatenated recordings).
+   * `partState`: in a merge, the part's stream state at the event (FLIGHT_* bits the part reported).
+   */
+  unannouncedStartsNow(partState = 0): boolean {
+    return (this.resumedSeen || (partState & FLIGHT_RESUMED) !== 0) && this.cloning === 0 && (partState & FLIGHT_CLONING) === 0;
+  }
+
+  /** Sets `st`'s call in progress, counting those that create a process. */
+  private setPending(st: ProcState, call: PendingCall | null): void {
+    const before = this.cloning;
+    if (st.pending !== null && createsProcess(st.pending.name)) this.cloning--;
+    if (call !== null && createsProcess(call.name)) this.cloning++;
+    st.pending = call;
+    if (this.onFlight !== undefined && (before === 0) !== (this.cloning === 0)) this.onFlight(this.flightState());
+  }
+
+  private flightState(): number {
+    return (this.cloning > 0 ? FLIGHT_CLONING : 0) | (this.resumedSeen ? FLIGHT_RESUMED : 0);
+  }
+
   // ---- lines ---------------------------------------------------------------------------------
 
   private call(s: string, p: number, pid: number, lineNo: number, complete: boolean): boolean {
@@ -430,11 +478,11 @@ export class TraceParser {
     const n = s.length;
     if (s.charCodeAt(n - 1) === 0x3e /* > */) {
       if (s.endsWith(UNFINISHED)) {
-        st.pending = { name: rawName, args: s.slice(i + 1, n - UNFINISHED.length), line: lineNo, arch: st.arch };
+        this.setPending(st, { name: rawName, args: s.slice(i + 1, n - UNFINISHED.length), line: lineNo, arch: st.arch });
         return true;
       }
       if (s.endsWith(DETACHED)) {
-        st.pending = { name: rawName, args: s.slice(i + 1, n - DETACHED.length), line: lineNo, arch: st.arch };
+        this.setPending(st, { name: rawName, args: s.slice(i + 1, n - DETACHED.length), line: lineNo, arch: st.arch });
         this.closePending(st);
         return true;
       }
@@ -472,8 +520,8 @@ export class TraceParser {
     // A line cut short: interleaved tracee output or a strace message spliced into it (stderr mode),
     // or the last line of a killed strace. Wait for a `) = N` continuation or a resumed line.
     if (this.part) this.unsupported("a call line cut short");
-    st.pending = { name: rawName, args: s.slice(i + 1), line: lineNo, arch: st.arch };
-    this.spliced = { state: st, call: st.pending };
+    this.setPending(st, { name: rawName, args: s.slice(i + 1), line: lineNo, arch: st.arch });
+    this.spliced = { state: st, call: st.pending! };
     const attached = s.indexOf("strace: Process ", i);
     if (attached > 0) this.message(s, attached + 8, lineNo);
     if (!complete) {
@@ -495,6 +543,10 @@ export class TraceParser {
     while (isNameChar(s.charCodeAt(i))) i++;
     if (!s.startsWith(" resumed>", i)) return false;
     const rawName = s.slice(nameStart, i);
+    if (!this.resumedSeen) {
+      this.resumedSeen = true;
+      this.onFlight?.(this.flightState());
+    }
     const st = this.state(pid < 0 ? this.resumingPid(rawName) : pid);
     if (this.part && !st.partKnown) {
       // Its call began before this part: the merge parses this line with the state it needs.
@@ -507,7 +559,7 @@ export class TraceParser {
     this.traceLines++;
     const restStart = i + 9;
     let pending = st.pending;
-    st.pending = null;
+    this.setPending(st, null);
     if (this.spliced && this.spliced.state === st) this.spliced = null;
     if (pending && pending.name !== rawName) {
       if (this.part) this.unsupported("a resumed call that does not match");
@@ -518,7 +570,7 @@ export class TraceParser {
         p + 1,
         `pid ${st.pid} resumes ${rawName}() but its unfinished call is ${pending.name}() from line ${pending.line}; that call counts as unfinished`,
       );
-      st.pending = pending;
+      this.setPending(st, pending);
       this.closePending(st);
       pending = null;
     } else if (!pending) {
@@ -538,7 +590,7 @@ export class TraceParser {
     if (!r) {
       if (s.endsWith(UNFINISHED)) {
         // Interrupted again (stderr mode switches pids mid-line): still pending.
-        st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
+        this.setPending(st, { name: rawName, args, line, arch: pending?.arch ?? st.arch });
         return true;
       }
       this.log.add(
@@ -548,7 +600,7 @@ export class TraceParser {
         (close >= 0 ? close : s.length) + 1,
         `expected ") = RESULT" after ${rawName} resumed, found "${clip(s.slice(restStart))}"`,
       );
-      st.pending = { name: rawName, args, line, arch: pending?.arch ?? st.arch };
+      this.setPending(st, { name: rawName, args, line, arch: pending?.arch ?? st.arch });
       this.closePending(st);
       return true;
     }
@@ -564,7 +616,7 @@ export class TraceParser {
     this.spliced = null;
     const st = sp.state;
     if (st.pending !== sp.call) return false;
-    st.pending = null;
+    this.setPending(st, null);
     this.complete(st, sp.call.name, sp.call.args, 0, sp.call.args.length, r, sp.call.line, p, sp.call.arch);
     void lineNo;
     return true;
@@ -594,8 +646,9 @@ export class TraceParser {
       // The exec'ing thread's call completes on this (the leader's) pid.
       const other = this.procs.get(by);
       if (other?.pending) {
-        st.pending = other.pending;
-        other.pending = null;
+        const moved = other.pending;
+        this.setPending(other, null);
+        this.setPending(st, moved);
       }
       this.live.delete(by);
       delete st.info.exit;
@@ -818,7 +871,7 @@ export class TraceParser {
   private closePending(st: ProcState): void {
     const p = st.pending;
     if (!p) return;
-    st.pending = null;
+    this.setPending(st, null);
     this.complete(st, p.name, p.args, 0, p.args.length, NO_RESULT, p.line, 0, p.arch);
   }
 
@@ -1022,6 +1075,7 @@ export class TraceParser {
       flagY: this.flagY,
       flagF: this.flagF,
       timestampFlag: this.timestampFlag,
+      resumedSeen: this.resumedSeen,
       counts: [...this.counts].map(([arch, m]) => [arch, [...m]]),
       procs: part.incarnations.map((st) => {
         const first = !seen.has(st.pid);
@@ -1104,6 +1158,7 @@ export class TraceParser {
     this.flagT ||= part.flagT;
     this.flagY ||= part.flagY;
     this.flagF ||= part.flagF;
+    this.resumedSeen ||= part.resumedSeen;
     if (this.timestampFlag === "") this.timestampFlag = part.timestampFlag;
     this.last = null;
   }
@@ -1127,7 +1182,7 @@ export class TraceParser {
 
   /** What the part learnt of one process state joins the whole's state of that process. */
   private mergeProc(st: ProcState, p: TracePart["procs"][number], base: number): void {
-    if (p.pendingKnown) st.pending = p.pending && { ...p.pending, line: p.pending.line + base };
+    if (p.pendingKnown) this.setPending(st, p.pending && { ...p.pending, line: p.pending.line + base });
     const info = st.info;
     for (const x of p.info.execs) if (info.execs.length < 64) info.execs.push(x);
     for (const a of p.info.arches) if (!info.arches.includes(a)) info.arches.push(a);

@@ -31,6 +31,8 @@ export interface TracePart {
   flagY: boolean;
   flagF: boolean;
   timestampFlag: string;
+  /** Whether the part has a `<... resumed>` line. */
+  resumedSeen: boolean;
   counts: [Arch, [string, SyscallCounts][]][];
   /**
    * Every process state the part made, in the order it made them (a pid that exited and came back
