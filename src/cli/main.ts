@@ -39,11 +39,22 @@ function restoreStdinArg(value: unknown): unknown {
   return Array.isArray(value) ? value.map(restoreStdinArg) : value;
 }
 
-/** syscage's own version: package.json beside dist/ (or src/), found from this file, never from the cwd. */
+/**
+ * syscage's own version: package.json beside dist/ (or src/), found from this file, never from the
+ * cwd. This file is src/cli/main.ts, dist/cli/main.js, or part of the bundle dist/cli.js.
+ */
 export function ownVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
-  if (pkg.name !== "syscage" || typeof pkg.version !== "string") throw new Error("syscage's package.json is not where dist/ expects it");
-  return pkg.version;
+  for (const up of ["../package.json", "../../package.json"]) {
+    let text: string;
+    try {
+      text = readFileSync(new URL(up, import.meta.url), "utf8");
+    } catch {
+      continue;
+    }
+    const pkg = JSON.parse(text) as { name?: string; version?: string };
+    if (pkg.name === "syscage" && typeof pkg.version === "string") return pkg.version;
+  }
+  throw new Error("syscage's package.json is not beside dist/ or src/");
 }
 
 /** Options whose value may itself start with `-` (`--strace-args '-tt -T'`); yargs would read it as flags. */
