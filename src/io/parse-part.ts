@@ -4,8 +4,8 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
-import { eventMatters, nameMatters } from "../parse/resources.js";
-import { TraceParser, type TracePart } from "../parse/trace-parser.js";
+import { callsRead, eventMatters } from "../parse/resources.js";
+import { type EventNeed, TraceParser, type TracePart } from "../parse/trace-parser.js";
 import { windowEnd } from "./read-lines.js";
 
 /** What the main thread sends: one part, cut after a newline (the last part may end without one). */
@@ -230,6 +230,15 @@ export function unpackEvents(
   }
 }
 
+/**
+ * Which calls by `name` generate's collectors read: ArgValueCollector every call of the names it
+ * reads (a failed call's arguments still need the filter's leave), ResourceCollector those
+ * callsRead() says. The others reach the tracker as a pid only (ParseOptions.eventNeeded).
+ */
+export function observedCalls(name: string): EventNeed {
+  return argValuesRead(name) ? "all" : callsRead(name);
+}
+
 /** Parses one part. Stops early (with `part.unsupported` set) once the part cannot be merged exactly. */
 export function parsePart(task: PartTask): PartReply {
   const collector = task.observe ? new ArgValueCollector() : undefined;
@@ -245,7 +254,7 @@ export function parsePart(task: PartTask): PartReply {
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
   const onFlight = events ? (state: number) => events.flight(state) : undefined;
   // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
-  const bare = events ? { eventNeeded: (name: string) => nameMatters(name) || argValuesRead(name), onBare: (pid: number) => events.bare(pid) } : {};
+  const bare = events ? { eventNeeded: observedCalls, onBare: (pid: number) => events.bare(pid) } : {};
   const parser = new TraceParser(task.source, {
     arch: task.arch,
     part: true,

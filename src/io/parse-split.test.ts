@@ -18,7 +18,7 @@ import { parseRun } from "./parse-run.js";
 import { PartMerger, parseRunSplit } from "./parse-split.js";
 import { askWorker, startParseWorker } from "./parse-runs.js";
 import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
-import { eventMatters, nameMatters, ResourceCollector } from "../parse/resources.js";
+import { callsRead, eventMatters, ResourceCollector } from "../parse/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { haveTool, SAMPLES } from "../test/support/paths.js";
 import { DECODE_WINDOW } from "./read-lines.js";
@@ -385,7 +385,7 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
             delivered.add(e.line);
             viaParser.observe(e);
           },
-          eventNeeded: nameMatters,
+          eventNeeded: callsRead,
           onBare: (pid) => {
             parserBare++;
             viaParser.observeBare(pid);
@@ -468,6 +468,8 @@ describe("bare calls: the argument constants still see every call they read", ()
         `100 personality(PER_LINUX32) = 0 (PER_LINUX)`,
         `100 personality(0xffffffff) = 8 (PER_LINUX32)`,
         `100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3`,
+        // A failed call: the filter must still allow it (its values), though no resource is made.
+        `100 socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) = -1 EPERM (Operation not permitted)`,
         `100 read(3, "", 1) = 0`,
         `100 clone(child_stack=NULL, flags=CLONE_NEWNS|CLONE_NEWPID|SIGCHLD) = 101`,
         `101 exit_group(0) = ?`,
@@ -484,7 +486,7 @@ describe("bare calls: the argument constants still see every call they read", ()
     assert.deepEqual(observed.resources, everyEvent.resources);
     const x = observed.argValues.x86_64 as Record<string, unknown>;
     assert.ok(Array.isArray(x.personality) && (x.personality as unknown[]).length === 2, JSON.stringify(observed.argValues));
-    assert.ok(Array.isArray(x.socket) && (x.socket as unknown[]).length === 1, JSON.stringify(observed.argValues));
+    assert.ok(Array.isArray(x.socket) && (x.socket as unknown[]).length === 2, JSON.stringify(observed.argValues));
     assert.ok(Array.isArray(x.clone) && (x.clone as unknown[]).length === 1, JSON.stringify(observed.argValues));
   });
 });

@@ -35,6 +35,7 @@ import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
 import { socketFromDecoration } from "./sockets.js";
 import { HANDLERS } from "./syscall-handlers.js";
+import type { EventNeed } from "./trace-parser.js";
 
 /**
  * One event as Falco's drift rules see it, for `syscage falco --replay`: the process's executable
@@ -668,12 +669,16 @@ export class ResourceCollector {
  * event `handle` acts on; the parallel parse sends the others without their text.
  */
 export function eventMatters(e: SyscallEvent): boolean {
-  return HANDLERS.has(e.name) || (e.outcome === "ok" && hasFdDecoration(e));
+  return (HANDLERS.has(e.name) && hasEffect(e)) || (e.outcome === "ok" && hasFdDecoration(e));
 }
 
-/** Whether eventMatters() holds for every call named `name`, whatever its result. */
-export function nameMatters(name: string): boolean {
-  return HANDLERS.has(name);
+/**
+ * Which calls named `name` eventMatters() may keep, besides those with a `-y` decoration on their
+ * result: all (connect in progress, the exits), those that succeeded, or none (hasEffect).
+ */
+export function callsRead(name: string): EventNeed {
+  if (!HANDLERS.has(name)) return "none";
+  return name === "connect" || name === "exit" || name === "exit_group" ? "all" : "ok";
 }
 
 /** Whether handle() may act on `e`: it ignores failed calls but a connect in progress and the exits. */

@@ -15,11 +15,12 @@ export interface ParseOptions {
   /** Receives every syscall event; leave out when only counts are needed (saves building objects). */
   onSyscall?: (event: SyscallEvent) => void;
   /**
-   * With `onBare`: whether `onSyscall` reads more than the pid of a call by this (resolved) name.
-   * A call it does not read, unless it succeeded with a `-y` decoration on its result, goes to
-   * `onBare` with its pid only, and no event object, argument or result strings are made for it.
+   * With `onBare`: which calls by this (resolved) name `onSyscall` reads more than the pid of:
+   * "all", "ok" (those that succeeded), or "none". A call it does not read, unless it succeeded
+   * with a `-y` decoration on its result, goes to `onBare` with its pid only, and no event object,
+   * argument or result strings are made for it.
    */
-  eventNeeded?: (name: string) => boolean;
+  eventNeeded?: (name: string) => EventNeed;
   /** Receives the pid of each call `eventNeeded` rules out (see there), in order with `onSyscall`. */
   onBare?: (pid: number) => void;
   /**
@@ -36,6 +37,9 @@ export interface ParseOptions {
    */
   onFlight?: (state: number) => void;
 }
+
+/** Which calls of a name a consumer reads (ParseOptions.eventNeeded). */
+export type EventNeed = "all" | "ok" | "none";
 
 /** Stream state bit: a clone, clone3, fork or vfork call is in progress (printed `<unfinished ...>`, not resumed). */
 export const FLIGHT_CLONING = 1;
@@ -65,8 +69,8 @@ interface NameInfo {
   counts: SyscallCounts;
   /** A call that changes the process table (clone, fork, execve). */
   effects: boolean;
-  /** Whether `onSyscall` needs the event whatever its result (ParseOptions.eventNeeded). */
-  event: boolean;
+  /** Which calls `onSyscall` needs an event for (ParseOptions.eventNeeded). */
+  event: EventNeed;
 }
 
 const EFFECTS = new Set(["clone", "clone3", "fork", "vfork", "execve", "execveat"]);
@@ -143,7 +147,7 @@ export class TraceParser {
   private readonly names = new Map<Arch, Map<string, NameInfo>>();
   private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
   private readonly onBare: ((pid: number) => void) | undefined;
-  private readonly eventNeeded: ((name: string) => boolean) | undefined;
+  private readonly eventNeeded: ((name: string) => EventNeed) | undefined;
   private readonly base: Arch;
 
   private file = "";
@@ -904,7 +908,8 @@ export class TraceParser {
       if (!st.info.arches.includes(a)) st.info.arches.push(a);
     }
     const name = info.name;
-    const bare = this.onBare !== undefined && !info.event && !(r.outcome === "ok" && mayBeFdDecor(r));
+    const need = info.event;
+    const bare = this.onBare !== undefined && need !== "all" && (need === "none" || r.outcome !== "ok") && !(r.outcome === "ok" && mayBeFdDecor(r));
     const wantArgs = (this.onSyscall !== undefined && !bare) || (info.effects && r.outcome === "ok");
     const args = wantArgs ? (argsFrom === 0 && argsTo === argsSrc.length ? argsSrc : argsSrc.slice(argsFrom, argsTo)) : "";
     if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r, lineNo);
@@ -981,7 +986,7 @@ export class TraceParser {
       c = { calls: 0, errors: 0, unfinished: 0 };
       counts.set(name, c);
     }
-    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name), event: this.eventNeeded === undefined || this.eventNeeded(name) };
+    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name), event: this.eventNeeded === undefined ? "all" : this.eventNeeded(name) };
     if (cacheable) this.nameCache(arch).set(rawName, out);
     return out;
   }
