@@ -78,31 +78,41 @@ export function startParseWorker(): Worker {
     : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
 }
 
-/** Sends one task to a parse worker and waits for its answer (a worker error rejects). */
+interface Waiter {
+  resolve: (result: never) => void;
+  reject: (e: Error) => void;
+}
+
+/** Per worker, the tasks sent and not answered yet, in the order they were sent. */
+const waiting = new WeakMap<Worker, Waiter[]>();
+
+/**
+ * Sends one task to a parse worker and waits for its answer (a worker error rejects). Several
+ * tasks may be in flight on one worker (it answers them in order), so that it never waits for
+ * this thread to send the next.
+ */
 export function askWorker<T>(worker: Worker, message: unknown, transfer: TransferListItem[] = []): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const done = (): void => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
+  let queue = waiting.get(worker);
+  if (queue === undefined) {
+    const q: Waiter[] = [];
+    queue = q;
+    waiting.set(worker, q);
+    const failAll = (e: Error): void => {
+      for (const w of q.splice(0)) w.reject(e);
     };
-    const onMessage = (m: { ok: true; result: T } | { ok: false; error: string; stack?: string }) => {
-      done();
-      if (m.ok) resolve(m.result);
-      else reject(Object.assign(new Error(m.error), { stack: m.stack }));
-    };
-    const onError = (e: Error) => {
-      done();
-      reject(e);
-    };
+    worker.on("message", (m: { ok: true; result: never } | { ok: false; error: string; stack?: string }) => {
+      const w = q.shift();
+      if (!w) return;
+      if (m.ok) w.resolve(m.result);
+      else w.reject(Object.assign(new Error(m.error), { stack: m.stack }));
+    });
+    worker.on("error", failAll);
     // A worker that ends without a word (killed, or exit() called in it) must not leave the caller waiting forever.
-    const onExit = (code: number) => {
-      done();
-      reject(new Error(`parse worker exited (code ${code}) before answering`));
-    };
-    worker.once("message", onMessage);
-    worker.once("error", onError);
-    worker.once("exit", onExit);
+    worker.on("exit", (code) => failAll(new Error(`parse worker exited (code ${code}) before answering`)));
+  }
+  const q = queue;
+  return new Promise<T>((resolve, reject) => {
+    q.push({ resolve: resolve as (result: never) => void, reject });
     worker.postMessage(message, transfer);
   });
 }
