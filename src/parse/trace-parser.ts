@@ -986,7 +986,14 @@ export class TraceParser {
       c = { calls: 0, errors: 0, unfinished: 0 };
       counts.set(name, c);
     }
-    const out: NameInfo = { arch: a, name, known, counts: c, effects: EFFECTS.has(name), event: this.eventNeeded === undefined ? "all" : this.eventNeeded(name) };
+    const out: NameInfo = {
+      arch: a,
+      name,
+      known,
+      counts: c,
+      effects: EFFECTS.has(name),
+      event: this.eventNeeded === undefined ? "all" : this.eventNeeded(name),
+    };
     if (cacheable) this.nameCache(arch).set(rawName, out);
     return out;
   }
