@@ -33,11 +33,14 @@ const MIN_PARTS = 32;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
- * Parts in flight on one worker: it parses the next as soon as it has posted one, instead of waiting
- * for this thread, busy parsing or merging, to read its reply and send another (with one in flight,
- * the worker and this thread were each idle a quarter of the time).
+ * Parts in flight on one worker, for stats: it parses the next as soon as it has posted one, instead
+ * of waiting for this thread, busy parsing a part of its own, to read its reply and send another
+ * (with one in flight, the worker and this thread were each idle a quarter of the time). For
+ * generate, one: this thread, which tracks every event, is as slow as the worker, and replies
+ * waiting for it (their events packed) cost 50 MB more at the peak on a million-process trace, for
+ * no speed.
  */
-const IN_FLIGHT = 3;
+const IN_FLIGHT = { stats: 3, generate: 1 };
 
 export interface SplitOptions {
   arch: Arch;
@@ -98,10 +101,11 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     if (buffer && buffer.byteLength === partBytes) pool.push(buffer);
   };
   const taskOf = (bytes: Uint8Array): PartTask => ({ source, display: f.display, arch: options.arch, observe: options.observe, bytes });
+  const inFlight = options.observe ? IN_FLIGHT.generate : IN_FLIGHT.stats;
   /** The worker with the fewest parts in flight, if one has room for another. */
   const leastLoaded = (): Worker | undefined => {
     let best: Worker | undefined;
-    for (const w of workers) if (load.get(w)! < IN_FLIGHT && (best === undefined || load.get(w)! < load.get(best)!)) best = w;
+    for (const w of workers) if (load.get(w)! < inFlight && (best === undefined || load.get(w)! < load.get(best)!)) best = w;
     return best;
   };
   const dispatch = (): void => {
@@ -127,7 +131,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
 
   const parts = partsOf(f.path, partBytes, pool, hash);
   // Parts read ahead of the merge: enough to keep every thread busy, few enough to bound memory.
-  const ahead = workers.length * IN_FLIGHT + 4;
+  const ahead = workers.length * inFlight + 4;
   let eof = false;
   let merged = 0;
   try {
