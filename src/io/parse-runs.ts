@@ -86,6 +86,11 @@ interface Waiter {
 /** Per worker, the tasks sent and not answered yet, in the order they were sent. */
 const waiting = new WeakMap<Worker, Waiter[]>();
 
+/** Tasks sent to `worker` with askWorker and not answered yet. */
+export function tasksInFlight(worker: Worker): number {
+  return waiting.get(worker)?.length ?? 0;
+}
+
 /**
  * Sends one task to a parse worker and waits for its answer (a worker error rejects). Several
  * tasks may be in flight on one worker (it answers them in order), so that it never waits for

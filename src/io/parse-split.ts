@@ -20,7 +20,7 @@ import { ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
 import { parsePart, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
-import { askWorker, startParseWorker } from "./parse-runs.js";
+import { askWorker, startParseWorker, tasksInFlight } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
 
 /**
@@ -83,8 +83,6 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   // (for generate that includes tracking resources over every event) and, for stats, parses a part
   // itself whenever the next part to merge is not back yet.
   const workers: Worker[] = Array.from({ length: Math.max(1, options.jobs - 1) }, () => startParseWorker());
-  /** Parts in flight per worker. */
-  const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
   /** Every part read, in file order: its reply once parsed. */
   const slots: { reply?: PartReply; failed?: boolean }[] = [];
   /** Parts read and not given to any thread yet (indexes into slots, with their bytes). */
@@ -105,19 +103,16 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   /** The worker with the fewest parts in flight, if one has room for another. */
   const leastLoaded = (): Worker | undefined => {
     let best: Worker | undefined;
-    for (const w of workers) if (load.get(w)! < inFlight && (best === undefined || load.get(w)! < load.get(best)!)) best = w;
+    for (const w of workers) if (tasksInFlight(w) < inFlight && (best === undefined || tasksInFlight(w) < tasksInFlight(best))) best = w;
     return best;
   };
   const dispatch = (): void => {
     for (let w = leastLoaded(); w !== undefined && unassigned.length > 0; w = leastLoaded()) {
-      const worker = w;
       const { index, bytes } = unassigned.shift()!;
-      load.set(worker, load.get(worker)! + 1);
-      askWorker<PartReply>(worker, { part: taskOf(bytes) }, [bytes.buffer as ArrayBuffer]).then(
+      askWorker<PartReply>(w, { part: taskOf(bytes) }, [bytes.buffer as ArrayBuffer]).then(
         (reply) => {
           recycle(reply.buffer);
           slots[index] = { reply };
-          load.set(worker, load.get(worker)! - 1);
           dispatch();
           notify();
         },
