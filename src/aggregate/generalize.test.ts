@@ -368,6 +368,23 @@ describe("generated names and what differs between runs", () => {
     ]);
   });
 
+  it("between runs: mktemp names of one template, even when one comes out all capitals; not words", () => {
+    // Seen in a real run of the generated-names test: `mktemp job.XXXXXX` gave job.QJGsff and then
+    // job.UWMGGK, which neither looks random on its own.
+    const runs = [
+      [file("/srv/w/job.QJGsff", ["write"]), file("/srv/r/report.Annual", ["write"]), file("/srv/c/cfg.BACKUP", ["write"])],
+      [file("/srv/w/job.UWMGGK", ["write"]), file("/srv/r/report.Weekly", ["write"]), file("/srv/c/cfg.SYSTEM", ["write"])],
+      [file("/srv/w/job.abcdef", ["write"])],
+    ];
+    assert.deepEqual([...generalizeBetweenRuns(runs)].sort(), [
+      ["/srv/w/job.QJGsff", "/srv/w/job.*"],
+      ["/srv/w/job.UWMGGK", "/srv/w/job.*"],
+      ["/srv/w/job.abcdef", "/srv/w/job.*"],
+    ]);
+    // One name of another length: not one template.
+    assert.deepEqual([...generalizeBetweenRuns([[file("/srv/w/job.QJGsff", ["write"])], [file("/srv/w/job.UWMGG", ["write"])]])], []);
+  });
+
   it("aggregateResources: between-runs entries are recorded in generalizedBy and count every run", () => {
     const run = (id: string, fs: FileUse[]): RunRecord => ({
       id,

@@ -158,8 +158,9 @@ function looksRandom(s: string): boolean {
  *   /run/app/worker-4242.sock, /run/app/worker-977.sock            -> /run/app/worker-*.sock
  * Conditions: every run that has the shape has exactly one name there; two or more distinct names;
  * the text they share up to a separator (`.`, `-`, `_`) before and after stays literal; what
- * differs is 3+ letters, digits, `_`, `-` and holds a digit or mixes upper and lower case
- * (`alpha.conf` and `bravo.conf` stay apart); and `mayGlob` allows the glob there.
+ * differs is 3+ letters, digits, `_`, `-` and holds a digit or a capital after its first letter
+ * among small ones (`alpha.conf` and `bravo.conf`, `report.Annual` and `report.Weekly` stay apart),
+ * or the names are one template's (templateNames); and `mayGlob` allows the glob there.
  */
 export function generalizeBetweenRuns(runs: readonly (readonly FileUse[])[]): Map<string, string> {
   const shapes = new Map<string, { i: number; perRun: Map<number, Set<string>>; paths: Set<string> }>();
@@ -218,11 +219,25 @@ function sharedPattern(names: readonly string[]): string | undefined {
   while (suf > 0 && !SEP.test(first[first.length - suf]!)) suf--;
   const middles = names.map((n) => n.slice(pre, n.length - suf));
   if (middles.some((m) => m.length < 3)) return undefined;
-  for (const m of middles) {
-    if (!/^[A-Za-z0-9_-]+$/.test(m)) return undefined;
-    if (!/[0-9]/.test(m) && !(/[a-z]/.test(m) && /[A-Z]/.test(m))) return undefined;
-  }
+  if (middles.some((m) => !/^[A-Za-z0-9_-]+$/.test(m))) return undefined;
+  if (!middles.every(generatedLooking) && !templateNames(middles)) return undefined;
   return `${escapePatternText(first.slice(0, pre))}*${escapePatternText(first.slice(first.length - suf))}`;
+}
+
+/** What differs between runs looks generated: a digit, or a capital after the first letter among small ones (not `Annual`). */
+function generatedLooking(m: string): boolean {
+  return /[0-9]/.test(m) || (/[a-z]/.test(m) && /[A-Z]/.test(m.slice(1)));
+}
+
+/**
+ * Names a template made (mktemp's `job.XXXXXX`): the same length, 6 or more letters and digits, and
+ * one at least generatedLooking. A random suffix can come out all capitals or with no digit
+ * (`job.UWMGGK` beside `job.QJGsff`); words (`Annual`, `Weekly`) and lengths that differ stay apart.
+ */
+function templateNames(middles: readonly string[]): boolean {
+  const n = middles[0]!.length;
+  if (n < 6 || middles.some((m) => m.length !== n || !/^[A-Za-z0-9]+$/.test(m))) return false;
+  return middles.some(generatedLooking);
 }
 
 interface Entry {
