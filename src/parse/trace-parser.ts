@@ -1,7 +1,8 @@
 import { ARCH_INFO, isSyscall, resolveSyscallName, type Arch } from "../model/arch.js";
 import type { ProcessExit, ProcessInfo, RunResult, RunSource, SummaryTable, SyscallCounts, SyscallEvent } from "../model/trace.js";
-import { firstStringArg } from "./args.js";
+import { firstStringArg, ownCopy } from "./args.js";
 import { DiagnosticLog } from "./diagnostic-log.js";
+import { NameTable, nameHashStep } from "./name-table.js";
 import { findCloseParen, isDigit, isNameChar, decorOf, NO_RESULT, parseResult, retvalOf, skipSpaces, stripAnsi, type CallResult } from "./scan.js";
 import { SummaryTableReader } from "./summary-table.js";
 import type { CarriedLine, PartMerge, TracePart } from "./trace-part.js";
@@ -63,6 +64,8 @@ export interface PendingCall {
 
 /** What a raw name on an arch stands for, looked up once per parser. */
 interface NameInfo {
+  /** strace's name, as in the trace. */
+  raw: string;
   arch: Arch;
   name: string;
   known: boolean;
@@ -144,7 +147,9 @@ export class TraceParser {
   private readonly rootChildren = new Set<number>();
   private readonly table: SummaryTableReader;
   private readonly tables: SummaryTable[] = [];
-  private readonly names = new Map<Arch, Map<string, NameInfo>>();
+  private readonly names = new Map<Arch, NameTable<NameInfo>>();
+  /** The table nameCache() returned last (most lines are of one arch). */
+  private lastNames: { arch: Arch; table: NameTable<NameInfo> } | null = null;
   private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
   private readonly onBare: ((pid: number) => void) | undefined;
   private readonly eventNeeded: ((name: string) => EventNeed) | undefined;
@@ -453,9 +458,9 @@ export class TraceParser {
 
   private call(s: string, p: number, pid: number, lineNo: number, complete: boolean): boolean {
     let i = p;
-    while (isNameChar(s.charCodeAt(i))) i++;
+    let h = 0;
+    for (let c = s.charCodeAt(i); isNameChar(c); c = s.charCodeAt(++i)) h = nameHashStep(h, c);
     if (s.charCodeAt(i) !== 0x28 || i === p) return false;
-    const rawName = s.slice(p, i);
     const st = this.state(pid);
     this.traceLines++;
     if (this.spliced && this.spliced.state === st) {
@@ -475,10 +480,14 @@ export class TraceParser {
         this.file,
         lineNo,
         p + 1,
-        `pid ${st.pid} starts ${rawName}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`,
+        `pid ${st.pid} starts ${s.slice(p, i)}() while its ${st.pending.name}() from line ${st.pending.line} is unfinished; that call counts as unfinished`,
       );
       this.closePending(st);
     }
+    // The name is looked up in place: no string is cut out of the line for it (closePending above may
+    // have changed the process's arch).
+    const known = this.nameCache(st.arch).find(s, p, i, h);
+    const rawName = known !== undefined ? known.raw : s.slice(p, i);
     const n = s.length;
     if (s.charCodeAt(n - 1) === 0x3e /* > */) {
       if (s.endsWith(UNFINISHED)) {
@@ -500,7 +509,7 @@ export class TraceParser {
       if (s.charCodeAt(k) === 0x29) {
         const r = parseResult(s, k + 1, this.scratch);
         if (r && plausibleValue(r)) {
-          this.complete(st, rawName, s, i + 1, k, r, lineNo, p);
+          this.complete(st, rawName, s, i + 1, k, r, lineNo, p, undefined, known);
           return true;
         }
       }
@@ -509,7 +518,7 @@ export class TraceParser {
     if (close >= 0) {
       const r = parseResult(s, close + 1);
       if (r) {
-        this.complete(st, rawName, s, i + 1, close, r, lineNo, p);
+        this.complete(st, rawName, s, i + 1, close, r, lineNo, p, undefined, known);
         return true;
       }
       // `name(args)` with no result is a cut line.
@@ -518,7 +527,7 @@ export class TraceParser {
     // to the last `) = RESULT` on the line.
     const fb = lastResult(s, i + 1);
     if (fb) {
-      this.complete(st, rawName, s, i + 1, fb.close, fb.result, lineNo, p);
+      this.complete(st, rawName, s, i + 1, fb.close, fb.result, lineNo, p, undefined, known);
       return true;
     }
     // A line cut short: interleaved tracee output or a strace message spliced into it (stderr mode),
@@ -890,9 +899,10 @@ export class TraceParser {
     lineNo: number,
     col: number,
     arch?: Arch,
+    known?: NameInfo,
   ): void {
     const a0 = arch ?? st.arch;
-    let info = this.nameCache(a0).get(rawName);
+    let info = known ?? this.nameCache(a0).get(rawName);
     if (info === undefined) info = this.resolveName(st, a0, rawName, lineNo, col);
     const c = info.counts;
     if (r.outcome === "unfinished") c.unfinished++;
@@ -930,19 +940,24 @@ export class TraceParser {
     }
   }
 
-  private nameCache(arch: Arch): Map<string, NameInfo> {
+  private nameCache(arch: Arch): NameTable<NameInfo> {
+    const last = this.lastNames;
+    if (last !== null && last.arch === arch) return last.table;
     let m = this.names.get(arch);
     if (!m) {
-      m = new Map();
+      m = new NameTable();
       this.names.set(arch, m);
     }
+    this.lastNames = { arch, table: m };
     return m;
   }
 
   /** Resolves strace's name for a call on `arch` (old names, `syscall_0x..`), switching a process whose names say it runs in another personality. */
   private resolveName(st: ProcState, arch: Arch, rawName: string, lineNo: number, col: number): NameInfo {
+    // Kept in the table: an own copy, not a slice that would hold the line's chunk of text.
+    const raw = ownCopy(rawName);
     let a = arch;
-    let name = rawName;
+    let name = raw;
     let known = true;
     let cacheable = true;
     if (!isSyscall(a, rawName)) {
@@ -987,6 +1002,7 @@ export class TraceParser {
       counts.set(name, c);
     }
     const out: NameInfo = {
+      raw,
       arch: a,
       name,
       known,
@@ -994,7 +1010,7 @@ export class TraceParser {
       effects: EFFECTS.has(name),
       event: this.eventNeeded === undefined ? "all" : this.eventNeeded(name),
     };
-    if (cacheable) this.nameCache(arch).set(rawName, out);
+    if (cacheable) this.nameCache(arch).set(raw, out);
     return out;
   }
 
