@@ -4,7 +4,7 @@
 import type { Arch } from "../model/arch.js";
 import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
-import { callsRead, eventMatters } from "../parse/resources.js";
+import { callsRead, eventMatters, idleCall } from "../parse/resources.js";
 import { type EventNeed, TraceParser, type TracePart } from "../parse/trace-parser.js";
 import { windowEnd } from "./read-lines.js";
 
@@ -254,7 +254,7 @@ export function parsePart(task: PartTask): PartReply {
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
   const onFlight = events ? (state: number) => events.flight(state) : undefined;
   // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
-  const bare = events ? { eventNeeded: observedCalls, onBare: (pid: number) => events.bare(pid) } : {};
+  const bare = events ? { eventNeeded: observedCalls, idleWhen: idleCall, onBare: (pid: number) => events.bare(pid) } : {};
   const parser = new TraceParser(task.source, {
     arch: task.arch,
     part: true,

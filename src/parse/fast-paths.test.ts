@@ -1,12 +1,20 @@
 // The resource tracker's shortcuts against the plain readings they replace: lazy argument splitting
 // (ArgList, argAt) against splitArgs, fastDecorationEnd against decorationEnd, statShowsDir against
-// its regular expression. Inputs are strace's usual shapes and the hostile ones a shortcut could miss.
+// its regular expression, IDLE_WHEN (calls sent to the tracker as a pid only) against the handlers
+// themselves. Inputs are strace's usual shapes and the hostile ones a shortcut could miss.
 
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, it } from "node:test";
+import { SAMPLES } from "../test/support/paths.js";
 import { ArgList, argAt, fastDecorationEnd, splitArgs } from "./args.js";
 import { modeType, statShowsDir } from "./capability-args.js";
 import { decorationEnd, isDecorationStart, skipString } from "./scan.js";
+import { ResourceCollector } from "./resources.js";
+import { IDLE_WHEN } from "./syscall-handlers.js";
+import { TraceParser } from "./trace-parser.js";
 
 const ARGS = [
   "",
@@ -133,5 +141,101 @@ describe("statShowsDir", () => {
   ];
   it("reads what the regular expression read", () => {
     for (const args of cases) assert.equal(statShowsDir(args), reference(args), args);
+  });
+});
+
+describe("IDLE_WHEN: calls sent to the tracker as a pid only", () => {
+  /** Resources of a process with fds 0-12 open on files and directories (by -y decoration too), then `call` if given, handled as an event. */
+  function resourcesAfter(call: string | undefined): string {
+    const c = new ResourceCollector({ file: "t" });
+    // No idleWhen: every call reaches its handler.
+    const parser = new TraceParser({ id: "t", files: ["t"] }, { arch: "x86_64", onSyscall: (e) => c.observe(e) });
+    parser.beginFile("t");
+    const lines = ['100 chdir("/srv") = 0'];
+    for (let fd = 0; fd <= 12; fd++) {
+      lines.push(fd % 2 === 0 ? `100 openat(AT_FDCWD, "/srv/d${fd}", O_RDONLY|O_DIRECTORY) = ${fd}` : `100 openat(AT_FDCWD, "/srv/f${fd}", O_RDONLY) = ${fd}`);
+    }
+    if (call !== undefined) lines.push(`100 ${call}`);
+    for (const [i, l] of lines.entries()) parser.line(l, i + 1, true);
+    parser.finish();
+    return JSON.stringify([c.result(), c.problems()]);
+  }
+
+  /** Every successful call the tests name in the samples, as `name(args) = result`. */
+  function sampleCalls(names: Set<string>): { name: string; args: string; line: string }[] {
+    const out = new Map<string, { name: string; args: string; line: string }>();
+    const files = readdirSync(SAMPLES, { recursive: true, encoding: "utf8" }).filter((f) => /\.trace(\.gz)?$/.test(f) || f.includes("-ff/"));
+    for (const f of files.sort()) {
+      const path = join(SAMPLES, f);
+      if (!statSync(path).isFile()) continue;
+      const raw = readFileSync(path);
+      const text = (f.endsWith(".gz") ? gunzipSync(raw) : raw).toString("latin1");
+      const parser = new TraceParser(
+        { id: f, files: [f] },
+        {
+          arch: "x86_64",
+          onSyscall: (e) => {
+            if (!names.has(e.name) || e.outcome !== "ok") return;
+            const line = `${e.name}(${e.args}) = ${e.retval}`;
+            out.set(line, { name: e.name, args: e.args, line });
+          },
+        },
+      );
+      parser.beginFile(f);
+      for (const [i, l] of text.split("\n").entries()) parser.line(l, i + 1, true);
+      parser.finish();
+    }
+    return [...out.values()];
+  }
+
+  const HOSTILE = [
+    ["mmap", "NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 3, 0"],
+    ["mmap", "NULL, 8192, 0x5, MAP_PRIVATE, 3, 0"],
+    ["mmap", "NULL, 8192, PROT_READ|0x4, MAP_PRIVATE, 3, 0"],
+    ["mmap", "NULL, 8192, 0x5 /* PROT_READ|PROT_EXEC */, 0x2 /* MAP_PRIVATE */, 3, 0"],
+    ["mmap", "NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE, 3</srv/f3>, 0"],
+    ["mmap", "NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE, 5</srv/f5>, 0"],
+    ["mmap2", "NULL, 8192, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0"],
+    ["mmap", "NULL, 8192"],
+    ["newfstatat", 'AT_FDCWD, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4, "", {st_mode=S_IFREG|0644, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4, "", {st_mode=040755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4</srv/d, "">, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4, ""x", {st_mode=S_IFREG|0644, st_size=1, ...}, 0'],
+    ["newfstatat", '4, "", {st_mode=S_IFREG|0644, st_size=1, ...}, 0'],
+    ["newfstatat", 'AT_FDCWD, "/srv/new", {st_mode=S_IFREG|0644, st_size=1, ...}, 0'],
+    ["statx", '6, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFDIR|0755, ...}'],
+    ["statx", '7, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFREG|0644, ...}'],
+    ["fstatat64", '8, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+  ].map(([name, args]) => ({ name: name!, args: args!, line: `${name}(${args}) = ${name!.startsWith("mmap") ? "0x7f0000000000" : "0"}` }));
+
+  it("a call IDLE_WHEN calls idle changes nothing the tracker keeps; the others it may", () => {
+    const calls = [...sampleCalls(new Set(IDLE_WHEN.keys())), ...HOSTILE];
+    const before = resourcesAfter(undefined);
+    let idle = 0;
+    let changed = 0;
+    for (const { name, args, line } of calls) {
+      const after = resourcesAfter(line);
+      if (IDLE_WHEN.get(name)!(` ${args}) `, 1, 1 + args.length)) {
+        idle++;
+        assert.equal(after, before, `${line} was called idle but changes the tracker's result`);
+      } else if (after !== before) changed++;
+    }
+    // The samples hold both kinds, and the hostile ones include calls that do change the result (so
+    // the comparison above can fail).
+    assert.ok(idle > 20, `only ${idle} idle calls`);
+    assert.ok(changed >= 6, `only ${changed} calls that change the result`);
+  });
+
+  it("reads the same as the handler on the hostile shapes", () => {
+    const idle = HOSTILE.filter(({ name, args }) => IDLE_WHEN.get(name)!(args, 0, args.length)).map((c) => c.line);
+    assert.deepEqual(idle, [
+      "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE, 3</srv/f3>, 0) = 0x7f0000000000",
+      "mmap2(NULL, 8192, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000",
+      'newfstatat(4, "", {st_mode=S_IFREG|0644, st_size=4096, ...}, AT_EMPTY_PATH) = 0',
+      'newfstatat(4, "", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0',
+      'statx(7, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFREG|0644, ...}) = 0',
+    ]);
   });
 });

@@ -34,8 +34,8 @@ import { type DecorationStyle, type DecorationText, type FdArg, parseFdArg, retD
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
 import { socketFromDecoration } from "./sockets.js";
-import { HANDLERS } from "./syscall-handlers.js";
-import type { EventNeed } from "./trace-parser.js";
+import { HANDLERS, IDLE_WHEN } from "./syscall-handlers.js";
+import type { EventNeed, IdleTest } from "./trace-parser.js";
 
 /**
  * One event as Falco's drift rules see it, for `syscage falco --replay`: the process's executable
@@ -679,6 +679,14 @@ export function eventMatters(e: SyscallEvent): boolean {
 export function callsRead(name: string): EventNeed {
   if (!HANDLERS.has(name)) return "none";
   return name === "connect" || name === "exit" || name === "exit_group" ? "all" : "ok";
+}
+
+/**
+ * For a call named `name` that callsRead() says "ok" for, a test of a successful call's argument
+ * text that says handle() would do nothing with it (ParseOptions.idleWhen): then only its pid is sent.
+ */
+export function idleCall(name: string): IdleTest | undefined {
+  return IDLE_WHEN.get(name);
 }
 
 /** Whether handle() may act on `e`: it ignores failed calls but a connect in progress and the exits. */

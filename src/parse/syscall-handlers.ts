@@ -13,6 +13,7 @@ import type { ResourceCollector } from "./resources.js";
 import { skipString } from "./scan.js";
 import { familyWord, socketType, socketProtocol, transportOf, type SockAddr, parseSockaddr } from "./sockets.js";
 import { stripComments } from "./strace-number.js";
+import type { IdleTest } from "./trace-parser.js";
 
 type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: ArgList) => void;
 
@@ -419,6 +420,63 @@ function mmapCall(): Handler {
     if (t) c.addTarget(t, MAP);
   };
 }
+
+// IdleTests: whether a successful call's argument text `s[from, to)` certainly makes its handler do
+// nothing, read without splitting it (the parser then sends the tracker its pid only: see
+// idleCall). False whenever unsure: the handler decides.
+
+/** Plain argument text: no string, bracket, decoration or comment that could hide a comma. */
+function plainChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x7c || c === 0x20 || c === 0x2c || c === 0x2d;
+}
+
+/** mmap with a protection of symbolic flags none of which is PROT_EXEC: mmapCall returns at once. */
+const mmapIdle: IdleTest = (s, from, to) => {
+  // The third argument, after two plain ones (an address or NULL, a length).
+  let commas = 0;
+  let i = from;
+  for (; i < to && commas < 2; i++) {
+    const c = s.charCodeAt(i);
+    if (!plainChar(c)) return false;
+    if (c === 0x2c) commas++;
+  }
+  if (commas < 2) return false;
+  let end = s.indexOf(",", i);
+  if (end < 0 || end > to) end = to;
+  let names = 0;
+  for (let k = i; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names++;
+    else if (c !== 0x7c && c !== 0x20) return false; // a number (bits) or anything else: let the handler read it
+  }
+  return names > 0 && !s.slice(i, end).includes("PROT_EXEC");
+};
+
+/**
+ * An fstat-like call on its dirfd alone (`newfstatat(3, "", {st_mode=S_IFREG|...}, AT_EMPTY_PATH)`)
+ * whose result shows no directory: pathCall grants nothing for it.
+ */
+const fstatIdle: IdleTest = (s, from, to) => {
+  const q = s.indexOf(', ""', from);
+  if (q < 0 || q + 4 > to) return false;
+  // The dirfd before it: a number or AT_FDCWD, no `-y` decoration (which could hold the `, ""`).
+  for (let i = from; i < q; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d || c === 0x20)) return false;
+  }
+  const after = s.charCodeAt(q + 4);
+  if (q + 4 < to && after !== 0x2c) return false; // `, ""x`: not an empty path
+  return !statShowsDir(s.slice(from, to));
+};
+
+/** IdleTest by call name, for calls whose handler is often a no-op. */
+export const IDLE_WHEN = new Map<string, IdleTest>([
+  ["mmap", mmapIdle],
+  ["mmap2", mmapIdle],
+  ["newfstatat", fstatIdle],
+  ["fstatat64", fstatIdle],
+  ["statx", fstatIdle],
+]);
 
 const PTRACE_ATTACH = 16;
 const PTRACE_SEIZE = 0x4206;

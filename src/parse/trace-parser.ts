@@ -25,6 +25,12 @@ export interface ParseOptions {
   /** Receives the pid of each call `eventNeeded` rules out (see there), in order with `onSyscall`. */
   onBare?: (pid: number) => void;
   /**
+   * With `onBare`, for a name `eventNeeded` says "ok" for: a test of a successful call's argument
+   * text that says `onSyscall` would do nothing with it (an mmap that maps nothing executable, an
+   * fstat of a regular file); such a call goes to `onBare` too, no event made for it.
+   */
+  idleWhen?: (name: string) => IdleTest | undefined;
+  /**
    * Parse one part of a file cut at line boundaries, not knowing the state before it (see
    * `exportPart`): what depends on that state is set aside, and a shape the merge cannot stitch
    * exactly makes the part `unsupported`.
@@ -41,6 +47,9 @@ export interface ParseOptions {
 
 /** Which calls of a name a consumer reads (ParseOptions.eventNeeded). */
 export type EventNeed = "all" | "ok" | "none";
+
+/** Whether a successful call's argument text `s[from, to)` needs no event (ParseOptions.idleWhen). */
+export type IdleTest = (s: string, from: number, to: number) => boolean;
 
 /** Stream state bit: a clone, clone3, fork or vfork call is in progress (printed `<unfinished ...>`, not resumed). */
 export const FLIGHT_CLONING = 1;
@@ -74,6 +83,8 @@ interface NameInfo {
   effects: boolean;
   /** Which calls `onSyscall` needs an event for (ParseOptions.eventNeeded). */
   event: EventNeed;
+  /** Which of the successful ones it needs none for after all (ParseOptions.idleWhen). */
+  idle: IdleTest | undefined;
 }
 
 const EFFECTS = new Set(["clone", "clone3", "fork", "vfork", "execve", "execveat"]);
@@ -153,6 +164,7 @@ export class TraceParser {
   private readonly onSyscall: ((e: SyscallEvent) => void) | undefined;
   private readonly onBare: ((pid: number) => void) | undefined;
   private readonly eventNeeded: ((name: string) => EventNeed) | undefined;
+  private readonly idleWhen: ((name: string) => IdleTest | undefined) | undefined;
   private readonly base: Arch;
 
   private file = "";
@@ -199,6 +211,7 @@ export class TraceParser {
     this.onSyscall = options.onSyscall;
     this.onBare = options.onSyscall && options.eventNeeded ? options.onBare : undefined;
     this.eventNeeded = options.eventNeeded;
+    this.idleWhen = this.onBare !== undefined ? options.idleWhen : undefined;
     this.part = options.part
       ? {
           unsupported: null,
@@ -919,7 +932,11 @@ export class TraceParser {
     }
     const name = info.name;
     const need = info.event;
-    const bare = this.onBare !== undefined && need !== "all" && (need === "none" || r.outcome !== "ok") && !(r.outcome === "ok" && mayBeFdDecor(r));
+    const bare =
+      this.onBare !== undefined &&
+      need !== "all" &&
+      (need === "none" || r.outcome !== "ok" || info.idle?.(argsSrc, argsFrom, argsTo) === true) &&
+      !(r.outcome === "ok" && mayBeFdDecor(r));
     const wantArgs = (this.onSyscall !== undefined && !bare) || (info.effects && r.outcome === "ok");
     const args = wantArgs ? (argsFrom === 0 && argsTo === argsSrc.length ? argsSrc : argsSrc.slice(argsFrom, argsTo)) : "";
     if (r.outcome === "ok" && info.effects) this.processEffects(st, name, args, r, lineNo);
@@ -1009,6 +1026,7 @@ export class TraceParser {
       counts: c,
       effects: EFFECTS.has(name),
       event: this.eventNeeded === undefined ? "all" : this.eventNeeded(name),
+      idle: this.idleWhen?.(name),
     };
     if (cacheable) this.nameCache(arch).set(raw, out);
     return out;
