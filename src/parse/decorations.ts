@@ -92,6 +92,13 @@ function innerText(inner: string, s: string, lt: number, style: DecorationStyle)
   return t;
 }
 
+/** A result's decoration without a `-T` time at its end (`</etc/passwd> <0.000012>` gives `</etc/passwd>`). */
+export function withoutTiming(d: string): string {
+  const i = d.lastIndexOf(" <");
+  if (i >= 0) return isTimingTail(d.slice(i)) ? d.slice(0, i) : d;
+  return d.charCodeAt(0) === 0x3c && isTimingTail(` ${d}`) ? "" : d;
+}
+
 /** ` <0.000048>` (`-T`), the usual tail: one of DECORATION_TAIL's forms, recognized without the regular expression. */
 function isTimingTail(t: string): boolean {
   const n = t.length;

@@ -484,6 +484,54 @@ describe("ResourceCollector: processes no clone announced yet", () => {
   });
 });
 
+describe("ResourceCollector: the same call text again (pureSeen)", () => {
+  // A call on an absolute path is remembered by its text, and its repeats only do what depends on
+  // the process: these lines (made for the test in strace's -f and -y forms) repeat the same text in
+  // other processes, whose exe, fd table and cwd must still come out right.
+  it("a repeated open still records the writing process and fills its fd table", () => {
+    const { r } = collect(
+      trace(String.raw`
+        100 execve("/usr/bin/a", ["a"], 0x7ffd0 /* 1 var */) = 0
+        100 openat(AT_FDCWD, "/srv/out", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3
+        100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+        101 execve("/usr/bin/b", ["b"], 0x7ffd0 /* 1 var */) = 0
+        101 openat(AT_FDCWD, "/srv/out", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 5
+        101 openat(AT_FDCWD, "/usr/lib/libx.so", O_RDONLY|O_CLOEXEC) = 4
+        100 openat(AT_FDCWD, "/usr/lib/libx.so", O_RDONLY|O_CLOEXEC) = 7
+        100 mmap(NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 7, 0) = 0x7f0000000000
+        101 getdents64(5, 0x55d0 /* 2 entries */, 32768) = 48
+      `),
+    );
+    const writes = Object.fromEntries((r.processes ?? []).map((p) => [p.exe, p.writes]));
+    assert.deepEqual(writes["/usr/bin/a"], ["/srv/out"]);
+    assert.deepEqual(writes["/usr/bin/b"], ["/srv/out"]);
+    // fd 7 of process 100 and fd 5 of 101 came from repeated opens.
+    assert.deepEqual(accessOf(r, "/usr/lib/libx.so"), ["read", "map"]);
+    assert.deepEqual(accessOf(r, "/srv/out"), ["read", "write", "create"]);
+  });
+
+  it("a repeated call with a -y AT_FDCWD still teaches each process its cwd, and a -T time does not keep an open from repeating", () => {
+    const { r } = collect(
+      trace(String.raw`
+        200 newfstatat(AT_FDCWD</srv/a>, "/etc/passwd", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0 <0.000010>
+        200 openat(AT_FDCWD</srv/a>, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 3</etc/hosts> <0.000011>
+        201 newfstatat(AT_FDCWD</srv/b>, "/etc/passwd", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0 <0.000012>
+        201 openat(AT_FDCWD</srv/b>, "x", O_RDONLY) = 4</srv/b/x> <0.000013>
+        202 newfstatat(AT_FDCWD</srv/a>, "/etc/passwd", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0 <0.000014>
+        202 openat(AT_FDCWD</srv/a>, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 5</etc/hosts> <0.000099>
+        202 getdents64(5</etc/hosts>, 0x55d0 /* 2 entries */, 32768) = 48 <0.000015>
+        202 openat(AT_FDCWD, "y", O_WRONLY|O_CREAT, 0666) = 6</srv/a/y> <0.000016>
+        202 mkdir("z", 0755) = 0 <0.000017>
+      `),
+    );
+    // 202 learnt /srv/a from the repeated stat (its cwd was unknown): the relative mkdir resolves.
+    assert.deepEqual(accessOf(r, "/srv/a/z"), ["create"]);
+    assert.deepEqual(accessOf(r, "/srv/a/y"), ["write", "create"]);
+    assert.deepEqual(accessOf(r, "/srv/b/x"), ["read"]);
+    assert.deepEqual(r.unresolved, []);
+  });
+});
+
 describe("ResourceCollector: untrusted paths", () => {
   const weird = trace(String.raw`
     11973 chdir("/tmp/rec/weird")           = 0

@@ -34,7 +34,7 @@ import { type DecorationStyle, type DecorationText, type FdArg, parseFdArg, retD
 import { isAbsolute, normalizePath, joinPath } from "./paths.js";
 import { type FsState, type Description, type Proc, type Target, CLONE_FS, CLONE_FILES, CLONE_THREAD, newProc, copyTable } from "./process-state.js";
 import { socketFromDecoration } from "./sockets.js";
-import { HANDLERS, IDLE_WHEN } from "./syscall-handlers.js";
+import { HANDLERS, IDLE_WHEN, type PureCall } from "./syscall-handlers.js";
 import type { EventNeed, IdleTest } from "./trace-parser.js";
 
 /**
@@ -86,6 +86,8 @@ const EVIDENCE_ARGS = 120;
 const CWD_ARG: FdArg = { fd: "cwd", deco: undefined };
 /** Bound of the token caches (fd and path arguments); past it they start over. */
 const TOKEN_CACHE_MAX = 8192;
+/** Calls rememberPure() keeps before it starts over (each some 200 bytes: an own copy of its arguments and what it did). */
+const PURE_CALLS_MAX = 32768;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -133,6 +135,8 @@ export class ResourceCollector {
   private readonly problemList: ResourceProblem[] = [];
   private readonly problemKeys = new Set<string>();
   private problemsDropped = 0;
+  /** Calls of problem(), counted even when its message was seen: a call that made none may be remembered (rememberPure). */
+  problemCalls = 0;
   private readonly byExe = new Map<string, ProcessFacts>();
   private readonly onActivity: ((a: ProcessActivity) => void) | undefined;
   /** How this run's strace wrote `-y` decorations, as far as seen. */
@@ -146,6 +150,12 @@ export class ResourceCollector {
   /** join()'s memory: base directory, then relative path, to the joined path. */
   private readonly joins = new Map<string, Map<string, string>>();
   private joinCount = 0;
+  /**
+   * Calls whose effect their text decides (pureTarget in syscall-handlers.ts): by name, the argument
+   * texts handled, with what an open did. Bounded like the token caches.
+   */
+  private readonly pure = new Map<string, Map<string, PureCall>>();
+  private pureCount = 0;
   /** The argument list handle() lends to handlers, when not lent out. */
   private spareArgs: ArgList | undefined = new ArgList();
   /** Whether a process no clone announced may start at once (see followStream); never by default. */
@@ -246,6 +256,35 @@ export class ResourceCollector {
         };
       }),
     };
+  }
+
+  /** What the same call (name and argument text) did when rememberPure() was told, if it was. */
+  pureSeen(e: SyscallEvent): PureCall | undefined {
+    return this.pure.get(e.name)?.get(e.args);
+  }
+
+  /**
+   * For a call on an absolute path: the cwd its dirfd argument teaches the process whatever its
+   * state (a readable `AT_FDCWD</srv>`), null when it teaches none (no decoration, or an fd's, read
+   * but not acted on), undefined when that depends on the state (a ` (deleted)` one) or is a problem.
+   */
+  pureCwd(tok: string | undefined): string | null | undefined {
+    if (tok === undefined || !tok.startsWith("AT_FDCWD<")) return null;
+    const fa = this.fdArg(tok);
+    const d = fa?.fd === "cwd" ? fa.deco : undefined;
+    return d?.ok && d.orDeleted === undefined && isAbsolute(d.text) && tok.indexOf("(deleted)") < 0 ? d.text : undefined;
+  }
+
+  /** Remembers a call whose effect its text decides (see pureSeen). */
+  rememberPure(e: SyscallEvent, what: PureCall): void {
+    if (this.pureCount >= PURE_CALLS_MAX) {
+      this.pure.clear();
+      this.pureCount = 0;
+    }
+    let byArgs = this.pure.get(e.name);
+    if (byArgs === undefined) this.pure.set(e.name, (byArgs = new Map()));
+    byArgs.set(ownCopy(e.args), what);
+    this.pureCount++;
   }
 
   /** Untrusted or unreadable paths, one per distinct path and reason (at most MAX_PROBLEMS, then a count). */
@@ -349,6 +388,7 @@ export class ResourceCollector {
   // Recording
 
   problem(line: number, message: string): void {
+    this.problemCalls++;
     if (this.problemKeys.has(message)) return;
     if (this.problemList.length >= MAX_PROBLEMS) {
       this.problemsDropped++;

@@ -4,9 +4,9 @@ import type { EndpointUse } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { READ, WRITE, CREATE, DELETE, EXEC, MAP, LINK, LOCK, STAT } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, structField, O_CLOEXEC, type OpenMode, openMode, showBytes, checkPathBytes } from "./arg-text.js";
-import { type ArgList, decodeCString } from "./args.js";
+import { type ArgList, decodeCString, ownCopy } from "./args.js";
 import { S_IFCHR, S_IFBLK, modeType, statShowsDir, isNoChange, SETUID_CALLS, SETGID_CALLS } from "./capability-args.js";
-import { type DecorationText, retDecorPath, fdNumber } from "./decorations.js";
+import { type DecorationText, retDecorPath, fdNumber, withoutTiming } from "./decorations.js";
 import { isAbsolute } from "./paths.js";
 import type { Description, FdTable, Proc, Target } from "./process-state.js";
 import type { ResourceCollector } from "./resources.js";
@@ -23,8 +23,15 @@ type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: ArgList) => v
  */
 function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number, opts: { dir?: boolean } = {}): Handler {
   return (c, p, e, a) => {
+    // The same call again, on an absolute path: what it grants is granted already.
+    const seen = c.pureSeen(e);
+    if (seen !== undefined) {
+      if (seen.cwd !== null) c.learnCwd(p.fs, seen.cwd);
+      return;
+    }
     // A stat result that shows a directory (`st_mode=S_IFDIR|0755`, `stx_mode=040755`) marks it one.
     const dir = opts.dir === true || (access === STAT && statShowsDir(e.args));
+    const problems = c.problemCalls;
     if (a.at(pathIdx) === '""' || a.at(pathIdx) === "NULL") {
       if (dirfdIdx === undefined) return;
       // fstat-like calls on an fd: nothing to grant, only a directory to learn.
@@ -34,12 +41,50 @@ function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number,
       return;
     }
     const t = c.target(p, e, a, dirfdIdx, pathIdx);
-    if (t) c.addTarget(t, access, dir);
+    if (t) {
+      c.addTarget(t, access, dir);
+      // Not a call that reported a problem: its repeats must report it too (or count it, past the cap).
+      const pure = c.problemCalls === problems ? pureCall(c, a, dirfdIdx, pathIdx) : undefined;
+      if (pure) c.rememberPure(e, pure);
+    }
   };
+}
+
+/**
+ * What a call on an absolute path did, to do again when the same text recurs (pureSeen): the
+ * kernel ignores the dirfd for an absolute path, so the text alone decides the target, and the
+ * grant is made already. What remains is the cwd a `-y` AT_FDCWD teaches the process, and, for an
+ * open, the process's own facts and its fd table (also decided by the result's decoration and the
+ * arch: they are checked).
+ */
+export interface PureCall {
+  /** The cwd the dirfd argument (`AT_FDCWD</srv>`) teaches the process; null when none. */
+  cwd: string | null;
+  open?: { decor: string; arch: SyscallEvent["arch"]; t: Target; access: number; dir: boolean; desc: Description; cloexec: boolean };
+}
+
+/** The start of a PureCall for the call in `a`, if its target is an absolute path argument whose dirfd reads the same whatever the process's state. */
+function pureCall(c: ResourceCollector, a: ArgList, dirfdIdx: number | undefined, pathIdx: number): PureCall | undefined {
+  if (!a.at(pathIdx)!.startsWith('"/')) return undefined;
+  const cwd = dirfdIdx === undefined ? null : c.pureCwd(a.at(dirfdIdx));
+  return cwd === undefined ? undefined : { cwd };
 }
 
 function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | "creat" | "how"): Handler {
   return (c, p, e, a) => {
+    // The same open again (text, decoration, arch) on an absolute path: the file is granted
+    // already; the process's own facts and its fd table are what change.
+    const pure0 = c.pureSeen(e);
+    const seen = pure0?.open;
+    // The decoration read without its -T time, which changes every call and decides nothing.
+    if (seen !== undefined && (seen.decor === e.retDecor || seen.decor === withoutTiming(e.retDecor)) && seen.arch === e.arch) {
+      if (pure0!.cwd !== null) c.learnCwd(p.fs, pure0!.cwd);
+      c.processOpened(p, e, seen.t, seen.access, seen.dir);
+      const fd = parseNumber(e.retval);
+      if (fd !== undefined && fd >= 0) p.files.set(fd, { desc: seen.desc, cloexec: seen.cloexec });
+      return;
+    }
+    const problems = c.problemCalls;
     let mode: OpenMode;
     if (flagsIdx === "creat") mode = { access: WRITE | CREATE, dir: false, cloexec: false };
     else if (flagsIdx === "how") mode = openMode(structField(a.at(2) ?? "", "flags") ?? "0", e.arch);
@@ -59,6 +104,13 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
           ? { kind: "other" }
           : { kind: "file", path: undefined, resolved: undefined };
     p.files.set(fd, { desc, cloexec: mode.cloexec });
+    // A `(deleted)` decoration is read by a style learnt as the run goes: not remembered.
+    const pure = t !== undefined && c.problemCalls === problems && !e.retDecor.includes("(deleted)") ? pureCall(c, a, dirfdIdx, pathIdx) : undefined;
+    if (pure)
+      c.rememberPure(e, {
+        ...pure,
+        open: { decor: ownCopy(withoutTiming(e.retDecor)), arch: e.arch, t: t!, access: mode.access, dir: mode.dir, desc, cloexec: mode.cloexec },
+      });
   };
 }
 
