@@ -208,6 +208,14 @@ describe("IDLE_WHEN: calls sent to the tracker as a pid only", () => {
     ["statx", '6, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFDIR|0755, ...}'],
     ["statx", '7, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFREG|0644, ...}'],
     ["fstatat64", '8, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '3</srv/f3>, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '4</srv/d4>, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '5</srv/a, "", b>, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '6</srv/a, "", b>, "x", {st_mode=S_IFREG|0644, st_size=1, ...}, 0'],
+    ["newfstatat", '3</srv/f3>, "/srv/g", {st_mode=S_IFREG|0644, st_size=1, ...}, 0'],
+    ["newfstatat", '7<TCP:[127.0.0.1:1->127.0.0.1:2]>, "", {st_mode=S_IFSOCK|0777, st_size=0, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", 'AT_FDCWD</srv>, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH'],
+    ["newfstatat", '8<</srv/x>, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH'],
   ].map(([name, args]) => ({ name: name!, args: args!, line: `${name}(${args}) = ${name!.startsWith("mmap") ? "0x7f0000000000" : "0"}` }));
 
   it("a call IDLE_WHEN calls idle changes nothing the tracker keeps; the others it may", () => {
@@ -236,6 +244,9 @@ describe("IDLE_WHEN: calls sent to the tracker as a pid only", () => {
       'newfstatat(4, "", {st_mode=S_IFREG|0644, st_size=4096, ...}, AT_EMPTY_PATH) = 0',
       'newfstatat(4, "", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0',
       'statx(7, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, stx_mode=S_IFREG|0644, ...}) = 0',
+      'newfstatat(3</srv/f3>, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0',
+      'newfstatat(5</srv/a, "", b>, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0',
+      'newfstatat(7<TCP:[127.0.0.1:1->127.0.0.1:2]>, "", {st_mode=S_IFSOCK|0777, st_size=0, ...}, AT_EMPTY_PATH) = 0',
     ]);
   });
 });

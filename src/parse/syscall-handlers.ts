@@ -4,13 +4,13 @@ import type { EndpointUse } from "../model/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
 import { READ, WRITE, CREATE, DELETE, EXEC, MAP, LINK, LOCK, STAT } from "./access-bits.js";
 import { parseNumber, parseFlags, hasFlag, structField, O_CLOEXEC, type OpenMode, openMode, showBytes, checkPathBytes } from "./arg-text.js";
-import { type ArgList, decodeCString, ownCopy } from "./args.js";
+import { type ArgList, decodeCString, fastDecorationEnd, ownCopy } from "./args.js";
 import { S_IFCHR, S_IFBLK, modeType, statShowsDir, isNoChange, SETUID_CALLS, SETGID_CALLS } from "./capability-args.js";
 import { type DecorationText, retDecorPath, fdNumber, withoutTiming } from "./decorations.js";
 import { isAbsolute } from "./paths.js";
 import type { Description, FdTable, Proc, Target } from "./process-state.js";
 import type { ResourceCollector } from "./resources.js";
-import { skipString } from "./scan.js";
+import { isDecorationStart, skipString } from "./scan.js";
 import { familyWord, socketType, socketProtocol, transportOf, type SockAddr, parseSockaddr } from "./sockets.js";
 import { stripComments } from "./strace-number.js";
 import type { IdleTest } from "./trace-parser.js";
@@ -509,15 +509,22 @@ const mmapIdle: IdleTest = (s, from, to) => {
  * whose result shows no directory: pathCall grants nothing for it.
  */
 const fstatIdle: IdleTest = (s, from, to) => {
-  const q = s.indexOf(', ""', from);
-  if (q < 0 || q + 4 > to) return false;
-  // The dirfd before it: a number or AT_FDCWD, no `-y` decoration (which could hold the `, ""`).
-  for (let i = from; i < q; i++) {
+  // The dirfd: a number or AT_FDCWD, with at most a `-y` decoration after a number (`3</usr/lib/x.so>`),
+  // read as ArgList reads it (the decoration may hold a comma or `, ""` of its own).
+  let i = from;
+  while (s.charCodeAt(i) === 0x20) i++;
+  for (; i < to; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d || c === 0x20)) return false;
+    if (c === 0x3c) {
+      if (!isDecorationStart(s, i)) return false;
+      i = fastDecorationEnd(s, i);
+      if (i < 0) return false;
+      break;
+    }
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d)) break;
   }
-  const after = s.charCodeAt(q + 4);
-  if (q + 4 < to && after !== 0x2c) return false; // `, ""x`: not an empty path
+  // Then the empty path, and the next argument or the end.
+  if (!s.startsWith(', ""', i) || i + 4 > to || (i + 4 < to && s.charCodeAt(i + 4) !== 0x2c)) return false;
   return !statShowsDir(s.slice(from, to));
 };
 
