@@ -530,6 +530,30 @@ describe("ResourceCollector: the same call text again (pureSeen)", () => {
     assert.deepEqual(accessOf(r, "/srv/b/x"), ["read"]);
     assert.deepEqual(r.unresolved, []);
   });
+  it("a repeated call on a relative path resolves against each process's own cwd", () => {
+    const { r } = collect(
+      trace(String.raw`
+        300 chdir("/srv/a") = 0
+        300 openat(AT_FDCWD, "f", O_RDONLY) = 3
+        300 newfstatat(AT_FDCWD, "g", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0
+        301 chdir("/srv/b") = 0
+        301 openat(AT_FDCWD, "f", O_RDONLY) = 3
+        301 newfstatat(AT_FDCWD, "g", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0
+        302 openat(AT_FDCWD</srv/c>, "f", O_RDONLY) = 3</srv/c/f>
+        302 openat(AT_FDCWD</srv/c>, "f", O_RDONLY) = 4</srv/c/f>
+        303 openat(AT_FDCWD</srv/c>, "f", O_RDONLY) = 3</srv/c/f>
+        303 mkdir("h", 0755) = 0
+      `),
+    );
+    for (const d of ["a", "b"]) {
+      assert.deepEqual(accessOf(r, `/srv/${d}/f`), ["read"], d);
+      assert.deepEqual(accessOf(r, `/srv/${d}/g`), ["stat"], d);
+    }
+    assert.deepEqual(accessOf(r, "/srv/c/f"), ["read"]);
+    // 303 learnt its cwd from the repeated open.
+    assert.deepEqual(accessOf(r, "/srv/c/h"), ["create"]);
+    assert.deepEqual(r.unresolved, []);
+  });
 });
 
 describe("ResourceCollector: untrusted paths", () => {

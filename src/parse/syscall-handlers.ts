@@ -25,10 +25,7 @@ function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number,
   return (c, p, e, a) => {
     // The same call again, on an absolute path: what it grants is granted already.
     const seen = c.pureSeen(e);
-    if (seen !== undefined) {
-      if (seen.cwd !== null) c.learnCwd(p.fs, seen.cwd);
-      return;
-    }
+    if (seen !== undefined && repeatable(c, p, seen)) return;
     // A stat result that shows a directory (`st_mode=S_IFDIR|0755`, `stx_mode=040755`) marks it one.
     const dir = opts.dir === true || (access === STAT && statShowsDir(e.args));
     const problems = c.problemCalls;
@@ -44,30 +41,44 @@ function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number,
     if (t) {
       c.addTarget(t, access, dir);
       // Not a call that reported a problem: its repeats must report it too (or count it, past the cap).
-      const pure = c.problemCalls === problems ? pureCall(c, a, dirfdIdx, pathIdx) : undefined;
+      const pure = c.problemCalls === problems ? pureCall(c, p, a, dirfdIdx, pathIdx) : undefined;
       if (pure) c.rememberPure(e, pure);
     }
   };
 }
 
 /**
- * What a call on an absolute path did, to do again when the same text recurs (pureSeen): the
- * kernel ignores the dirfd for an absolute path, so the text alone decides the target, and the
- * grant is made already. What remains is the cwd a `-y` AT_FDCWD teaches the process, and, for an
- * open, the process's own facts and its fd table (also decided by the result's decoration and the
- * arch: they are checked).
+ * What a call whose target its text decides did, to do again when the same text recurs (pureSeen).
+ * For an absolute path the kernel ignores the dirfd, so the text alone decides the target; a
+ * relative one against the cwd (no dirfd, or AT_FDCWD) is decided by the text and the process's cwd,
+ * which a repeat checks (`base`). The grant is made already. What remains is the cwd a `-y`
+ * AT_FDCWD teaches the process, and, for an open, the process's own facts and its fd table (also
+ * decided by the result's decoration and the arch: they are checked).
  */
 export interface PureCall {
   /** The cwd the dirfd argument (`AT_FDCWD</srv>`) teaches the process; null when none. */
   cwd: string | null;
+  /** For a relative path: the process's cwd (requested and resolved) it was resolved against, once `cwd` was learnt. */
+  base?: { cwd: string | undefined; cwdResolved: string | undefined };
   open?: { decor: string; arch: SyscallEvent["arch"]; t: Target; access: number; dir: boolean; desc: Description; cloexec: boolean };
 }
 
-/** The start of a PureCall for the call in `a`, if its target is an absolute path argument whose dirfd reads the same whatever the process's state. */
-function pureCall(c: ResourceCollector, a: ArgList, dirfdIdx: number | undefined, pathIdx: number): PureCall | undefined {
-  if (!a.at(pathIdx)!.startsWith('"/')) return undefined;
-  const cwd = dirfdIdx === undefined ? null : c.pureCwd(a.at(dirfdIdx));
-  return cwd === undefined ? undefined : { cwd };
+/** The start of a PureCall for the call in `a` just handled for `p`, if its text and `p`'s cwd decide its target. */
+function pureCall(c: ResourceCollector, p: Proc, a: ArgList, dirfdIdx: number | undefined, pathIdx: number): PureCall | undefined {
+  const tok = dirfdIdx === undefined ? undefined : a.at(dirfdIdx);
+  const cwd = c.pureCwd(tok);
+  if (cwd === undefined) return undefined;
+  if (a.at(pathIdx)!.startsWith('"/')) return { cwd };
+  // Relative to an fd: its table entry decides; not remembered.
+  if (tok !== undefined && !tok.startsWith("AT_FDCWD")) return undefined;
+  return { cwd, base: { cwd: p.fs.cwd, cwdResolved: p.fs.cwdResolved } };
+}
+
+/** Whether `p` is where a remembered call can be repeated: it learns the cwd the call teaches, then must have the cwd the call was resolved against. */
+function repeatable(c: ResourceCollector, p: Proc, seen: PureCall): boolean {
+  if (seen.cwd !== null) c.learnCwd(p.fs, seen.cwd);
+  const b = seen.base;
+  return b === undefined || (p.fs.cwd === b.cwd && p.fs.cwdResolved === b.cwdResolved);
 }
 
 function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | "creat" | "how"): Handler {
@@ -77,8 +88,7 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
     const pure0 = c.pureSeen(e);
     const seen = pure0?.open;
     // The decoration read without its -T time, which changes every call and decides nothing.
-    if (seen !== undefined && (seen.decor === e.retDecor || seen.decor === withoutTiming(e.retDecor)) && seen.arch === e.arch) {
-      if (pure0!.cwd !== null) c.learnCwd(p.fs, pure0!.cwd);
+    if (seen !== undefined && (seen.decor === e.retDecor || seen.decor === withoutTiming(e.retDecor)) && seen.arch === e.arch && repeatable(c, p, pure0!)) {
       c.processOpened(p, e, seen.t, seen.access, seen.dir);
       const fd = parseNumber(e.retval);
       if (fd !== undefined && fd >= 0) p.files.set(fd, { desc: seen.desc, cloexec: seen.cloexec });
@@ -105,7 +115,7 @@ function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: numbe
           : { kind: "file", path: undefined, resolved: undefined };
     p.files.set(fd, { desc, cloexec: mode.cloexec });
     // A `(deleted)` decoration is read by a style learnt as the run goes: not remembered.
-    const pure = t !== undefined && c.problemCalls === problems && !e.retDecor.includes("(deleted)") ? pureCall(c, a, dirfdIdx, pathIdx) : undefined;
+    const pure = t !== undefined && c.problemCalls === problems && !e.retDecor.includes("(deleted)") ? pureCall(c, p, a, dirfdIdx, pathIdx) : undefined;
     if (pure)
       c.rememberPure(e, {
         ...pure,
@@ -501,7 +511,9 @@ const mmapIdle: IdleTest = (s, from, to) => {
     if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names++;
     else if (c !== 0x7c && c !== 0x20) return false; // a number (bits) or anything else: let the handler read it
   }
-  return names > 0 && !s.slice(i, end).includes("PROT_EXEC");
+  if (names === 0) return false;
+  const exec = s.indexOf("PROT_EXEC", i);
+  return exec < 0 || exec >= end;
 };
 
 /**
