@@ -86,8 +86,8 @@ const EVIDENCE_ARGS = 120;
 const CWD_ARG: FdArg = { fd: "cwd", deco: undefined };
 /** Bound of the token caches (fd and path arguments); past it they start over. */
 const TOKEN_CACHE_MAX = 8192;
-/** Calls rememberPure() keeps before it starts over (each some 200 bytes: an own copy of its arguments and what it did). */
-const PURE_CALLS_MAX = 32768;
+/** Calls rememberPure() keeps (each some 300 bytes: an own copy of its arguments and what it did); the first ones of a run. */
+const PURE_CALLS_MAX = 16384;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -277,10 +277,10 @@ export class ResourceCollector {
 
   /** Remembers a call whose effect its text decides (see pureSeen). */
   rememberPure(e: SyscallEvent, what: PureCall): void {
-    if (this.pureCount >= PURE_CALLS_MAX) {
-      this.pure.clear();
-      this.pureCount = 0;
-    }
+    // Full, it keeps what it has: starting over would make garbage of every entry in the old
+    // generation, a trace of many processes each with a path of its own would fill it again and
+    // again, and peak memory grows with that (scripts/bench-many-pids.mjs).
+    if (this.pureCount >= PURE_CALLS_MAX) return;
     let byArgs = this.pure.get(e.name);
     if (byArgs === undefined) this.pure.set(e.name, (byArgs = new Map()));
     byArgs.set(ownCopy(e.args), what);
