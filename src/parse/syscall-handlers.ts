@@ -487,32 +487,30 @@ function mmapCall(): Handler {
 // nothing, read without splitting it (the parser then sends the tracker its pid only: see
 // idleCall). False whenever unsure: the handler decides.
 
-/** Plain argument text: no string, bracket, decoration or comment that could hide a comma. */
-function plainChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x7c || c === 0x20 || c === 0x2c || c === 0x2d;
-}
+/** Plain argument text: no string, bracket, decoration or comment that could hide a comma (by char code, below 128). */
+const PLAIN = new Uint8Array(128);
+for (const ch of "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_| ,-") PLAIN[ch.charCodeAt(0)] = 1;
 
 /** mmap with a protection of symbolic flags none of which is PROT_EXEC: mmapCall returns at once. */
 const mmapIdle: IdleTest = (s, from, to) => {
   // The third argument, after two plain ones (an address or NULL, a length).
-  let commas = 0;
-  let i = from;
-  for (; i < to && commas < 2; i++) {
+  const c1 = s.indexOf(",", from);
+  const c2 = c1 < 0 ? -1 : s.indexOf(",", c1 + 1);
+  if (c2 < 0 || c2 >= to) return false;
+  for (let i = from; i < c2; i++) {
     const c = s.charCodeAt(i);
-    if (!plainChar(c)) return false;
-    if (c === 0x2c) commas++;
+    if (c >= 0x80 || PLAIN[c] === 0) return false;
   }
-  if (commas < 2) return false;
-  let end = s.indexOf(",", i);
+  let end = s.indexOf(",", c2 + 1);
   if (end < 0 || end > to) end = to;
   let names = 0;
-  for (let k = i; k < end; k++) {
+  for (let k = c2 + 1; k < end; k++) {
     const c = s.charCodeAt(k);
     if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names++;
     else if (c !== 0x7c && c !== 0x20) return false; // a number (bits) or anything else: let the handler read it
   }
   if (names === 0) return false;
-  const exec = s.indexOf("PROT_EXEC", i);
+  const exec = s.indexOf("PROT_EXEC", c2);
   return exec < 0 || exec >= end;
 };
 
