@@ -3,6 +3,7 @@ import type { ObservedRun, RunResult } from "../model/trace.js";
 import { ArgValueCollector } from "../parse/arg-values.js";
 import { idleCall, ResourceCollector } from "../parse/resources.js";
 import { diagnostic } from "../model/diagnostics.js";
+import { HeapGuard } from "./heap-guard.js";
 import { TraceParser, type ParseOptions } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
 import { observedCalls } from "./parse-part.js";
@@ -25,6 +26,9 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
   // One resource collector for the run: -ff files come parent first (lowest pid), so children
   // inherit cwd and fds at their clone as they would in one -f trace.
   const resources = options.observe ? new ResourceCollector({ file: source.id }) : undefined;
+  // The parser (and the tracker) keep every live process's state: on a trace of very many
+  // processes, collect the dead ones in time.
+  const guard = new HeapGuard();
   const outer = options.onSyscall;
   const onSyscall = collector
     ? (e: Parameters<NonNullable<ParseOptions["onSyscall"]>>[0]) => {
@@ -61,6 +65,7 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
       bytes: (n, chunk) => {
         parser.addBytes(n);
         hash?.update(chunk);
+        guard.read(n);
       },
       problem: (code, message, lineNo) => parser.fileDiagnostic(code, message, lineNo),
     });

@@ -20,6 +20,7 @@ import { ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
 import { parsePart, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { HeapGuard } from "./heap-guard.js";
 import { askWorker, startParseWorker, tasksInFlight } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
 
@@ -77,6 +78,9 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   void runFiles;
   const hash = options.observe ? createHash("sha256").update(`\0${f.pid ?? ""}\0`) : undefined;
   const merger = new PartMerger(source, f.display, options);
+  // The merge keeps every live process's state (and, for generate, tracks it), as parseRun does:
+  // collect the dead ones in time.
+  const guard = new HeapGuard();
 
   // `jobs` threads work: jobs - 1 workers parse, started at once (a worker takes some 50 ms to
   // start and its first part runs cold), and this thread reads the file, merges the parts in order
@@ -147,6 +151,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
         slots[merged] = {}; // a merged part's reply is garbage from here on
         merged++;
         if (!merger.add(next.reply)) throw new Abort();
+        guard.read(next.reply.part.bytes);
         continue;
       }
       if (eof && merged === slots.length) break;
