@@ -151,8 +151,8 @@ export class ResourceCollector {
   private readonly joins = new Map<string, Map<string, string>>();
   private joinCount = 0;
   /**
-   * Calls whose effect their text decides (pureTarget in syscall-handlers.ts): by name, the argument
-   * texts handled, with what an open did. Bounded like the token caches.
+   * Calls whose target their text (and the cwd) decides (PureCall in syscall-handlers.ts): by name,
+   * the argument texts handled, with what each did; the first PURE_CALLS_MAX of a run.
    */
   private readonly pure = new Map<string, Map<string, PureCall>>();
   private pureCount = 0;

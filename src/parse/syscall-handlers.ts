@@ -23,7 +23,7 @@ type Handler = (c: ResourceCollector, p: Proc, e: SyscallEvent, a: ArgList) => v
  */
 function pathCall(dirfdIdx: number | undefined, pathIdx: number, access: number, opts: { dir?: boolean } = {}): Handler {
   return (c, p, e, a) => {
-    // The same call again, on an absolute path: what it grants is granted already.
+    // The same call again, where its text decides the target (PureCall): granted already.
     const seen = c.pureSeen(e);
     if (seen !== undefined && repeatable(c, p, seen)) return;
     // A stat result that shows a directory (`st_mode=S_IFDIR|0755`, `stx_mode=040755`) marks it one.
@@ -83,8 +83,8 @@ function repeatable(c: ResourceCollector, p: Proc, seen: PureCall): boolean {
 
 function openCall(dirfdIdx: number | undefined, pathIdx: number, flagsIdx: number | "creat" | "how"): Handler {
   return (c, p, e, a) => {
-    // The same open again (text, decoration, arch) on an absolute path: the file is granted
-    // already; the process's own facts and its fd table are what change.
+    // The same open again (text, decoration, arch), where its text decides the target (PureCall):
+    // the file is granted already; the process's own facts and its fd table are what change.
     const pure0 = c.pureSeen(e);
     const seen = pure0?.open;
     // The decoration read without its -T time, which changes every call and decides nothing.
