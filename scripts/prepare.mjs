@@ -8,6 +8,7 @@
 //   so this script does not run again), then build. The global link then finds them.
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,6 +58,32 @@ await bundle();
  * bundled code finds parse-worker.js and package.json. The modules of dist/ stay as tsc wrote them
  * (the shim and the scripts import them). esbuild follows tsc's source maps and writes nothing on error.
  */
+/**
+ * string-width (two versions, through yargs and cliui) makes an Intl.Segmenter when it loads, which
+ * loads ICU's segmentation data: some 12-17 ms of every command's start, though only help and usage
+ * text measure widths with it. Bundled, it is made on first use. The text replaced is checked: a
+ * string-width that no longer reads so fails the build instead of losing this silently.
+ */
+function lazySegmenter() {
+  return {
+    name: "lazy-segmenter",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+        const text = await readFile(args.path, "utf8");
+        const eager = "const segmenter = new Intl.Segmenter();";
+        if (
+          text.split(eager).length !== 2 ||
+          !/segmenter\.segment\(/.test(text) ||
+          /segmenter(?!\.segment\(|\s*=\s*new Intl)/.test(text.replace(/\/\/.*$/gm, ""))
+        )
+          throw new Error(`${args.path}: expected "${eager}" once, used only as segmenter.segment(...); update scripts/prepare.mjs`);
+        const lazy = "let segmenterMade; const segmenter = { segment: (s) => (segmenterMade ??= new Intl.Segmenter()).segment(s) };";
+        return { contents: text.replace(eager, lazy), loader: "js" };
+      });
+    },
+  };
+}
+
 async function bundle() {
   let esbuild;
   try {
@@ -81,6 +108,7 @@ async function bundle() {
       logLevel: "warning",
       // Bundled CommonJS dependencies (fast-glob) call require() for Node's own modules.
       banner: { js: 'import { createRequire as syscageRequire } from "node:module";\nconst require = syscageRequire(import.meta.url);' },
+      plugins: [lazySegmenter()],
     });
   } catch (e) {
     console.error(`syscage prepare: bundling dist/cli.js failed: ${e.message}`);
