@@ -50,17 +50,8 @@ run(process.execPath, [tsc, "-p", "tsconfig.build.json"]);
 await bundle();
 
 /**
- * dist/cli.js, the program people run, is bundled with its dependencies (and the parse worker,
- * dist/parse-worker.js): Node 20 loads ES modules one by one, and loading the 90-odd files of dist/
- * and node_modules took some 70 ms of a command's 0.2 s start. Split into chunks (dist/*-HASH.js)
- * at the lazy imports, so that a command loads and parses only what it runs: one file for all
- * held some 12 MB more at the peak of `stats`. The chunks sit beside dist/cli.js, where the
- * bundled code finds parse-worker.js and package.json. The modules of dist/ stay as tsc wrote them
- * (the shim and the scripts import them). esbuild follows tsc's source maps and writes nothing on error.
- */
-/**
  * string-width (two versions, through yargs and cliui) makes an Intl.Segmenter when it loads, which
- * loads ICU's segmentation data: some 12-17 ms of every command's start, though only help and usage
+ * loads ICU's segmentation data: some 10 ms of every command's start, though only help and usage
  * text measure widths with it. Bundled, it is made on first use. The text replaced is checked: a
  * string-width that no longer reads so fails the build instead of losing this silently.
  */
@@ -84,6 +75,15 @@ function lazySegmenter() {
   };
 }
 
+/**
+ * dist/cli.js, the program people run, is bundled with its dependencies (and the parse worker,
+ * dist/parse-worker.js): Node 20 loads ES modules one by one, and loading the 90-odd files of dist/
+ * and node_modules took some 70 ms of a command's 0.2 s start. Split into chunks (dist/*-HASH.js)
+ * at the lazy imports, so that a command loads and parses only what it runs: one file for all
+ * held some 12 MB more at the peak of `stats`. The chunks sit beside dist/cli.js, where the
+ * bundled code finds parse-worker.js and package.json. The modules of dist/ stay as tsc wrote them
+ * (the shim and the scripts import them). esbuild follows tsc's source maps and writes nothing on error.
+ */
 async function bundle() {
   let esbuild;
   try {
