@@ -8,7 +8,6 @@
 //   so this script does not run again), then build. The global link then finds them.
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -50,32 +49,6 @@ run(process.execPath, [tsc, "-p", "tsconfig.build.json"]);
 await bundle();
 
 /**
- * string-width (two versions, through yargs and cliui) makes an Intl.Segmenter when it loads, which
- * loads ICU's segmentation data: some 10 ms of every command's start, though only help and usage
- * text measure widths with it. Bundled, it is made on first use. The text replaced is checked: a
- * string-width that no longer reads so fails the build instead of losing this silently.
- */
-function lazySegmenter() {
-  return {
-    name: "lazy-segmenter",
-    setup(build) {
-      build.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
-        const text = await readFile(args.path, "utf8");
-        const eager = "const segmenter = new Intl.Segmenter();";
-        if (
-          text.split(eager).length !== 2 ||
-          !/segmenter\.segment\(/.test(text) ||
-          /segmenter(?!\.segment\(|\s*=\s*new Intl)/.test(text.replace(/\/\/.*$/gm, ""))
-        )
-          throw new Error(`${args.path}: expected "${eager}" once, used only as segmenter.segment(...); update scripts/prepare.mjs`);
-        const lazy = "let segmenterMade; const segmenter = { segment: (s) => (segmenterMade ??= new Intl.Segmenter()).segment(s) };";
-        return { contents: text.replace(eager, lazy), loader: "js" };
-      });
-    },
-  };
-}
-
-/**
  * dist/cli.js, the program people run, is bundled with its dependencies (and the parse worker,
  * dist/parse-worker.js): Node 20 loads ES modules one by one, and loading the 90-odd files of dist/
  * and node_modules took some 70 ms of a command's 0.2 s start. Split into chunks (dist/*-HASH.js)
@@ -108,7 +81,7 @@ async function bundle() {
       logLevel: "warning",
       // Bundled CommonJS dependencies (fast-glob) call require() for Node's own modules.
       banner: { js: 'import { createRequire as syscageRequire } from "node:module";\nconst require = syscageRequire(import.meta.url);' },
-      plugins: [lazySegmenter()],
+      plugins: [(await import("./lazy-string-width.mjs")).lazyStringWidth()],
     });
   } catch (e) {
     console.error(`syscage prepare: bundling dist/cli.js failed: ${e.message}`);
