@@ -128,6 +128,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     throw e;
   });
   try {
+    // `syscage --version` alone prints what yargs would, without loading every command to get there.
+    if (argv.length === 1 && argv[0] === "--version") {
+      process.stdout.write(`${ownVersion()}\n`);
+      return;
+    }
     const commands = await commandsFor(argv);
     const cli = yargs(precheckArgs(protectStdinArg(argv), commands));
     skipHelpCache(cli);

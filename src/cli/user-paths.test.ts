@@ -77,6 +77,16 @@ describe("--version", () => {
     assert.equal(r.stdout.trim(), own);
     assert.notEqual(own, "9.9.9");
   });
+
+  it("alone, prints the bytes yargs prints for it elsewhere on the line", () => {
+    const alone = runCli(["--version"]);
+    const withCommand = runCli(["stats", "--version"]);
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.equal(withCommand.status, 0, withCommand.stderr);
+    assert.equal(alone.stdout, `${own}\n`);
+    assert.equal(alone.stdout, withCommand.stdout);
+    assert.equal(alone.stderr, "");
+  });
 });
 
 describe("unknown commands and options", () => {
