@@ -2,9 +2,13 @@
 // cross a window or a chunk, lines longer than a window, bytes above 0x7f and a last line without
 // newline must come out exactly as splitting the whole input would give them.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
-import { DECODE_WINDOW, readLines, windowEnd } from "./read-lines.js";
+import { gzipSync } from "node:zlib";
+import { DECODE_WINDOW, openInput, readLines, windowEnd } from "./read-lines.js";
 
 /** A deterministic mix of line lengths around the window size (xorshift, so failures reproduce). */
 function sampleText(seed: number): string {
@@ -69,4 +73,46 @@ test("windowEnd ends a window after its last newline, or at the window size for 
   assert.equal(windowEnd(b, 11), DECODE_WINDOW + 6);
   assert.equal(windowEnd(b, DECODE_WINDOW + 6), 2 * DECODE_WINDOW + 6);
   assert.equal(windowEnd(b, 2 * DECODE_WINDOW + 6), b.length);
+});
+
+test("an error thrown by the line handler propagates: it is not an unreadable input", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "syscage-lines-"));
+  try {
+    const file = join(dir, "t.trace");
+    writeFileSync(file, Array.from({ length: 5000 }, (_, i) => `${i} getpid() = ${i}`).join("\n"));
+    const input = openInput(file);
+    const problems: string[] = [];
+    let seen = 0;
+    await assert.rejects(
+      readLines(input, {
+        line: () => {
+          if (++seen === 1234) throw new TypeError("a bug in a handler");
+        },
+        bytes: () => {},
+        problem: (code, message) => problems.push(`${code} ${message}`),
+      }),
+      /a bug in a handler/,
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(seen, 1234, "no line after the throw");
+    assert.ok(input.destroyed, "the file is let go");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a gzip cut short is unreadable from where it breaks; the lines before it are kept", async () => {
+  const text = Array.from({ length: 20000 }, (_, i) => `${i} openat(AT_FDCWD, "/srv/f${(i * 7919) % 100003}", O_RDONLY) = 3`).join("\n");
+  const gz = gzipSync(Buffer.from(text, "latin1"));
+  const cut = gz.subarray(0, gz.length >> 1);
+  const lines: string[] = [];
+  const problems: string[] = [];
+  await readLines(Readable.from([cut]), {
+    line: (t) => lines.push(t),
+    bytes: () => {},
+    problem: (code, message) => problems.push(`${code} ${message}`),
+  });
+  assert.deepEqual(problems, ["SC_INPUT_UNREADABLE cannot read: unexpected end of file"]);
+  assert.ok(lines.length > 1000 && lines.length < 20000, `${lines.length} lines`);
+  assert.deepEqual(lines.slice(0, -1), text.split("\n").slice(0, lines.length - 1));
 });

@@ -77,8 +77,21 @@ export async function readLines(input: Readable, h: LineHandler): Promise<void> 
   let skipping = false;
   let first = true;
   let total = 0;
+  // Only what reading throws (I/O, a bad gzip) is the input's problem. What the handler throws is
+  // ours (a bug), and must not pass for an unreadable input with the lines before it kept: it
+  // propagates, after the stream is let go.
+  const chunks = decompressed(input);
   try {
-    for await (const buf of decompressed(input)) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        h.problem("SC_INPUT_UNREADABLE", `cannot read: ${(e as Error).message}`, lineNo);
+        return;
+      }
+      if (next.done) break;
+      const buf = next.value;
       if (first) {
         first = false;
         const probe = buf.subarray(0, 8192);
@@ -126,9 +139,10 @@ export async function readLines(input: Readable, h: LineHandler): Promise<void> 
         }
       }
     }
-  } catch (e) {
-    h.problem("SC_INPUT_UNREADABLE", `cannot read: ${(e as Error).message}`, lineNo);
-    return;
+  } finally {
+    // Stopped early (binary input, a read error, a handler's throw): close the generator and the file.
+    if (!input.destroyed && !input.readableEnded) input.destroy();
+    await chunks.return(undefined).catch(() => undefined);
   }
   if (carryLen > 0) {
     lineNo++;
