@@ -33,8 +33,10 @@ if (positionals.length !== 1) {
 const dist = resolve(values.dist);
 const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 const { TraceParser } = await load("parse/trace-parser.js");
-const { ResourceCollector, nameMatters } = await load("parse/resources.js");
-const { ArgValueCollector, argValuesRead } = await load("parse/arg-values.js");
+const { ResourceCollector, idleCall } = await load("parse/resources.js");
+const { ArgValueCollector } = await load("parse/arg-values.js");
+// Which calls become events, as src/io/parse-run.ts decides for generate.
+const { observedCalls } = await load("io/parse-part.js");
 const { openInput, readLines } = await load("io/read-lines.js");
 
 const trace = positionals[0];
@@ -65,7 +67,8 @@ async function parseOnce(collect) {
             resources.observe(e);
           }
         : () => {},
-      eventNeeded: (name) => nameMatters(name) || argValuesRead(name),
+      eventNeeded: observedCalls,
+      idleWhen: idleCall,
       onBare: collect ? (pid) => resources.observeBare(pid) : () => {},
     },
   );
@@ -105,12 +108,17 @@ const parser = new TraceParser(
       feed.push(e);
       events++;
     },
-    eventNeeded: (name) => nameMatters(name) || argValuesRead(name),
+    eventNeeded: observedCalls,
+    idleWhen: idleCall,
     onBare: (pid) => feed.push(pid),
   },
 );
 await readTrace(parser);
 console.log(`${trace}: ${feed.length} calls, ${events} events, ${feed.length - events} bare`);
+if (feed.length === 0) {
+  console.error("bench-resources: the parse fed nothing: not a trace, or this script no longer matches the parser");
+  process.exit(1);
+}
 
 function run() {
   const values = new ArgValueCollector();
