@@ -265,12 +265,22 @@ export function parsePart(task: PartTask): PartReply {
   parser.beginFile(task.display);
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
   parser.addBytes(buf.length);
-  let lineNo = 0;
-  let checked = 0;
-  let stopped = false;
-  // Decoded in small windows of whole lines (see DECODE_WINDOW): a part's 4 MiB as one string would
-  // wait in the large-object space for a full collection.
-  for (let w = 0; w < buf.length && !stopped; ) {
+  // Give up as soon as the merge could not use the part (every 4096 lines: the check is cheap, not free).
+  partLines(buf, 0, parser, () => parser.partUnsupported() === null);
+  const part = parser.exportPart();
+  return { part, argValues: collector?.result(), events: part.unsupported === null ? events?.done() : undefined };
+}
+
+/**
+ * Feeds the lines of `buf` (whole lines; the last may lack its newline) to `parser`, numbered from
+ * `base` + 1; returns how many. Decoded in small windows of whole lines (see DECODE_WINDOW): a
+ * part's megabytes as one string would wait in the large-object space for a full collection.
+ * `goOn`, asked every 4096 lines, stops the feed when it says false.
+ */
+export function partLines(buf: Buffer, base: number, parser: TraceParser, goOn?: () => boolean): number {
+  let lineNo = base;
+  let checked = base;
+  for (let w = 0; w < buf.length; ) {
     let wEnd = windowEnd(buf, w);
     if (wEnd < buf.length && buf[wEnd - 1] !== 10) {
       // One line longer than a window: decode up to its end.
@@ -285,18 +295,13 @@ export function parsePart(task: PartTask): PartReply {
       if (nl < 0) break;
       parser.line(s.slice(start, nl), ++lineNo, true);
       start = nl + 1;
-      // Give up as soon as the merge could not use the part (every 4096 lines: the check is cheap, not free).
-      if (lineNo - checked >= 4096) {
+      if (goOn !== undefined && lineNo - checked >= 4096) {
         checked = lineNo;
-        if (parser.partUnsupported() !== null) {
-          stopped = true;
-          break;
-        }
+        if (!goOn()) return lineNo - base;
       }
     }
-    // Only the part's last window can end without a newline.
-    if (!stopped && start < s.length && parser.partUnsupported() === null) parser.line(s.slice(start), ++lineNo, false);
+    // Only the last window can end without a newline.
+    if (start < s.length && (goOn === undefined || goOn())) parser.line(s.slice(start), ++lineNo, false);
   }
-  const part = parser.exportPart();
-  return { part, argValues: collector?.result(), events: part.unsupported === null ? events?.done() : undefined };
+  return lineNo - base;
 }

@@ -42,19 +42,31 @@ function lineStarts(b: Buffer): number[] {
   return out;
 }
 
-/** The file cut at `cuts` (sorted byte offsets), each part parsed on its own in this thread, merged; undefined if the merge refuses. */
-function inParts(b: Buffer, cuts: number[], observe: boolean, sha256: string | undefined): RunResult | ObservedRun | undefined {
+/**
+ * The file cut at `cuts` (sorted byte offsets) and merged; undefined if the merge refuses. Part k is
+ * parsed on its own in this thread and merged (`A`, as a worker's part), or, where `how[k]` is `D`,
+ * parsed by the merge as the continuation of what it merged (as the main thread's own parts).
+ */
+function inParts(b: Buffer, cuts: number[], observe: boolean, sha256: string | undefined, how = ""): RunResult | ObservedRun | undefined {
   const source = { id: "t.trace", files: ["t.trace"] };
   const merger = new PartMerger(source, "t.trace", { arch: "x86_64", observe });
   const bounds = [0, ...cuts, b.length];
   for (let k = 0; k + 1 < bounds.length; k++) {
     const bytes = new Uint8Array(b.subarray(bounds[k], bounds[k + 1]));
+    if (how[k] === "D") {
+      merger.direct(bytes);
+      continue;
+    }
     // Through structured clone, as the reply crosses from the worker.
     const reply = structuredClone(parsePart({ source, display: "t.trace", arch: "x86_64", observe, bytes }));
     if (!merger.add(reply)) return undefined;
   }
   return merger.finish(sha256);
 }
+
+/** Which parts the merge parses itself, as the main thread does: every pattern of two parts, and of three but all and none, by turns. */
+const MIXED_2 = ["DA", "AD"];
+const MIXED_3 = ["DAD", "ADA", "DDA", "ADD", "DAA", "AAD"];
 
 /**
  * Cuts `path` at every line boundary (two parts) when `every`, else at a stride plus every boundary
@@ -73,21 +85,24 @@ async function checkCuts(path: string, options: { observe: boolean; every: boole
   if (cuts.length > max) cuts = cuts.filter((_, j) => j % Math.ceil(cuts.length / max) === 0);
   const sha = "sha256" in whole ? (whole as ObservedRun).sha256 : undefined;
   let checked = 0;
-  for (const c of cuts) {
-    const got = inParts(b, [c], options.observe, sha);
-    assert.ok(got, `${path}: the merge refused a cut at byte ${c}`);
-    assert.equal(JSON.stringify(got), expected, `${path} cut at byte ${c} (line ${starts.indexOf(c) + 2})`);
-    checked++;
+  for (const [n, c] of cuts.entries()) {
+    for (const how of ["AA", MIXED_2[n % MIXED_2.length]!]) {
+      const got = inParts(b, [c], options.observe, sha, how);
+      assert.ok(got, `${path}: the merge refused a cut at byte ${c} (${how})`);
+      assert.equal(JSON.stringify(got), expected, `${path} cut at byte ${c} (line ${starts.indexOf(c) + 2}, parts ${how})`);
+      checked++;
+    }
   }
   // Three parts: a cut and one a few lines further (a call and its resumed half in different parts, a part of one line).
   for (let j = 0; j < cuts.length; j += options.every ? 7 : 3) {
     const i = starts.indexOf(cuts[j]!);
-    for (const d of [1, 2, 5]) {
+    for (const [k, d] of [1, 2, 5].entries()) {
       const second = starts[i + d];
       if (second === undefined) continue;
-      const got = inParts(b, [cuts[j]!, second], options.observe, sha);
-      assert.ok(got, `${path}: the merge refused cuts at ${cuts[j]} and ${second}`);
-      assert.equal(JSON.stringify(got), expected, `${path} cut at bytes ${cuts[j]} and ${second}`);
+      const how = k === 0 ? "AAA" : MIXED_3[(j + k) % MIXED_3.length]!;
+      const got = inParts(b, [cuts[j]!, second], options.observe, sha, how);
+      assert.ok(got, `${path}: the merge refused cuts at ${cuts[j]} and ${second} (${how})`);
+      assert.equal(JSON.stringify(got), expected, `${path} cut at bytes ${cuts[j]} and ${second} (parts ${how})`);
       checked++;
     }
   }
@@ -294,8 +309,11 @@ describe("parse in parts: processes forgotten at exit", () => {
       // Cuts before, at and after the line where the list fills up, and a stride.
       const full = 1 + 4 * (MAX_LISTED_PROCESSES - 1) + 3;
       const cuts = [full - 5, full - 1, full, full + 1, full + 6, ...starts.map((_, i) => i).filter((i) => i % 9001 === 5)];
-      for (const c of cuts) assert.equal(JSON.stringify(inParts(b, [starts[c]!], observe, sha)), expected, `cut at line ${c + 2}`);
-      assert.equal(JSON.stringify(inParts(b, [starts[3000]!, starts[full]!, starts[40000]!], observe, sha)), expected);
+      for (const c of cuts)
+        for (const how of ["AA", ...MIXED_2])
+          assert.equal(JSON.stringify(inParts(b, [starts[c]!], observe, sha, how)), expected, `cut at line ${c + 2} (${how})`);
+      for (const how of ["AAAA", "DADA", "ADAD"])
+        assert.equal(JSON.stringify(inParts(b, [starts[3000]!, starts[full]!, starts[40000]!], observe, sha, how)), expected, how);
       const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 64 * 1024 });
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), expected);
@@ -435,9 +453,21 @@ describe("parse in parts: on worker threads", () => {
     writeFileSync(path, text, "latin1");
     for (const observe of [false, true]) {
       const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
-      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 48 * 1024 });
+      const by: string[] = [];
+      const split = await parseRunSplit(runOf(path), {
+        arch: "x86_64",
+        observe,
+        jobs: 2,
+        partBytes: 48 * 1024,
+        onPart: (index, who) => {
+          assert.equal(index, by.length, "parts are merged in file order");
+          by.push(who);
+        },
+      });
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), JSON.stringify(whole));
+      // The main thread parsed parts of its own and merged a worker's.
+      assert.ok(by.includes("merge") && by.includes("worker"), `parts by ${by.join(" ")}`);
     }
   });
 
@@ -449,9 +479,31 @@ describe("parse in parts: on worker threads", () => {
     await assert.rejects(answer, /exited|terminated/);
   });
 
-  it("refuses what it cannot stitch (stderr mode, -C tables, small files) so that the file is parsed whole", async () => {
+  it("parses in this thread what it cannot stitch (stderr mode, a -C table): what one parse gives; small files whole", async () => {
     for (const s of ["web/run2.f-stderr.trace", "web/run4.f-C.trace"]) {
-      assert.equal(await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe: true, jobs: 2, partBytes: 2048 }), undefined, s);
+      for (const observe of [false, true]) {
+        const whole = await parseRun(runOf(join(SAMPLES, s)), { arch: "x86_64", observe });
+        const by: string[] = [];
+        const split = await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe, jobs: 2, partBytes: 2048, onPart: (_, who) => by.push(who) });
+        assert.equal(JSON.stringify(split), JSON.stringify(whole), s);
+        // From the part that shows the shape on, every part is parsed here.
+        const lastWorker = by.lastIndexOf("worker");
+        assert.ok(by.length > 30 && lastWorker < by.length - 1, `${s}: parts by ${by.join(" ")}`);
+      }
+    }
+    // A long -f -o recording that ends with strace's -C table: the parts before it are split, the
+    // table's part is parsed here, wherever the worker's parse of it was refused.
+    const body = bytesOf(join(SAMPLES, "web/run1.f-o.trace")).toString("latin1");
+    const table = bytesOf(join(SAMPLES, "web/run4.f-C.trace")).toString("latin1");
+    const path = join(scratch, "with-table.trace");
+    writeFileSync(path, body.repeat(4) + table.slice(table.indexOf("% time")), "latin1");
+    for (const observe of [false, true]) {
+      const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
+      assert.ok(whole.tables && whole.tables.length > 0, "the whole parse read the table");
+      const by: string[] = [];
+      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 16 * 1024, onPart: (_, who) => by.push(who) });
+      assert.equal(JSON.stringify(split), JSON.stringify(whole));
+      assert.ok(by.includes("worker"), `parts by ${by.join(" ")}`);
     }
     assert.equal(await parseRunSplit(runOf(join(SAMPLES, "shell/run1.f-o.trace")), { arch: "x86_64", observe: false, jobs: 2 }), undefined);
   });

@@ -1,10 +1,12 @@
-// One big trace file on every core: the main thread reads it, cuts it after newlines into parts of
-// a few MiB and hands them to worker threads, which parse each part knowing nothing of the parts
-// before it (parse-part.ts). The main thread merges the parts in file order into one parser
-// (TraceParser.beginAbsorb / endAbsorb): counts add up, processes merge, and what depends on the
-// state before a part (a `<... resumed>` line whose call began in an earlier part) is parsed again
-// on the main thread with that state. Resources (cwd, fd tables, paths) follow every event in order,
-// so the main thread tracks them over the events the workers send. The result is the same, byte for
+// One big trace file on every core: the main thread reads it and cuts it after newlines into parts
+// of 1 MiB. Worker threads take parts from ahead of the main thread and parse each knowing nothing of
+// the parts before it (parse-part.ts); the main thread parses the parts in file order itself, as the
+// continuation of what it has merged (PartMerger.direct: what one parse of the file does), and merges
+// a worker's part when it comes to it (TraceParser.beginAbsorb / endAbsorb): counts add up, processes
+// merge, and what depends on the state before a part (a `<... resumed>` line whose call began in an
+// earlier part) is parsed again on the main thread with that state. Resources (cwd, fd tables,
+// paths) follow every event in order, so the main thread tracks them over the events the workers
+// send, and over its own parts' as it parses them. The result is the same, byte for
 // byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
 // A file the merge cannot stitch exactly (stderr-mode `[pid N]` lines, -ff files, personality
 // changes, summary tables, colour, damaged lines) returns undefined: the caller parses it whole.
@@ -16,10 +18,10 @@ import type { Arch } from "../model/arch.js";
 import { diagnostic } from "../model/diagnostics.js";
 import type { ArgValues, ObservedRun, RunResult, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
-import { ResourceCollector } from "../parse/resources.js";
+import { idleCall, ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
-import { parsePart, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { observedCalls, partLines, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
 import { askWorker, startParseWorker, tasksInFlight } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
@@ -34,14 +36,20 @@ const MIN_PARTS = 32;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
- * Parts in flight on one worker, for stats: it parses the next as soon as it has posted one, instead
- * of waiting for this thread, busy parsing a part of its own, to read its reply and send another
- * (with one in flight, the worker and this thread were each idle a quarter of the time). For
- * generate, one: this thread, which tracks every event, is as slow as the worker, and replies
- * waiting for it (their events packed) cost 50 MB more at the peak on a million-process trace, for
- * no speed.
+ * Parts in flight on one worker: with two, it parses the next as soon as it has posted one, instead
+ * of waiting for this thread, busy with a part of its own, to yield, read the reply and send another.
+ * For generate, one: replies waiting for this thread hold their packed events (on a million-process
+ * trace two in flight reached 205-210 MiB at the peak against 172-185 with one).
  */
-const IN_FLIGHT = { stats: 3, generate: 1 };
+const IN_FLIGHT = { stats: 2, generate: 1 };
+/**
+ * Parts read ahead of the merge besides those in flight: the parts this thread parses before it
+ * reaches a worker's (a worker takes the one furthest ahead). Enough that it rarely waits for a
+ * worker; few enough to bound memory: the replies of a worker's parts wait until the merge reaches
+ * them. On a 515 MiB trace (the bench's samples four times), `stats --jobs 2` took 1.52-1.60 s with
+ * 4 (1.32-1.40 s with 6, 1.38-1.47 s with 8); on the million-process trace 6 peaked at 183-186 MiB.
+ */
+const READ_AHEAD = { stats: 6, generate: 4 };
 
 export interface SplitOptions {
   arch: Arch;
@@ -51,6 +59,8 @@ export interface SplitOptions {
   jobs: number;
   /** Part size (tests use small parts to cut traces at many places). */
   partBytes?: number;
+  /** Told, in file order, which thread parsed each part (tests check that both kinds happen). */
+  onPart?: (index: number, by: "merge" | "worker") => void;
 }
 
 class Abort extends Error {}
@@ -83,14 +93,16 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   const guard = new HeapGuard();
 
   // `jobs` threads work: jobs - 1 workers parse, started at once (a worker takes some 50 ms to
-  // start and its first part runs cold), and this thread reads the file, merges the parts in order
-  // (for generate that includes tracking resources over every event) and, for stats, parses a part
-  // itself whenever the next part to merge is not back yet.
+  // start and its first part runs cold), each taking the part read furthest ahead; this thread
+  // reads the file and, in file order, parses the parts no worker took and merges those one did
+  // (for generate that includes tracking resources over every event).
   const workers: Worker[] = Array.from({ length: Math.max(1, options.jobs - 1) }, () => startParseWorker());
-  /** Every part read, in file order: its reply once parsed. */
-  const slots: { reply?: PartReply; failed?: boolean }[] = [];
+  /** Every part read, in file order: its reply once a worker parsed it, with the part's bytes (the buffer came back). */
+  const slots: { reply?: PartReply; bytes?: Uint8Array; failed?: boolean }[] = [];
   /** Parts read and not given to any thread yet (indexes into slots, with their bytes). */
   const unassigned: { index: number; bytes: Uint8Array }[] = [];
+  /** Set once the merged state admits no more merges: then this thread parses every part left (see parseHere). */
+  let solo = false;
   let wake: (() => void) | undefined;
   const notify = (): void => {
     const w = wake;
@@ -110,14 +122,23 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     for (const w of workers) if (tasksInFlight(w) < inFlight && (best === undefined || tasksInFlight(w) < tasksInFlight(best))) best = w;
     return best;
   };
+  // A worker takes the part furthest ahead: this thread parses the next ones in order itself.
+  // (In the reply handler too: a worker that finished gets its next part at once.)
   const dispatch = (): void => {
     for (let w = leastLoaded(); w !== undefined && unassigned.length > 0; w = leastLoaded()) {
-      const { index, bytes } = unassigned.shift()!;
+      const { index, bytes } = unassigned.pop()!;
+      const { byteOffset, byteLength } = bytes;
       askWorker<PartReply>(w, { part: taskOf(bytes) }, [bytes.buffer as ArrayBuffer]).then(
         (reply) => {
-          recycle(reply.buffer);
-          slots[index] = { reply };
-          dispatch();
+          // A part the worker could not parse for the merge (a shape it cannot stitch) keeps its bytes:
+          // this thread parses them. The others' buffers are read into again.
+          const keep = reply.part.unsupported !== null && reply.buffer !== undefined;
+          if (keep) slots[index] = { reply, bytes: new Uint8Array(reply.buffer!, byteOffset, byteLength) };
+          else {
+            recycle(reply.buffer);
+            slots[index] = { reply };
+          }
+          if (!solo) dispatch();
           notify();
         },
         () => {
@@ -129,11 +150,21 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   };
 
   const parts = partsOf(f.path, partBytes, pool, hash);
-  // Parts read ahead of the merge: enough to keep every thread busy, few enough to bound memory.
-  const ahead = workers.length * inFlight + 4;
+  const ahead = workers.length * inFlight + (options.observe ? READ_AHEAD.generate : READ_AHEAD.stats);
   let eof = false;
   let merged = 0;
   try {
+    /** This thread parses the part here: one parse of the file from the start would give the same. */
+    const parseHere = (bytes: Uint8Array): void => {
+      merger.direct(bytes);
+      options.onPart?.(merged, "merge");
+      merged++;
+      guard.read(bytes.byteLength);
+      recycle(bytes.buffer as ArrayBuffer);
+      // A shape no part can be merged onto (stderr-mode `[pid N]` lines, colour, a summary table, a
+      // line cut short): every part from here on is parsed here, in order, as one parse would.
+      if (!solo && !merger.continuable()) solo = true;
+    };
     for (;;) {
       while (!eof && slots.length - merged < ahead) {
         const r = await parts.next();
@@ -143,31 +174,36 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
         }
         unassigned.push({ index: slots.length, bytes: r.value });
         slots.push({});
-        dispatch();
       }
+      // After the reads: a worker takes the last part read, the furthest from this thread's.
+      if (!solo) dispatch();
       const next = slots[merged];
       if (next?.failed) throw new Abort();
       if (next?.reply) {
         slots[merged] = {}; // a merged part's reply is garbage from here on
-        merged++;
-        if (!merger.add(next.reply)) throw new Abort();
-        guard.read(next.reply.part.bytes);
+        if (!solo && merger.add(next.reply)) {
+          options.onPart?.(merged, "worker");
+          merged++;
+          guard.read(next.reply.part.bytes);
+          if (!merger.continuable()) solo = true;
+          continue;
+        }
+        // The merge cannot take the worker's parse (the part has a shape it cannot stitch): parse it
+        // here. A part it could have taken, after this thread's parse of a part showed such a shape,
+        // came back without its bytes: the file is parsed whole (a line cut short mid-file).
+        if (!next.bytes) throw new Abort();
+        parseHere(next.bytes);
         continue;
       }
       if (eof && merged === slots.length) break;
-      // The next part to merge is on a worker: for stats, parse one here meanwhile. Not for
-      // generate: merging is this thread's own work there (it tracks resources over every event,
-      // some 6.5 ms per 1 MiB part against 8 ms to parse one), and parts it took measured no
-      // faster and held 10-20 MB more at the peak. First let the workers' replies in (they wait
-      // for this thread to yield): a worker that finished gets its next part before this one takes one.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (slots[merged]?.reply || slots[merged]?.failed) continue;
-      const mine = options.observe ? undefined : unassigned.pop();
-      if (mine) {
-        slots[mine.index] = { reply: parsePart(taskOf(mine.bytes)) };
-        recycle(mine.bytes.buffer as ArrayBuffer);
+      // The next part is not on a worker: parse it here, as the continuation of what is merged.
+      if (unassigned[0]?.index === merged) {
+        parseHere(unassigned.shift()!.bytes);
+        // Let the workers' replies in (they wait for this thread to yield): a worker that finished gets its next part.
+        if (!solo) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
+      // The next part is on a worker: wait for its reply.
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -214,7 +250,14 @@ export class PartMerger {
             resources.observe(e);
           }
         : undefined;
-    const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall } : { arch: options.arch });
+    // As parseRun's parser: calls no collector reads reach the tracker as a pid (direct() parses
+    // with it, and the carried lines of add()).
+    const parser = new TraceParser(
+      { id: source.id, files: source.files },
+      onSyscall && resources
+        ? { arch: options.arch, onSyscall, eventNeeded: observedCalls, idleWhen: idleCall, onBare: (pid: number) => resources.observeBare(pid) }
+        : { arch: options.arch },
+    );
     this.parser = parser;
     parser.beginFile(display);
     resources?.followStream(() => parser.unannouncedStartsNow(this.flight));
@@ -235,6 +278,24 @@ export class PartMerger {
     this.base += reply.part.lines;
     if (reply.argValues) this.argValues.push(reply.argValues);
     return true;
+  }
+
+  /**
+   * Parses the next part here, as the continuation of the lines merged so far: what one parse of
+   * the whole file does with them, without a part's cost (its parse from an unknown state, its
+   * events packed and replayed). Any part can be parsed so, whatever its shape; afterwards,
+   * continuable() says whether a later part may still be merged with add().
+   */
+  direct(bytes: Uint8Array): void {
+    this.flight = 0;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.parser.addBytes(buf.length);
+    this.base += partLines(buf, this.base, this.parser);
+  }
+
+  /** Whether add() may take a part now (see TraceParser.continuable). */
+  continuable(): boolean {
+    return this.parser.continuable();
   }
 
   /** The run's result; `sha256` of its content when observing. */

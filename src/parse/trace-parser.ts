@@ -1153,7 +1153,7 @@ export class TraceParser {
    * progress where the part saw a new one.
    */
   beginAbsorb(part: TracePart, base: number): PartMerge | null {
-    if (part.unsupported !== null || this.part || this.ansi || this.sawPrefix || this.table.active || this.spliced) return null;
+    if (part.unsupported !== null || !this.continuable()) return null;
     for (const p of part.procs) {
       const st = p.first ? this.procs.get(p.pid) : undefined;
       if (st && (st.arch !== this.base || st.archInferred)) return null;
@@ -1162,6 +1162,15 @@ export class TraceParser {
     // Processes are made and forgotten where the part made and forgot them (replayProcEvents).
     this.ansiProbe = 0;
     return { part, base, nextDiagnostic: 0, nextProcEvent: 0 };
+  }
+
+  /**
+   * Whether a part can be merged onto this parser's state (beginAbsorb), or parsed on as its
+   * continuation (the merge's own parts): not a part itself, and none of the shapes a part refuses
+   * (colour, stderr-mode `[pid N]` prefixes, a summary table, a line cut short).
+   */
+  continuable(): boolean {
+    return !this.part && !this.ansi && !this.sawPrefix && !this.table.active && !this.spliced;
   }
 
   /** Parses the part's carried line `index` (a call that began before it), after the diagnostics raised before it. */
