@@ -33,7 +33,7 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   if (runs.length === 1 && fileRuns.length === 1 && options.jobs !== undefined && options.jobs >= 2) {
     // One big file (a long recording), when asked for with --jobs N: its parts go to N threads,
     // merged in order. Not by default: on the project's 2-core machine it is 1.3-1.5x faster on
-    // files of 0.5-1 GiB, but no faster on 128 MiB, and some 10% slower on a trace of a million
+    // files of 0.5-1 GiB, but no faster on 128 MiB, and some 20% slower (stats) on a trace of a million
     // short processes, whose parts each bring a thousand processes to merge (README, Speed and memory).
     const split = await parseRunSplit(runs[0]!, { ...one, jobs: options.jobs });
     if (split) return [split];
