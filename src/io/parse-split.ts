@@ -8,8 +8,11 @@
 // paths) follow every event in order, so the main thread tracks them over the events the workers
 // send, and over its own parts' as it parses them. The result is the same, byte for
 // byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
-// A file the merge cannot stitch exactly (stderr-mode `[pid N]` lines, -ff files, personality
-// changes, summary tables, colour, damaged lines) returns undefined: the caller parses it whole.
+// A part the merge cannot stitch exactly (stderr-mode `[pid N]` lines, personality changes, a
+// summary table, colour, a cut line) is parsed by the main thread instead, and so is every part after
+// it once nothing could be merged onto the state it leaves. A -ff file, standard input, a small file,
+// a worker that failed, or a worker's part that came back whole after this thread's parse left no
+// state to merge onto (a line cut short mid-file) return undefined: the caller parses the file whole.
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -66,9 +69,10 @@ export interface SplitOptions {
 class Abort extends Error {}
 
 /**
- * Parses a run of one file on `jobs` workers; undefined when it cannot be done exactly in parts
- * (then parse it whole with parseRun): a small file, standard input, a -ff file, a shape the merge
- * cannot stitch.
+ * Parses a run of one file on `jobs` threads; undefined when it cannot be done exactly in parts
+ * (then parse it whole with parseRun): a small file, standard input, a -ff file, a failed worker,
+ * a part the merge cannot stitch that came back from a worker after this thread's parse left no
+ * state to merge onto.
  */
 export async function parseRunSplit(run: InputRun, options: SplitOptions & { observe: true }): Promise<ObservedRun | undefined>;
 export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | undefined>;
