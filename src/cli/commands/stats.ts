@@ -29,7 +29,8 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       .option("jobs", {
         type: "string",
         coerce: wholeNumber("--jobs", 1, 1024),
-        describe: "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel",
+        describe:
+          "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel (faster from some 500 MiB on)",
       })
       .example("$0 stats samples/", "every sample trace, one run per file (or per -ff group)")
       .example("strace -f -o /dev/stdout ls | $0 stats -", "a trace on standard input")
