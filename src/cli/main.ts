@@ -4,7 +4,6 @@ import { hideBin } from "yargs/helpers";
 import { UserError } from "../model/diagnostics.js";
 import { terminalSafe } from "../model/untrusted-text.js";
 import { STDIN_ARG } from "../io/inputs.js";
-import { growYoungGenerationAtOnce } from "../io/young-generation.js";
 
 // Each command is imported only when it runs: `stats` need not load YAML, zod and the emitters
 // (startup is a tenth of a second per 100 MB of trace). `--help` and unknown commands load all.
@@ -128,7 +127,6 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
-  growYoungGenerationAtOnce();
   try {
     // `syscage --version` alone prints what yargs would, without loading every command to get there.
     if (argv.length === 1 && argv[0] === "--version") {

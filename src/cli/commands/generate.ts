@@ -19,6 +19,7 @@ import {
   type ContainerResult,
 } from "../../io/profile-set.js";
 import { resolveJobs } from "../../io/jobs.js";
+import { growYoungGenerationAtOnce } from "../../io/young-generation.js";
 import { servicePolicyFor } from "../../pipeline/render-container.js";
 import { BASELINE_CHOICES, type BaselineChoice, DEFAULT_BASELINES, isRuntimeBaseline } from "../../model/baseline-names.js";
 import type { ContainerJob } from "../../io/profile-set.js";
@@ -177,6 +178,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         "all formats, one profile per architecture",
       ) as unknown as Argv<GenerateArgs>,
   handler: async (args) => {
+    growYoungGenerationAtOnce();
     const cwd = process.cwd();
     const inputs = args.inputs ?? [];
     const overrides: Record<string, unknown> = {};
