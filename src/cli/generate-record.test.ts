@@ -1,6 +1,6 @@
 // record and generate as a user runs them: files written, exit codes, and errors that say what is needed.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -119,14 +119,34 @@ describe("syscage record", { skip: skipUnless("strace") }, () => {
     assert.equal(s.status, 0, s.stdout);
   });
 
-  it("a missing strace is a clear error", () => {
-    const r = spawnSync(process.execPath, ["--import", TSX, CLI, "record", "--name", "t", "--", "true"], {
-      cwd: REPO,
-      encoding: "utf8",
-      env: { ...process.env, PATH: "/nonexistent" },
-    });
+  it("a missing strace is a clear error, and leaves no directory behind", () => {
+    // In a directory of its own: the default output is samples/NAME under the working directory.
+    const cwd = mkdtempSync(join(tmpdir(), "syscage-nostrace-"));
+    const record = (name: string) =>
+      spawnSync(process.execPath, ["--import", TSX, CLI, "record", "--name", name, "--", "true"], {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, PATH: "/nonexistent" },
+      });
+    const r = record("t");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /strace is not installed/);
+    assert.deepEqual(readdirSync(cwd), [], "the directories made for the run are taken away again");
+    // A directory that was there before stays, empty or not.
+    mkdirSync(join(cwd, "samples", "u"), { recursive: true });
+    assert.equal(record("u").status, 2);
+    assert.deepEqual(readdirSync(join(cwd, "samples")), ["u"]);
+    assert.equal(record("v").status, 2);
+    assert.deepEqual(readdirSync(join(cwd, "samples")), ["u"], "samples/ itself was there before");
+  });
+
+  it("a --pid that strace cannot attach to is an error, and leaves no directory behind", { skip: skipUnless("strace") }, () => {
+    const cwd = mkdtempSync(join(tmpdir(), "syscage-noattach-"));
+    // A pid above the kernel's pid_max (at most 4194304): no such process.
+    const r = spawnSync(process.execPath, ["--import", TSX, CLI, "record", "--name", "gone", "--pid", "4194305"], { cwd, encoding: "utf8" });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /could not attach to pid 4194305/);
+    assert.deepEqual(readdirSync(cwd), []);
   });
 
   it("ptrace that is not permitted is a clear error (strace run under a seccomp filter denying ptrace)", { skip: skipUnless("python3-seccomp") }, () => {

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { nextRunFile } from "./record.js";
+import { inRunDir, nextRunFile } from "./record.js";
 import type { Arch } from "../model/arch.js";
 import { UserError } from "../model/diagnostics.js";
 import type { CutPlan } from "../parse/container-cut.js";
@@ -87,7 +87,10 @@ export async function recordContainer(o: RecordContainerOptions): Promise<Contai
   runtimeVersion(o.runtime);
   const bundle = resolve(o.bundle);
   if (!existsSync(join(bundle, "config.json"))) throw new UserError(`${o.bundle}: not an OCI bundle, expected a directory with config.json`, "SC_NO_BUNDLE");
-  await mkdir(o.dir, { recursive: true });
+  return inRunDir(o.dir, () => recordContainerInto(o, bundle));
+}
+
+async function recordContainerInto(o: RecordContainerOptions, bundle: string): Promise<ContainerRecording> {
   const work = await mkdtemp(join(tmpdir(), "syscage-record-"));
   const full = join(work, "full.trace");
   const id = o.id ?? containerId("syscage-record");
@@ -114,7 +117,10 @@ export async function recordContainer(o: RecordContainerOptions): Promise<Contai
  * everything the process did before the attach (its execve, dynamic loading, setup) is missed.
  */
 export async function recordAttached(dir: string, pid: number): Promise<{ file: string; status: number }> {
-  await mkdir(dir, { recursive: true });
+  return inRunDir(dir, () => recordAttachedInto(dir, pid));
+}
+
+async function recordAttachedInto(dir: string, pid: number): Promise<{ file: string; status: number }> {
   const file = await nextRunFile(dir);
   const tmp = `${file}.partial`;
   const status = await runForwardingSignals(["strace", "-f", "-y", "-s", "4096", "-o", tmp, "-p", String(pid)]);

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { UserError } from "../model/diagnostics.js";
 
 /** The strace flags `record` uses: follow forks, fd paths, long strings, and strace's own table (-C) as a self-check. */
@@ -34,7 +34,40 @@ export async function recordCommand(
   options: { stdout?: "inherit" | "ignore" } = {},
 ): Promise<RecordResult> {
   if (command.length === 0) throw new UserError("record needs a command after --, e.g. syscage record --name web -- python3 -m http.server", "SC_USAGE");
-  await mkdir(dir, { recursive: true });
+  return inRunDir(dir, () => recordInto(dir, command, extraStraceArgs, options));
+}
+
+/**
+ * Makes `dir` (with its parents) and runs `record` in it. When the recording fails, the directories
+ * this call made are taken away again if they are still empty: a failed `record --name web` leaves
+ * no empty samples/web behind.
+ */
+export async function inRunDir<T>(dir: string, record: () => Promise<T>): Promise<T> {
+  const created = await mkdir(dir, { recursive: true });
+  try {
+    return await record();
+  } catch (e) {
+    if (created !== undefined) await removeEmptyUpTo(dir, created);
+    throw e;
+  }
+}
+
+/** Removes `dir` and its parents up to and including `top` while they are empty (never what another writer put there). */
+async function removeEmptyUpTo(dir: string, top: string): Promise<void> {
+  const last = resolve(top);
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (
+      !(await rmdir(d).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    if (d === last || dirname(d) === d) return;
+  }
+}
+
+async function recordInto(dir: string, command: string[], extraStraceArgs: string[], options: { stdout?: "inherit" | "ignore" }): Promise<RecordResult> {
   const file = await nextRunFile(dir);
   const tmp = `${file}.partial`;
   const args = [...RECORD_FLAGS, ...extraStraceArgs, "-o", tmp, "--", ...command];
