@@ -7,6 +7,7 @@ import { HIGH_RISK } from "../model/high-risk-syscalls.js";
 import { allowlistItems, syscallReason } from "./allowlist-items.js";
 import { compareItems, summarize } from "./compare.js";
 import { seccompItems } from "./seccomp-items.js";
+import { ArtifactInputError } from "./artifact-input-error.js";
 
 /**
  * The schemas the readers check a file against, loaded by loadReaderSchemas: zod takes some 40 ms to
@@ -88,7 +89,8 @@ export function isAppArmorFile(path: string, text: string): boolean {
 export function seccompFileItems(path: string, text: string): Item[] {
   const raw = text.trimStart().startsWith("{") ? JSON.parse(text) : (yaml.load(text) as { spec?: unknown }).spec;
   const parsed = readerSchemas().seccompFile.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path}: not a seccomp profile: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new ArtifactInputError(`${path}: not a seccomp profile: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return seccompItems(parsed.data);
 }
 
@@ -99,7 +101,8 @@ export function allowlistFileItems(path: string, text: string): Item[] {
 export function readAllowlist(path: string, text: string): Allowlist {
   if (lastAllowlist?.path === path && lastAllowlist.text === text) return lastAllowlist.allowlist;
   const parsed = readerSchemas().allowlist.safeParse(loadYaml(text, path));
-  if (!parsed.success) throw new Error(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new ArtifactInputError(`${path}: not a syscage allowlist: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   lastAllowlist = { path, text, allowlist: parsed.data };
   return parsed.data;
 }
@@ -154,7 +157,7 @@ export function annotateAppArmor(c: Change): Change {
 }
 
 /** Thrown for a file `diff` was asked to compare that is no artifact it knows. */
-export class NotAnArtifactError extends Error {
+export class NotAnArtifactError extends ArtifactInputError {
   constructor(
     readonly path: string,
     known: readonly string[],
@@ -204,7 +207,7 @@ export function diffArtifacts<K extends ArtifactKind>(
       }
     }
     if (kindA !== undefined && kindB !== undefined && kindA !== kindB)
-      throw new Error(`${path}: was ${kindB}, is now ${kindA}: only two versions of one kind can be compared`);
+      throw new ArtifactInputError(`${path}: was ${kindB}, is now ${kindA}: only two versions of one kind can be compared`);
     const kind = (kindA ?? kindB)!;
     const reader = readers[kind];
     const allowText = after.get(`${dirOf(path)}allowlist.yaml`) ?? after.get("\0context/allowlist.yaml");

@@ -11,7 +11,9 @@ import { assertGolden } from "../test/support/golden.js";
 import { DATA, FIXTURES } from "../test/support/paths.js";
 import { runCli } from "../test/support/run-cli.js";
 import { shouldFail } from "./compare.js";
-import { diffArtifacts, loadReaderSchemas } from "./diff-artifacts.js";
+import * as yaml from "js-yaml";
+import { diffArtifacts, loadReaderSchemas, NotAnArtifactError } from "./diff-artifacts.js";
+import { ArtifactInputError, isArtifactInputError } from "./artifact-input-error.js";
 import { CONTEXT_ALLOWLIST } from "../io/artifact-sets.js";
 import { ARTIFACT_READERS } from "../pipeline/artifacts.js";
 
@@ -289,5 +291,25 @@ describe("REF:PATH", () => {
     const bad = runCli(["diff", "nope:profiles/web", "profiles/web"], { cwd: dir });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /git cat-file/);
+  });
+});
+
+describe("what readers throw: the file's error, or a bug", () => {
+  it("counts ArtifactInputError, NotAnArtifactError, JSON and YAML syntax errors as the file's; anything else as a bug", () => {
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    assert.equal(isArtifactInputError(new ArtifactInputError("x: not a seccomp profile")), true);
+    assert.equal(isArtifactInputError(new NotAnArtifactError("notes.md", ["seccomp"])), true);
+    assert.equal(isArtifactInputError(thrown(() => JSON.parse("{ not json"))), true);
+    assert.equal(isArtifactInputError(thrown(() => yaml.load("a: [1, 2"))), true);
+    assert.equal(isArtifactInputError(thrown(() => (null as unknown as { spec: unknown }).spec)), false);
+    assert.equal(isArtifactInputError(new RangeError("Invalid array length")), false);
+    assert.equal(isArtifactInputError(new Error("a plain error")), false);
   });
 });

@@ -1,5 +1,6 @@
 import * as yaml from "js-yaml";
 import type { Item } from "../model/diff.js";
+import { ArtifactInputError } from "./artifact-input-error.js";
 import { processMacroItems } from "./falco-process-items.js";
 
 /**
@@ -9,7 +10,7 @@ import { processMacroItems } from "./falco-process-items.js";
  */
 export function falcoItems(text: string, file: string): Item[] {
   const doc = yaml.load(text, { filename: file });
-  if (!Array.isArray(doc)) throw new Error(`${file}: a Falco rules file is a YAML list`);
+  if (!Array.isArray(doc)) throw new ArtifactInputError(`${file}: a Falco rules file is a YAML list`);
   const items: Item[] = [];
   const norm = (s: unknown) =>
     String(s ?? "")

@@ -1,4 +1,5 @@
 import type { Item } from "../model/diff.js";
+import { ArtifactInputError, isArtifactInputError } from "./artifact-input-error.js";
 
 // What a systemd drop-in (or a unit's [Service] section) permits, evaluated the way systemd v252
 // evaluates its assignments (src/core/load-fragment.c): an empty assignment resets; the first
@@ -26,7 +27,7 @@ function assignments(text: string): { key: string; value: string; line: number }
       continue;
     }
     const eq = t.indexOf("=");
-    if (eq <= 0) throw new Error(`line ${start + 1}: expected Key=Value, got ${JSON.stringify(t.slice(0, 60))}`);
+    if (eq <= 0) throw new ArtifactInputError(`line ${start + 1}: expected Key=Value, got ${JSON.stringify(t.slice(0, 60))}`);
     if (section === SECTION) out.push({ key: t.slice(0, eq).trim(), value: t.slice(eq + 1).trim(), line: start + 1 });
   }
   return out;
@@ -80,7 +81,8 @@ export function systemdItems(text: string, path: string): Item[] {
   try {
     list = assignments(text);
   } catch (e) {
-    throw new Error(`${path}: not a systemd unit file: ${(e as Error).message}`, { cause: e });
+    if (!isArtifactInputError(e)) throw e;
+    throw new ArtifactInputError(`${path}: not a systemd unit file: ${(e as Error).message}`, { cause: e });
   }
   const filter: ListState = { set: false, allow: false, names: new Map() };
   const families: ListState = { set: false, allow: false, names: new Map() };

@@ -20,6 +20,7 @@ import { lockOutputDir, writeFilesTogether } from "./output-dir.js";
 import { expandInputs } from "./inputs.js";
 import { parseRuns } from "./parse-runs.js";
 import { parseYamlFile } from "./yaml-file.js";
+import { isArtifactInputError } from "../diff/artifact-input-error.js";
 
 export const CONFIG_FILE = "syscage.yaml";
 /** What allowlist.yaml and syscage.yaml accept as a container name. */
@@ -227,7 +228,9 @@ export async function diffWithDisk(result: ContainerResult): Promise<DiffReport>
   try {
     return diffArtifacts("committed", before, "regenerated", after, ARTIFACT_READERS, { strict: true, newKinds: kinds });
   } catch (e) {
-    // Only a file on disk can be unreadable (what was generated comes from the table): say what to do.
+    // Only a file on disk can be unreadable (what was generated comes from the table): say what to
+    // do. Anything else is a bug, and reaches the user as one.
+    if (!isArtifactInputError(e)) throw e;
     throw new UserError(`${(e as Error).message}; the file on disk is not one syscage wrote: move it away and run again`, "SC_DIFF_INPUT", { cause: e });
   }
 }

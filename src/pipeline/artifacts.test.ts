@@ -96,6 +96,20 @@ describe("diff: a file that is no artifact", () => {
     );
   });
 
+  it("a known kind that fails its reader is the file's error too (exit 2, one line): a schema, a unit line", () => {
+    // Recognized as seccomp (a defaultAction), refused by its schema.
+    writeFileSync(join(dir, "bad-seccomp.json"), JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", syscalls: "read" }));
+    const s = runCli(["diff", seccomp, join(dir, "bad-seccomp.json")]);
+    assert.equal(s.status, 2, s.stderr);
+    assert.match(s.stderr, /^syscage: .*bad-seccomp\.json: not a seccomp profile: syscalls: .* \(SC_DIFF_INPUT\)\n$/);
+    // Recognized as a systemd drop-in, with a line that is no assignment.
+    const unit = readFileSync(join(BASIC, "expected", "syscage.x86_64.conf"), "utf8");
+    writeFileSync(join(dir, "bad.conf"), `${unit}SystemCallFilter\n`);
+    const u = runCli(["diff", join(BASIC, "expected", "syscage.x86_64.conf"), join(dir, "bad.conf")]);
+    assert.equal(u.status, 2, u.stderr);
+    assert.match(u.stderr, /^syscage: .*bad\.conf: not a systemd unit file: line \d+: expected Key=Value.* \(SC_DIFF_INPUT\)\n$/);
+  });
+
   it("in a directory, is named as not compared", () => {
     for (const side of ["old", "new"]) {
       mkdirSync(join(dir, side), { recursive: true });

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { shouldFail } from "../../diff/compare.js";
 import { diffArtifacts, NotAnArtifactError, recognize, loadReaderSchemas } from "../../diff/diff-artifacts.js";
+import { isArtifactInputError } from "../../diff/artifact-input-error.js";
 import { ARTIFACT_READERS } from "../../pipeline/artifacts.js";
 import { ARTIFACT_KINDS } from "../../model/artifacts.js";
 import { DIFF_FORMATS, type DiffFormat } from "../../emit/diff-report.js";
@@ -67,6 +68,8 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     try {
       report = diffArtifacts(a.label, before, b.label, after, ARTIFACT_READERS, { strict: a.single && b.single });
     } catch (e) {
+      // A file that is not what it was taken for is the user's; anything else is a bug (with its stack).
+      if (!isArtifactInputError(e)) throw e;
       throw new UserError((e as Error).message, "SC_DIFF_INPUT", { cause: e });
     }
     if (report.artifacts.length === 0)
