@@ -33,10 +33,10 @@ if (positionals.length !== 1) {
 const dist = resolve(values.dist);
 const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 const { TraceParser } = await load("parse/trace-parser.js");
-const { ResourceCollector, idleCall } = await load("parse/resources.js");
+const { ResourceCollector } = await load("parse/resources.js");
 const { ArgValueCollector } = await load("parse/arg-values.js");
 // Which calls become events, as src/io/parse-run.ts decides for generate.
-const { observedCalls } = await load("io/parse-part.js");
+const { bareCalls } = await load("io/parse-part.js");
 const { openInput, readLines } = await load("io/read-lines.js");
 
 const trace = positionals[0];
@@ -67,9 +67,7 @@ async function parseOnce(collect) {
             resources.observe(e);
           }
         : () => {},
-      eventNeeded: observedCalls,
-      idleWhen: idleCall,
-      onBare: collect ? (pid) => resources.observeBare(pid) : () => {},
+      ...bareCalls(collect ? (pid) => resources.observeBare(pid) : () => {}),
     },
   );
   await readTrace(parser);
@@ -108,9 +106,7 @@ const parser = new TraceParser(
       feed.push(e);
       events++;
     },
-    eventNeeded: observedCalls,
-    idleWhen: idleCall,
-    onBare: (pid) => feed.push(pid),
+    ...bareCalls((pid) => feed.push(pid)),
   },
 );
 await readTrace(parser);

@@ -5,7 +5,7 @@ import type { Arch } from "../model/arch.js";
 import type { ArgValues, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, argValuesRead } from "../parse/arg-values.js";
 import { callsRead, eventMatters, idleCall } from "../parse/resources.js";
-import { type EventNeed, TraceParser, type TracePart } from "../parse/trace-parser.js";
+import { type EventNeed, type ParseOptions, TraceParser, type TracePart } from "../parse/trace-parser.js";
 import { windowEnd } from "./read-lines.js";
 
 /** What the main thread sends: one part, cut after a newline (the last part may end without one). */
@@ -239,6 +239,15 @@ export function observedCalls(name: string): EventNeed {
   return argValuesRead(name) ? "all" : callsRead(name);
 }
 
+/**
+ * The parser options that spare events no collector reads (ParseOptions.eventNeeded, idleWhen):
+ * such calls go to `onBare` as a pid. One set for every parse that feeds the collectors (a whole
+ * run, a worker's part, the merge's own parts), so that they all send the tracker the same.
+ */
+export function bareCalls(onBare: (pid: number) => void): Pick<ParseOptions, "eventNeeded" | "idleWhen" | "onBare"> {
+  return { eventNeeded: observedCalls, idleWhen: idleCall, onBare };
+}
+
 /** Parses one part. Stops early (with `part.unsupported` set) once the part cannot be merged exactly. */
 export function parsePart(task: PartTask): PartReply {
   const collector = task.observe ? new ArgValueCollector() : undefined;
@@ -254,7 +263,7 @@ export function parsePart(task: PartTask): PartReply {
   const onCarried = events ? (index: number) => events.carried(index) : undefined;
   const onFlight = events ? (state: number) => events.flight(state) : undefined;
   // Calls no collector reads are sent bare without an event being made for them (see ParseOptions.eventNeeded).
-  const bare = events ? { eventNeeded: observedCalls, idleWhen: idleCall, onBare: (pid: number) => events.bare(pid) } : {};
+  const bare = events ? bareCalls((pid) => events.bare(pid)) : {};
   const parser = new TraceParser(task.source, {
     arch: task.arch,
     part: true,

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import { ArgValueCollector } from "../parse/arg-values.js";
-import { idleCall, ResourceCollector } from "../parse/resources.js";
+import { ResourceCollector } from "../parse/resources.js";
 import { diagnostic } from "../model/diagnostics.js";
 import { HeapGuard } from "./heap-guard.js";
 import { TraceParser, type ParseOptions } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
-import { observedCalls } from "./parse-part.js";
+import { bareCalls } from "./parse-part.js";
 import { openInput, readLines } from "./read-lines.js";
 
 export interface RunParseOptions extends ParseOptions {
@@ -39,7 +39,7 @@ export async function parseRun(run: InputRun, options: RunParseOptions): Promise
     : outer;
   // Calls neither collector reads (most reads, writes, mmaps) reach the resource collector as a pid
   // only: no event object or strings are made for them. Not when a caller wants every event.
-  const bare = resources && !outer ? { eventNeeded: observedCalls, idleWhen: idleCall, onBare: (pid: number) => resources.observeBare(pid) } : {};
+  const bare = resources && !outer ? bareCalls((pid) => resources.observeBare(pid)) : {};
   const parser = new TraceParser({ id: source.id, files: source.files }, onSyscall ? { arch: options.arch, onSyscall, ...bare } : { arch: options.arch });
   // One output stream (not -ff files, whose order is file by file): a process no clone can
   // announce any more starts at once.

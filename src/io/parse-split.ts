@@ -21,10 +21,10 @@ import type { Arch } from "../model/arch.js";
 import { diagnostic } from "../model/diagnostics.js";
 import type { ArgValues, ObservedRun, RunResult, RunSource, SyscallEvent } from "../model/trace.js";
 import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
-import { idleCall, ResourceCollector } from "../parse/resources.js";
+import { ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
-import { observedCalls, partLines, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
 import { askWorker, startParseWorker, tasksInFlight } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
@@ -258,9 +258,7 @@ export class PartMerger {
     // with it, and the carried lines of add()).
     const parser = new TraceParser(
       { id: source.id, files: source.files },
-      onSyscall && resources
-        ? { arch: options.arch, onSyscall, eventNeeded: observedCalls, idleWhen: idleCall, onBare: (pid: number) => resources.observeBare(pid) }
-        : { arch: options.arch },
+      onSyscall && resources ? { arch: options.arch, onSyscall, ...bareCalls((pid) => resources.observeBare(pid)) } : { arch: options.arch },
     );
     this.parser = parser;
     parser.beginFile(display);
