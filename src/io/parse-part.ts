@@ -57,8 +57,6 @@ export interface PartReply {
   part: TracePart;
   argValues: ArgValues | undefined;
   events: PackedEvents | undefined;
-  /** The part's buffer, sent back to be read into again. */
-  buffer?: ArrayBuffer;
 }
 
 const OUTCOMES = ["ok", "error", "unfinished"] as const;

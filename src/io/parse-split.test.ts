@@ -314,7 +314,7 @@ describe("parse in parts: processes forgotten at exit", () => {
           assert.equal(JSON.stringify(inParts(b, [starts[c]!], observe, sha, how)), expected, `cut at line ${c + 2} (${how})`);
       for (const how of ["AAAA", "DADA", "ADAD"])
         assert.equal(JSON.stringify(inParts(b, [starts[3000]!, starts[full]!, starts[40000]!], observe, sha, how)), expected, how);
-      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 64 * 1024 });
+      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 64 * 1024, leave: (index) => index % 2 === 1 });
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), expected);
     }
@@ -459,6 +459,8 @@ describe("parse in parts: on worker threads", () => {
         observe,
         jobs: 2,
         partBytes: 48 * 1024,
+        // Every third part waits for a worker (warming up, it might otherwise get none of so few).
+        leave: (index) => index % 3 === 2,
         onPart: (index, who) => {
           assert.equal(index, by.length, "parts are merged in file order");
           by.push(who);
@@ -471,10 +473,33 @@ describe("parse in parts: on worker threads", () => {
     }
   });
 
+  it("a worker that dies in a split leaves the file to the whole parse, never hangs", { timeout: 60_000 }, async () => {
+    const text = bytesOf(join(SAMPLES, "web/run1.f-o.trace")).toString("latin1").repeat(8);
+    const path = join(scratch, "dies.trace");
+    writeFileSync(path, text, "latin1");
+    let killed: Promise<number> | undefined;
+    const by: string[] = [];
+    const split = await parseRunSplit(runOf(path), {
+      arch: "x86_64",
+      observe: true,
+      jobs: 2,
+      partBytes: 4096,
+      onWorkers: (workers) => {
+        killed = workers[0]!.terminate();
+      },
+      // From the fourth part on, this thread waits for the worker: it must see that the worker is gone.
+      leave: (index) => index >= 3,
+      onPart: (_, who) => by.push(who),
+    });
+    assert.ok(killed, "the test saw no worker");
+    await killed;
+    assert.equal(split, undefined);
+    assert.ok(by.length <= 3, `parts by ${by.join(" ")}`);
+  });
+
   it("a worker that ends without answering fails the part (the file is then parsed whole), never hangs", async () => {
     const w = startParseWorker();
-    const bytes = new Uint8Array(readFileSync(join(SAMPLES, "shell/run1.f-o.trace")));
-    const answer = askWorker(w, { part: { source: { id: "t", files: ["t"] }, display: "t", arch: "x86_64", observe: true, bytes } }, [bytes.buffer]);
+    const answer = askWorker(w, { run: runOf(join(SAMPLES, "shell/run1.f-o.trace")), arch: "x86_64", observe: true });
     void w.terminate();
     await assert.rejects(answer, /exited|terminated/);
   });
@@ -484,7 +509,14 @@ describe("parse in parts: on worker threads", () => {
       for (const observe of [false, true]) {
         const whole = await parseRun(runOf(join(SAMPLES, s)), { arch: "x86_64", observe });
         const by: string[] = [];
-        const split = await parseRunSplit(runOf(join(SAMPLES, s)), { arch: "x86_64", observe, jobs: 2, partBytes: 2048, onPart: (_, who) => by.push(who) });
+        const split = await parseRunSplit(runOf(join(SAMPLES, s)), {
+          arch: "x86_64",
+          observe,
+          jobs: 2,
+          partBytes: 2048,
+          leave: (index) => index % 2 === 1,
+          onPart: (_, who) => by.push(who),
+        });
         assert.equal(JSON.stringify(split), JSON.stringify(whole), s);
         // From the part that shows the shape on, every part is parsed here.
         const lastWorker = by.lastIndexOf("worker");
@@ -501,7 +533,14 @@ describe("parse in parts: on worker threads", () => {
       const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
       assert.ok(whole.tables && whole.tables.length > 0, "the whole parse read the table");
       const by: string[] = [];
-      const split = await parseRunSplit(runOf(path), { arch: "x86_64", observe, jobs: 2, partBytes: 16 * 1024, onPart: (_, who) => by.push(who) });
+      const split = await parseRunSplit(runOf(path), {
+        arch: "x86_64",
+        observe,
+        jobs: 2,
+        partBytes: 16 * 1024,
+        leave: (index) => index % 2 === 1,
+        onPart: (_, who) => by.push(who),
+      });
       assert.equal(JSON.stringify(split), JSON.stringify(whole));
       assert.ok(by.includes("worker"), `parts by ${by.join(" ")}`);
     }

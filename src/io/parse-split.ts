@@ -1,22 +1,22 @@
 // One big trace file on every core: the main thread reads it and cuts it after newlines into parts
-// of 1 MiB. Worker threads take parts from ahead of the main thread and parse each knowing nothing of
-// the parts before it (parse-part.ts); the main thread parses the parts in file order itself, as the
-// continuation of what it has merged (PartMerger.direct: what one parse of the file does), and merges
-// a worker's part when it comes to it (TraceParser.beginAbsorb / endAbsorb): counts add up, processes
-// merge, and what depends on the state before a part (a `<... resumed>` line whose call began in an
-// earlier part) is parsed again on the main thread with that state. Resources (cwd, fd tables,
-// paths) follow every event in order, so the main thread tracks them over the events the workers
-// send, and over its own parts' as it parses them. The result is the same, byte for
-// byte, as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
+// of 1 MiB, in memory every thread reads. Each part goes to exactly one thread (part-claims.ts): a
+// worker takes the part read furthest ahead and parses it knowing nothing of the parts before it
+// (parse-part.ts); the main thread takes the parts in file order and parses them itself, as the
+// continuation of what it has merged (PartMerger.direct: what one parse of the file does), and
+// merges a worker's part when it comes to it (TraceParser.beginAbsorb / endAbsorb): counts add up,
+// processes merge, and what depends on the state before a part (a `<... resumed>` line whose call
+// began in an earlier part) is parsed again on the main thread with that state. Resources (cwd, fd
+// tables, paths) follow every event in order, so the main thread tracks them over the events the
+// workers send, and over its own parts' as it parses them. The result is the same, byte for byte,
+// as one parse of the whole file (src/io/parse-split.test.ts cuts real traces at every line).
 // A part the merge cannot stitch exactly (stderr-mode `[pid N]` lines, personality changes, a
 // summary table, colour, a cut line) is parsed by the main thread instead, and so is every part after
-// it once nothing could be merged onto the state it leaves. A -ff file, standard input, a small file,
-// a worker that failed, or a worker's part that came back whole after this thread's parse left no
-// state to merge onto (a line cut short mid-file) return undefined: the caller parses the file whole.
+// it once nothing could be merged onto the state it leaves. A -ff file, standard input, a small file
+// or a worker that failed return undefined: the caller parses the file whole.
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
 import { diagnostic } from "../model/diagnostics.js";
 import type { ArgValues, ObservedRun, RunResult, RunSource, SyscallEvent } from "../model/trace.js";
@@ -24,9 +24,10 @@ import { ArgValueCollector, compareNumeric } from "../parse/arg-values.js";
 import { ResourceCollector } from "../parse/resources.js";
 import { TraceParser, type PartMerge } from "../parse/trace-parser.js";
 import type { InputRun } from "./inputs.js";
-import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply, type PartTask } from "./parse-part.js";
+import { MAX_WINDOW, type PartAnswer, PartClaims, type PostedPart, type SplitSetup } from "./part-claims.js";
+import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
-import { askWorker, startParseWorker, tasksInFlight } from "./parse-runs.js";
+import { startParseWorker } from "./parse-runs.js";
 import { decompressed, openInput } from "./read-lines.js";
 
 /**
@@ -39,20 +40,15 @@ const MIN_PARTS = 32;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
- * Parts in flight on one worker: with two, it parses the next as soon as it has posted one, instead
- * of waiting for this thread, busy with a part of its own, to yield, read the reply and send another.
- * For generate, one: replies waiting for this thread hold their packed events (on a million-process
- * trace two in flight reached 205-210 MiB at the peak against 172-185 with one).
+ * Parts read ahead of the merge (the window both threads claim from, see part-claims.ts): enough
+ * that a worker always finds one far enough ahead that it is done before this thread reaches it;
+ * few enough to bound memory, as a worker's answers wait for the merge with their packed events
+ * (generate). Measured on the bench's 129 MiB traces and on the million-process one
+ * (scripts/bench.mjs, scripts/bench-many-pids.mjs).
  */
-const IN_FLIGHT = { stats: 2, generate: 1 };
-/**
- * Parts read ahead of the merge besides those in flight: the parts this thread parses before it
- * reaches a worker's (a worker takes the one furthest ahead). Enough that it rarely waits for a
- * worker; few enough to bound memory: the replies of a worker's parts wait until the merge reaches
- * them. On a 515 MiB trace (the bench's samples four times), `stats --jobs 2` took 1.52-1.60 s with
- * 4 (1.32-1.40 s with 6, 1.38-1.47 s with 8); on the million-process trace 6 peaked at 183-186 MiB.
- */
-const READ_AHEAD = { stats: 6, generate: 4 };
+const READ_AHEAD = { stats: 8, generate: 4 };
+/** How long this thread waits for a worker's answer before it looks at whether the worker died. */
+const WAIT_MS = 50;
 
 export interface SplitOptions {
   arch: Arch;
@@ -64,15 +60,20 @@ export interface SplitOptions {
   partBytes?: number;
   /** Told, in file order, which thread parsed each part (tests check that both kinds happen). */
   onPart?: (index: number, by: "merge" | "worker") => void;
+  /**
+   * Parts this thread leaves to the workers, waiting for their answer instead of taking the part
+   * when it comes to it first (tests: a worker warming up on a small file would otherwise get none).
+   */
+  leave?: (index: number) => boolean;
+  /** Given the workers once started (tests: a worker that dies). */
+  onWorkers?: (workers: readonly Worker[]) => void;
 }
 
 class Abort extends Error {}
 
 /**
  * Parses a run of one file on `jobs` threads; undefined when it cannot be done exactly in parts
- * (then parse it whole with parseRun): a small file, standard input, a -ff file, a failed worker,
- * a part the merge cannot stitch that came back from a worker after this thread's parse left no
- * state to merge onto.
+ * (then parse it whole with parseRun): a small file, standard input, a -ff file, a failed worker.
  */
 export async function parseRunSplit(run: InputRun, options: SplitOptions & { observe: true }): Promise<ObservedRun | undefined>;
 export async function parseRunSplit(run: InputRun, options: SplitOptions): Promise<RunResult | undefined>;
@@ -96,131 +97,134 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   // collect the dead ones in time.
   const guard = new HeapGuard();
 
-  // `jobs` threads work: jobs - 1 workers parse, started at once (a worker takes some 50 ms to
-  // start and its first part runs cold), each taking the part read furthest ahead; this thread
-  // reads the file and, in file order, parses the parts no worker took and merges those one did
-  // (for generate that includes tracking resources over every event).
-  const workers: Worker[] = Array.from({ length: Math.max(1, options.jobs - 1) }, () => startParseWorker());
-  /** Every part read, in file order: its reply once a worker parsed it, with the part's bytes (the buffer came back). */
-  const slots: { reply?: PartReply; bytes?: Uint8Array; failed?: boolean }[] = [];
-  /** Parts read and not given to any thread yet (indexes into slots, with their bytes). */
-  const unassigned: { index: number; bytes: Uint8Array }[] = [];
-  /** Set once the merged state admits no more merges: then this thread parses every part left (see parseHere). */
-  let solo = false;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
+  // `jobs` threads work: jobs - 1 workers, started at once (a worker takes some 50 ms to start and
+  // its first parts run cold), each taking the part read furthest ahead that no thread has taken;
+  // this thread reads the file and, in file order, parses the parts no worker took and merges those
+  // one did (for generate that includes tracking resources over every event).
+  const claims = new PartClaims();
+  const workers: Worker[] = [];
+  const ports: MessagePort[] = [];
+  let dead = false;
+  for (let k = 0; k < Math.max(1, options.jobs - 1); k++) {
+    const w = startParseWorker();
+    const { port1, port2 } = new MessageChannel();
+    const setup: SplitSetup = { shared: claims.shared, port: port2, source, display: f.display, arch: options.arch, observe: options.observe };
+    w.postMessage({ split: setup }, [port2]);
+    w.on("error", () => {
+      dead = true;
+    });
+    w.on("exit", () => {
+      dead = true;
+    });
+    workers.push(w);
+    ports.push(port1);
+  }
+  options.onWorkers?.(workers);
+  const stopWorkers = async (): Promise<void> => {
+    claims.stop();
+    for (const port of ports) port.close();
+    await Promise.all(workers.map((w) => w.terminate()));
   };
-  // Part buffers come back from the workers and are read into again: memory stays a few parts.
-  const pool: ArrayBuffer[] = [];
-  const recycle = (buffer: ArrayBuffer | undefined): void => {
-    if (buffer && buffer.byteLength === partBytes) pool.push(buffer);
-  };
-  const taskOf = (bytes: Uint8Array): PartTask => ({ source, display: f.display, arch: options.arch, observe: options.observe, bytes });
-  const inFlight = options.observe ? IN_FLIGHT.generate : IN_FLIGHT.stats;
-  /** The worker with the fewest parts in flight, if one has room for another. */
-  const leastLoaded = (): Worker | undefined => {
-    let best: Worker | undefined;
-    for (const w of workers) if (tasksInFlight(w) < inFlight && (best === undefined || tasksInFlight(w) < tasksInFlight(best))) best = w;
-    return best;
-  };
-  // A worker takes the part furthest ahead: this thread parses the next ones in order itself.
-  // (In the reply handler too: a worker that finished gets its next part at once.)
-  const dispatch = (): void => {
-    for (let w = leastLoaded(); w !== undefined && unassigned.length > 0; w = leastLoaded()) {
-      const { index, bytes } = unassigned.pop()!;
-      const { byteOffset, byteLength } = bytes;
-      askWorker<PartReply>(w, { part: taskOf(bytes) }, [bytes.buffer as ArrayBuffer]).then(
-        (reply) => {
-          // A part the worker could not parse for the merge (a shape it cannot stitch) keeps its bytes:
-          // this thread parses them. The others' buffers are read into again.
-          const keep = reply.part.unsupported !== null && reply.buffer !== undefined;
-          if (keep) slots[index] = { reply, bytes: new Uint8Array(reply.buffer!, byteOffset, byteLength) };
-          else {
-            recycle(reply.buffer);
-            slots[index] = { reply };
-          }
-          if (!solo) dispatch();
-          notify();
-        },
-        () => {
-          slots[index] = { failed: true };
-          notify();
-        },
-      );
+  /** The workers' answers not merged yet, by part. */
+  const answers = new Map<number, PartAnswer>();
+  const drain = (): void => {
+    for (const port of ports) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const a = m.message as PartAnswer;
+        answers.set(a.index, a);
+      }
     }
   };
-
+  // Part buffers are read into again once merged: memory stays a window of parts.
+  const pool: SharedArrayBuffer[] = [];
+  /** Parts read and not merged yet, by index. */
+  const held = new Map<number, Uint8Array>();
+  /** Set once the merged state admits no more merges: then this thread parses every part left (see parseHere). */
+  let solo = false;
   const parts = partsOf(f.path, partBytes, pool, hash);
-  const ahead = workers.length * inFlight + (options.observe ? READ_AHEAD.generate : READ_AHEAD.stats);
-  let eof = false;
+  const ahead = Math.min(MAX_WINDOW, options.observe ? READ_AHEAD.generate : READ_AHEAD.stats);
+  let read = 0;
   let merged = 0;
+  let eof = false;
+  /** Part `merged` is merged: its buffer is free (a worker that took it has answered). */
+  const mergedOne = (by: "merge" | "worker"): void => {
+    const bytes = held.get(merged)!;
+    held.delete(merged);
+    if (bytes.buffer.byteLength === partBytes) pool.push(bytes.buffer as SharedArrayBuffer);
+    options.onPart?.(merged, by);
+    merged++;
+    // A shape no part can be merged onto (stderr-mode `[pid N]` lines, colour, a summary table, a
+    // line cut short): every part from here on is parsed here, in order, as one parse would.
+    if (!solo && !merger.continuable()) {
+      solo = true;
+      claims.stop();
+    }
+  };
+  /** This thread parses the part here: one parse of the file from the start would give the same. */
+  const parseHere = (bytes: Uint8Array): void => {
+    merger.direct(bytes);
+    guard.read(bytes.byteLength);
+    mergedOne("merge");
+  };
   try {
-    /** This thread parses the part here: one parse of the file from the start would give the same. */
-    const parseHere = (bytes: Uint8Array): void => {
-      merger.direct(bytes);
-      options.onPart?.(merged, "merge");
-      merged++;
-      guard.read(bytes.byteLength);
-      recycle(bytes.buffer as ArrayBuffer);
-      // A shape no part can be merged onto (stderr-mode `[pid N]` lines, colour, a summary table, a
-      // line cut short): every part from here on is parsed here, in order, as one parse would.
-      if (!solo && !merger.continuable()) solo = true;
-    };
     for (;;) {
-      while (!eof && slots.length - merged < ahead) {
+      while (!eof && read - merged < ahead) {
         const r = await parts.next();
         if (r.done) {
           eof = true;
           break;
         }
-        unassigned.push({ index: slots.length, bytes: r.value });
-        slots.push({});
-      }
-      // After the reads: a worker takes the last part read, the furthest from this thread's.
-      if (!solo) dispatch();
-      const next = slots[merged];
-      if (next?.failed) throw new Abort();
-      if (next?.reply) {
-        slots[merged] = {}; // a merged part's reply is garbage from here on
-        if (!solo && merger.add(next.reply)) {
-          options.onPart?.(merged, "worker");
-          merged++;
-          guard.read(next.reply.part.bytes);
-          if (!merger.continuable()) solo = true;
-          continue;
+        held.set(read, r.value);
+        claims.queue(read);
+        if (!solo) {
+          const posted: PostedPart = { index: read, buffer: r.value.buffer as SharedArrayBuffer, length: r.value.byteLength };
+          for (const port of ports) port.postMessage(posted);
+          claims.posted();
         }
-        // The merge cannot take the worker's parse (the part has a shape it cannot stitch): parse it
-        // here. A part it could have taken, after this thread's parse of a part showed such a shape,
-        // came back without its bytes: the file is parsed whole (a line cut short mid-file).
-        if (!next.bytes) throw new Abort();
-        parseHere(next.bytes);
+        read++;
+      }
+      if (eof && merged === read) break;
+      const bytes = held.get(merged)!;
+      if ((solo || options.leave?.(merged) !== true) && claims.claim(merged, "main")) {
+        parseHere(bytes);
         continue;
       }
-      if (eof && merged === slots.length) break;
-      // The next part is not on a worker: parse it here, as the continuation of what is merged.
-      if (unassigned[0]?.index === merged) {
-        parseHere(unassigned.shift()!.bytes);
-        // Let the workers' replies in (they wait for this thread to yield): a worker that finished gets its next part.
-        if (!solo) await new Promise<void>((resolve) => setImmediate(resolve));
+      // A worker took the part (or, in tests, is left it): wait for its answer.
+      const seen = claims.repliedCount();
+      drain();
+      const a = answers.get(merged);
+      if (a === undefined) {
+        if (!claims.waitReplied(seen, WAIT_MS)) {
+          // Let the workers' exit and error events in: a worker that died answers nothing.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (dead) throw new Abort();
+        }
         continue;
       }
-      // The next part is on a worker: wait for its reply.
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      answers.delete(merged);
+      if (solo) {
+        // Taken before the shape showed: what the worker made of it is of no use.
+        parseHere(bytes);
+        continue;
+      }
+      if (!a.ok) throw new Abort();
+      if (merger.add(a.reply)) {
+        guard.read(a.reply.part.bytes);
+        mergedOne("worker");
+        continue;
+      }
+      // The merge cannot take the worker's parse (the part has a shape it cannot stitch): parse it here.
+      parseHere(bytes);
     }
   } catch (e) {
     // Anything else (a worker that failed) also leaves the file to the one-thread parse, which
     // reports what is wrong with it; the tests require the split to succeed on every trace they cut.
     void e;
     await parts.return(undefined);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await stopWorkers();
     return undefined;
   }
-  await Promise.all(workers.map((w) => w.terminate()));
+  await stopWorkers();
 
   return merger.finish(hash?.digest("hex"));
 }
@@ -322,7 +326,7 @@ export class PartMerger {
  * Hashes what it reads. Throws Abort for input the whole-file parse reports (binary, empty) and for
  * a line longer than MAX_PART_FACTOR parts.
  */
-async function* partsOf(path: string, partBytes: number, pool: ArrayBuffer[], hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+async function* partsOf(path: string, partBytes: number, pool: SharedArrayBuffer[], hash: Hash | undefined): AsyncGenerator<Uint8Array> {
   // Read in this thread, synchronously: a 1 MiB read from the page cache takes some 0.1 ms, and an
   // asynchronous one waited for this thread, busy parsing or merging, to come back to its loop.
   const fd = openSync(path, "r");
@@ -333,7 +337,7 @@ async function* partsOf(path: string, partBytes: number, pool: ArrayBuffer[], ha
       yield* streamParts(path, partBytes, hash);
       return;
     }
-    let buf = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+    let buf = new Uint8Array(pool.pop() ?? new SharedArrayBuffer(partBytes));
     let filled = 0;
     let total = 0;
     for (;;) {
@@ -353,16 +357,16 @@ async function* partsOf(path: string, partBytes: number, pool: ArrayBuffer[], ha
       if (cut === 0) {
         // No newline in the whole buffer: a long line; grow, up to a limit.
         if (buf.length >= MAX_PART_FACTOR * partBytes) throw new Abort();
-        const bigger = new Uint8Array(buf.length * 2);
+        const bigger = new Uint8Array(new SharedArrayBuffer(buf.length * 2));
         bigger.set(buf);
         buf = bigger;
         continue;
       }
-      const next = new Uint8Array(pool.pop() ?? new ArrayBuffer(partBytes));
+      const next = new Uint8Array(pool.pop() ?? new SharedArrayBuffer(partBytes));
       const carried = filled - cut;
       if (carried > next.length) throw new Abort();
       next.set(buf.subarray(cut, filled));
-      // The part's buffer moves to a worker once yielded: nothing may read it after the yield.
+      // Once yielded, the part is read by whichever thread claims it: nothing writes to it until it is merged.
       yield buf.subarray(0, cut);
       buf = next;
       filled = carried;
@@ -380,7 +384,7 @@ async function* streamParts(path: string, partBytes: number, hash: Hash | undefi
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     const own = (b: Buffer): Uint8Array => {
-      const out = new Uint8Array(b.length);
+      const out = new Uint8Array(new SharedArrayBuffer(b.length));
       out.set(b);
       return out;
     };
