@@ -33,6 +33,10 @@ export function useColor(flag: boolean | undefined, env: NodeJS.ProcessEnv = pro
   return isTTY;
 }
 
+/** `--jobs` of the commands that parse traces (AUTO_SPLIT_BYTES in io/parse-runs.ts is the size; a test keeps them together). */
+export const JOBS_HELP =
+  "threads: several inputs are parsed one per thread (default: one per core); one file of 256 MiB or more is split into parts parsed on two threads (--jobs N: on N threads, any file of 32 MiB or more; --jobs 1: one thread)";
+
 /**
  * yargs `coerce` for a whole-number option: `--jobs abc`, `--jobs 0`, `--jobs 1.5` or a repeated
  * option is a user error (one line, exit 2), never a NaN that silently drops work.

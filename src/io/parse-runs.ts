@@ -15,9 +15,28 @@ export interface ParseRunsOptions {
   observe?: boolean;
   /**
    * Threads to use; default: one per core, never more than there are runs. 1 parses in this thread.
-   * Given as 2 or more for a single file, the file is split into parts parsed on that many threads.
+   * One file is split into parts parsed on several threads: see splitPlan.
    */
   jobs?: number;
+}
+
+/**
+ * One file at least this big is split over two threads when `--jobs` is not given. Measured on the
+ * project's 2-core machine (README, Speed and memory): on 128 MiB the split is 0.95x-1.0x one
+ * thread (a worker's start and warm-up are not paid back), on 256 MiB 1.1x-1.2x, on 515 MiB 1.3x-1.4x.
+ */
+export const AUTO_SPLIT_BYTES = 256 << 20;
+
+/**
+ * How to parse one file: split over `jobs` threads if it has at least `minBytes` (and the split's
+ * own minimum), or undefined for one thread. `--jobs N` (N >= 2) splits any file big enough to
+ * split; without `--jobs`, a file of AUTO_SPLIT_BYTES or more is split over two threads when there
+ * are two cores. Two, not one per core: the main thread merges and tracks every part, and more
+ * workers each pay their own start and warm-up (measured on two cores only).
+ */
+export function splitPlan(jobs: number | undefined, cores: number): { jobs: number; minBytes: number } | undefined {
+  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0 } : undefined;
+  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES } : undefined;
 }
 
 /**
@@ -30,12 +49,10 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   const one = { arch: options.arch, observe: options.observe ?? false };
   const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
   const cores = options.jobs ?? availableParallelism();
-  if (runs.length === 1 && fileRuns.length === 1 && options.jobs !== undefined && options.jobs >= 2) {
-    // One big file (a long recording), when asked for with --jobs N: its parts go to N threads,
-    // merged in order. Not by default: on the project's 2-core machine it is 1.3-1.5x faster on
-    // files of 0.5-1 GiB, but no faster on 128 MiB, and some 20% slower (stats) on a trace of a million
-    // short processes, whose parts each bring a thousand processes to merge (README, Speed and memory).
-    const split = await parseRunSplit(runs[0]!, { ...one, jobs: options.jobs });
+  const plan = runs.length === 1 && fileRuns.length === 1 ? splitPlan(options.jobs, availableParallelism()) : undefined;
+  if (plan) {
+    // One file (a long recording): its parts go to several threads, merged in order.
+    const split = await parseRunSplit(runs[0]!, { ...one, ...plan });
     if (split) return [split];
   }
   const jobs = Math.min(cores, fileRuns.length);

@@ -15,8 +15,9 @@ import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
-import { PartMerger, parseRunSplit } from "./parse-split.js";
-import { askWorker, startParseWorker } from "./parse-runs.js";
+import { JOBS_HELP } from "../cli/options.js";
+import { MIN_PARTS, PART_BYTES, PartMerger, parseRunSplit } from "./parse-split.js";
+import { AUTO_SPLIT_BYTES, askWorker, splitPlan, startParseWorker } from "./parse-runs.js";
 import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
 import { callsRead, eventMatters, ResourceCollector } from "../parse/resources.js";
 import type { SyscallEvent } from "../model/trace.js";
@@ -550,6 +551,31 @@ describe("parse in parts: on worker threads", () => {
 
 // generate's one-thread parse sends the calls no collector reads as bare pids (ParseOptions.eventNeeded):
 // the argument constants must still see every socket, personality and clone call, as with every event.
+describe("when one file is split", () => {
+  it("--jobs N splits on N threads, --jobs 1 never; by default a big file on two threads when there are two cores", () => {
+    assert.deepEqual(splitPlan(3, 8), { jobs: 3, minBytes: 0 });
+    assert.deepEqual(splitPlan(2, 1), { jobs: 2, minBytes: 0 }, "asked for: even on one core");
+    assert.equal(splitPlan(1, 8), undefined);
+    assert.deepEqual(splitPlan(undefined, 2), { jobs: 2, minBytes: AUTO_SPLIT_BYTES });
+    assert.deepEqual(splitPlan(undefined, 16), { jobs: 2, minBytes: AUTO_SPLIT_BYTES });
+    assert.equal(splitPlan(undefined, 1), undefined);
+    assert.ok(AUTO_SPLIT_BYTES >= 128 << 20, "the bench's 128 MiB gain nothing from a split");
+    assert.ok(JOBS_HELP.includes(`${AUTO_SPLIT_BYTES / (1 << 20)} MiB`), "--help gives the size");
+    assert.ok(JOBS_HELP.includes(`${(MIN_PARTS * PART_BYTES) / (1 << 20)} MiB`), "--help gives the split's own minimum");
+  });
+
+  it("a file under minBytes is parsed whole; at it, split", async () => {
+    const text = bytesOf(join(SAMPLES, "web/run1.f-o.trace")).toString("latin1").repeat(3);
+    const path = join(scratch, "min-bytes.trace");
+    writeFileSync(path, text, "latin1");
+    const size = Buffer.byteLength(text, "latin1");
+    const options = { arch: "x86_64" as const, observe: false, jobs: 2, partBytes: 4096 };
+    assert.equal(await parseRunSplit(runOf(path), { ...options, minBytes: size + 1 }), undefined);
+    const split = await parseRunSplit(runOf(path), { ...options, minBytes: size });
+    assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe: false })));
+  });
+});
+
 describe("bare calls: the argument constants still see every call they read", () => {
   it("socket, personality and clone values, with a personality call no resource handler reads", async () => {
     const path = join(scratch, "argvalues.trace");

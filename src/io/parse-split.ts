@@ -36,7 +36,7 @@ import { decompressed, openInput } from "./read-lines.js";
  */
 export const PART_BYTES = 1 << 20;
 /** Files smaller than this many parts are parsed whole. */
-const MIN_PARTS = 32;
+export const MIN_PARTS = 32;
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
@@ -58,6 +58,8 @@ export interface SplitOptions {
   jobs: number;
   /** Part size (tests use small parts to cut traces at many places). */
   partBytes?: number;
+  /** Files smaller than this are parsed whole (undefined: only those of fewer than MIN_PARTS parts). */
+  minBytes?: number;
   /** Told, in file order, which thread parsed each part (tests check that both kinds happen). */
   onPart?: (index: number, by: "merge" | "worker") => void;
   /**
@@ -87,7 +89,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   );
   // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
   // file holds some four times its size).
-  if ((f.path.endsWith(".gz") ? size * 4 : size) < MIN_PARTS * partBytes) return undefined;
+  if ((f.path.endsWith(".gz") ? size * 4 : size) < Math.max(MIN_PARTS * partBytes, options.minBytes ?? 0)) return undefined;
 
   const { runFiles, ...source } = run;
   void runFiles;

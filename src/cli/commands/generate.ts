@@ -3,7 +3,7 @@ import type { ContainerConfig } from "../../model/config.js";
 import { formatDiagnostic, UserError } from "../../model/diagnostics.js";
 import { ARCHES, isArch, type Arch } from "../../model/arch.js";
 import { allowedNames, SPO_API_VERSIONS } from "../../model/seccomp.js";
-import { useColor, wholeNumber } from "../options.js";
+import { JOBS_HELP, useColor, wholeNumber } from "../options.js";
 import { terminalSafe } from "../../model/untrusted-text.js";
 import type { OutputFormat } from "../../model/artifacts.js";
 import { SELECTABLE_FORMATS } from "../../pipeline/artifacts.js";
@@ -150,8 +150,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("jobs", {
         type: "string",
         coerce: wholeNumber("--jobs", 1, 1024),
-        describe:
-          "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel (faster from some 500 MiB on)",
+        describe: JOBS_HELP,
       })
       .option("wait", {
         type: "string",

@@ -4,7 +4,7 @@ import { emitStatsJson, emitStatsText } from "../../emit/stats-report.js";
 import { expandInputs } from "../../io/inputs.js";
 import { parseRuns } from "../../io/parse-runs.js";
 import { escapeControlLines } from "../../model/diagnostics.js";
-import { archOption, resolveArch, wholeNumber, type ArchArg } from "../options.js";
+import { archOption, JOBS_HELP, resolveArch, wholeNumber, type ArchArg } from "../options.js";
 
 interface StatsArgs extends ArchArg {
   inputs: string[];
@@ -29,8 +29,7 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       .option("jobs", {
         type: "string",
         coerce: wholeNumber("--jobs", 1, 1024),
-        describe:
-          "worker threads for several inputs (default: one per core); 2 or more also splits one big file into parts parsed in parallel (faster from some 500 MiB on)",
+        describe: JOBS_HELP,
       })
       .example("$0 stats samples/", "every sample trace, one run per file (or per -ff group)")
       .example("strace -f -o /dev/stdout ls | $0 stats -", "a trace on standard input")
