@@ -4,8 +4,9 @@
 // programs, sockets), not every pid it ever saw. This script writes a synthetic `strace -f -o`
 // trace in which a shell starts N processes one after another (each: clone in the parent, execve,
 // an openat of a per-process and a shared file, a connect, exit_group, the exit line, SIGCHLD and
-// wait4 in the parent), then runs `syscage stats` and `syscage generate` on it and prints each
-// one's wall time and peak RSS (GNU time's %M).
+// wait4 in the parent), then runs `syscage stats` and `syscage generate` on it (one thread, on two
+// with --jobs 2, and as the default chooses) and prints each one's wall time and peak RSS (GNU
+// time's %M).
 //
 //   node scripts/bench-many-pids.mjs                 # 1,000,000 processes (target: peak RSS < 200 MiB)
 //   node scripts/bench-many-pids.mjs --pids 130000   # the size that once overflowed the stats table
@@ -86,6 +87,9 @@ try {
     measure("syscage stats --jobs 2", ["stats", "--jobs", "2", trace], work),
     measure("syscage generate", ["generate", "--jobs", "1", "--name", "build", "--out", join(work, "out"), "--image", "build", trace], work),
     measure("syscage generate --jobs 2", ["generate", "--jobs", "2", "--name", "build", "--out", join(work, "out2"), "--image", "build", trace], work),
+    // Without --jobs a file this big is split, unless its first parts hold very many processes (as here).
+    measure("syscage stats (default)", ["stats", trace], work),
+    measure("syscage generate (default)", ["generate", "--name", "build", "--out", join(work, "out3"), "--image", "build", trace], work),
   ];
   if (JSON_OUT) process.stdout.write(`${JSON.stringify({ pids: PIDS, traceMiB: Math.round(mib), targetMiB: TARGET_MIB, results }, null, 2)}\n`);
   else {

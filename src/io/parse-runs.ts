@@ -31,12 +31,13 @@ export const AUTO_SPLIT_BYTES = 256 << 20;
  * How to parse one file: split over `jobs` threads if it has at least `minBytes` (and the split's
  * own minimum), or undefined for one thread. `--jobs N` (N >= 2) splits any file big enough to
  * split; without `--jobs`, a file of AUTO_SPLIT_BYTES or more is split over two threads when there
- * are two cores. Two, not one per core: the main thread merges and tracks every part, and more
+ * are two cores, unless its first parts hold very many processes (SplitOptions.stopWhenDense).
+ * Two, not one per core: the main thread merges and tracks every part, and more
  * workers each pay their own start and warm-up (measured on two cores only).
  */
-export function splitPlan(jobs: number | undefined, cores: number): { jobs: number; minBytes: number } | undefined {
-  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0 } : undefined;
-  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES } : undefined;
+export function splitPlan(jobs: number | undefined, cores: number): { jobs: number; minBytes: number; stopWhenDense: boolean } | undefined {
+  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: false } : undefined;
+  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true } : undefined;
 }
 
 /**

@@ -553,11 +553,11 @@ describe("parse in parts: on worker threads", () => {
 // the argument constants must still see every socket, personality and clone call, as with every event.
 describe("when one file is split", () => {
   it("--jobs N splits on N threads, --jobs 1 never; by default a big file on two threads when there are two cores", () => {
-    assert.deepEqual(splitPlan(3, 8), { jobs: 3, minBytes: 0 });
-    assert.deepEqual(splitPlan(2, 1), { jobs: 2, minBytes: 0 }, "asked for: even on one core");
+    assert.deepEqual(splitPlan(3, 8), { jobs: 3, minBytes: 0, stopWhenDense: false });
+    assert.deepEqual(splitPlan(2, 1), { jobs: 2, minBytes: 0, stopWhenDense: false }, "asked for: even on one core");
     assert.equal(splitPlan(1, 8), undefined);
-    assert.deepEqual(splitPlan(undefined, 2), { jobs: 2, minBytes: AUTO_SPLIT_BYTES });
-    assert.deepEqual(splitPlan(undefined, 16), { jobs: 2, minBytes: AUTO_SPLIT_BYTES });
+    assert.deepEqual(splitPlan(undefined, 2), { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true });
+    assert.deepEqual(splitPlan(undefined, 16), { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true });
     assert.equal(splitPlan(undefined, 1), undefined);
     assert.ok(AUTO_SPLIT_BYTES >= 128 << 20, "the bench's 128 MiB gain nothing from a split");
     assert.ok(JOBS_HELP.includes(`${AUTO_SPLIT_BYTES / (1 << 20)} MiB`), "--help gives the size");
@@ -574,6 +574,54 @@ describe("when one file is split", () => {
     const split = await parseRunSplit(runOf(path), { ...options, minBytes: size });
     assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe: false })));
   });
+});
+
+describe("a split that may give up: very many processes per part", () => {
+  /** A shell starting `n` short processes one after another, as strace -f -o prints it (some 4,000 per MiB). */
+  function build(n: number, base: number): string {
+    const lines = [`${base}  execve("/bin/sh", ["sh", "build.sh"], 0x7ffc0 /* 20 vars */) = 0`];
+    for (let i = 0; i < n; i++) {
+      const pid = base + 1 + i;
+      lines.push(
+        `${base}  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0a) = ${pid}`,
+        `${pid}  execve("/usr/bin/cc", ["cc", "-c", "f${i}.c"], 0x55d0 /* 20 vars */) = 0`,
+        `${pid}  exit_group(0)                     = ?`,
+        `${pid}  +++ exited with 0 +++`,
+      );
+    }
+    lines.push(`${base}  exit_group(0)                     = ?`, `${base}  +++ exited with 0 +++`, "");
+    return lines.join("\n");
+  }
+  const sparse = bytesOf(join(SAMPLES, "web/run1.f-o.trace")).toString("latin1");
+
+  for (const [label, text, dense] of [
+    ["dense: the workers stop after the probe", build(3000, 100), true],
+    ["sparse (a real recording, 38 processes per MiB): the workers go on", sparse.repeat(6), false],
+  ] as const) {
+    it(label, async () => {
+      const path = join(scratch, `density-${dense}.trace`);
+      writeFileSync(path, text, "latin1");
+      for (const observe of [false, true]) {
+        const by: string[] = [];
+        const split = await parseRunSplit(runOf(path), {
+          arch: "x86_64",
+          observe,
+          jobs: 2,
+          partBytes: 4096,
+          stopWhenDense: true,
+          // Odd parts wait for the worker while it may take parts (a cold worker would otherwise get none).
+          leave: (index) => index % 2 === 1,
+          onPart: (_, who) => by.push(who),
+        });
+        assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe })));
+        // 16 parts probed, then at most the 8 read ahead that a worker may have taken.
+        const late = by.slice(16 + 8);
+        assert.ok(late.length > 20, `only ${by.length} parts`);
+        if (dense) assert.ok(!late.includes("worker"), `parts by ${by.join(" ")}`);
+        else assert.ok(late.includes("worker"), `parts by ${by.join(" ")}`);
+      }
+    });
+  }
 });
 
 describe("bare calls: the argument constants still see every call they read", () => {

@@ -47,6 +47,16 @@ const MAX_PART_FACTOR = 4;
  * (scripts/bench.mjs, scripts/bench-many-pids.mjs).
  */
 const READ_AHEAD = { stats: 8, generate: 4 };
+/**
+ * A split that may give up (SplitOptions.stopWhenDense) looks after this many parts at how many
+ * processes they held, and past DENSE_PER_MIB per MiB leaves the rest to this thread: each of a
+ * worker's parts brings its processes to merge, and on the million-process trace (1,366 per MiB,
+ * scripts/bench-many-pids.mjs) two threads were slower than one (stats 6.0 s against 5.0, generate
+ * 15.3 against 14.0). The bench's traces hold 28 (mix) and 50 (samples) per MiB, a shell script's
+ * recording some 125.
+ */
+const PROBE_PARTS = 16;
+const DENSE_PER_MIB = 400;
 /** How long this thread waits for a worker's answer before it looks at whether the worker died. */
 const WAIT_MS = 50;
 
@@ -60,6 +70,8 @@ export interface SplitOptions {
   partBytes?: number;
   /** Files smaller than this are parsed whole (undefined: only those of fewer than MIN_PARTS parts). */
   minBytes?: number;
+  /** After PROBE_PARTS parts, leave the workers out if the trace holds more than DENSE_PER_MIB processes per MiB. */
+  stopWhenDense?: boolean;
   /** Told, in file order, which thread parsed each part (tests check that both kinds happen). */
   onPart?: (index: number, by: "merge" | "worker") => void;
   /**
@@ -148,13 +160,18 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   let read = 0;
   let merged = 0;
   let eof = false;
+  let mergedBytes = 0;
   /** Part `merged` is merged: its buffer is free (a worker that took it has answered). */
   const mergedOne = (by: "merge" | "worker"): void => {
     const bytes = held.get(merged)!;
     held.delete(merged);
+    mergedBytes += bytes.byteLength;
     if (bytes.buffer.byteLength === partBytes) pool.push(bytes.buffer as SharedArrayBuffer);
     options.onPart?.(merged, by);
     merged++;
+    // Too many processes per part to gain from a worker: parts already taken come back and merge,
+    // this thread takes every other.
+    if (merged === PROBE_PARTS && options.stopWhenDense === true && merger.processesSeen() > (DENSE_PER_MIB * mergedBytes) / (1 << 20)) claims.stop();
     // A shape no part can be merged onto (stderr-mode `[pid N]` lines, colour, a summary table, a
     // line cut short): every part from here on is parsed here, in order, as one parse would.
     if (!solo && !merger.continuable()) {
@@ -178,7 +195,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
         }
         held.set(read, r.value);
         claims.queue(read);
-        if (!solo) {
+        if (!claims.stopped()) {
           const posted: PostedPart = { index: read, buffer: r.value.buffer as SharedArrayBuffer, length: r.value.byteLength };
           for (const port of ports) port.postMessage(posted);
           claims.posted();
@@ -187,7 +204,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
       }
       if (eof && merged === read) break;
       const bytes = held.get(merged)!;
-      if ((solo || options.leave?.(merged) !== true) && claims.claim(merged, "main")) {
+      if ((claims.stopped() || options.leave?.(merged) !== true) && claims.claim(merged, "main")) {
         parseHere(bytes);
         continue;
       }
@@ -299,6 +316,11 @@ export class PartMerger {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.parser.addBytes(buf.length);
     this.base += partLines(buf, this.base, this.parser);
+  }
+
+  /** Processes seen so far in the parts merged. */
+  processesSeen(): number {
+    return this.parser.processesSeen();
   }
 
   /** Whether add() may take a part now (see TraceParser.continuable). */

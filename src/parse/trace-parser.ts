@@ -1173,6 +1173,11 @@ export class TraceParser {
     return !this.part && !this.ansi && !this.sawPrefix && !this.table.active && !this.spliced;
   }
 
+  /** Processes seen so far, exited or running (what finish() will count). */
+  processesSeen(): number {
+    return this.exitedCount + this.procs.size;
+  }
+
   /** Parses the part's carried line `index` (a call that began before it), after the diagnostics raised before it. */
   absorbCarried(m: PartMerge, index: number): void {
     const c = m.part.carried[index]!;
