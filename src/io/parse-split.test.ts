@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
@@ -470,6 +470,26 @@ describe("parse in parts: on worker threads", () => {
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), JSON.stringify(whole));
       // The main thread parsed parts of its own and merged a worker's.
+      assert.ok(by.includes("merge") && by.includes("worker"), `parts by ${by.join(" ")}`);
+    }
+  });
+
+  it("a gzip file: its decompressed parts split, what one parse gives, hash included", async () => {
+    const text = bytesOf(join(SAMPLES, "web/run1.f-o.trace")).toString("latin1").repeat(6);
+    const path = join(scratch, "many.trace.gz");
+    writeFileSync(path, gzipSync(Buffer.from(text, "latin1")));
+    for (const observe of [false, true]) {
+      const by: string[] = [];
+      const split = await parseRunSplit(runOf(path), {
+        arch: "x86_64",
+        observe,
+        jobs: 2,
+        partBytes: 4096,
+        leave: (index) => index % 2 === 1,
+        onPart: (_, who) => by.push(who),
+      });
+      assert.ok(split, "the split parse refused the file");
+      assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe })));
       assert.ok(by.includes("merge") && by.includes("worker"), `parts by ${by.join(" ")}`);
     }
   });
