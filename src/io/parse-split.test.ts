@@ -16,7 +16,7 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { JOBS_HELP } from "../cli/options.js";
-import { MIN_PARTS, PART_BYTES, PartMerger, parseRunSplit } from "./parse-split.js";
+import { MIN_PARTS, PART_BYTES, PartMerger, parseRunSplit, type SplitOptions } from "./parse-split.js";
 import { AUTO_SPLIT_BYTES, askWorker, splitPlan, startParseWorker } from "./parse-runs.js";
 import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
 import { callsRead, eventMatters, ResourceCollector } from "../parse/resources.js";
@@ -29,6 +29,21 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function runOf(path: string): InputRun {
   return { id: "t.trace", files: ["t.trace"], runFiles: [{ path, display: "t.trace" }] };
+}
+
+/** parseRunSplit on two threads with odd parts left to the worker (a cold one might get none), and which thread merged each part. */
+async function splitOnWorker(path: string, observe: boolean, more: Partial<SplitOptions> = {}): Promise<{ split: RunResult | undefined; by: string[] }> {
+  const by: string[] = [];
+  const split = await parseRunSplit(runOf(path), {
+    arch: "x86_64",
+    observe,
+    jobs: 2,
+    partBytes: 4096,
+    leave: (index) => index % 2 === 1,
+    onPart: (_, who) => by.push(who),
+    ...more,
+  });
+  return { split, by };
 }
 
 function bytesOf(path: string): Buffer {
@@ -479,15 +494,7 @@ describe("parse in parts: on worker threads", () => {
     const path = join(scratch, "many.trace.gz");
     writeFileSync(path, gzipSync(Buffer.from(text, "latin1")));
     for (const observe of [false, true]) {
-      const by: string[] = [];
-      const split = await parseRunSplit(runOf(path), {
-        arch: "x86_64",
-        observe,
-        jobs: 2,
-        partBytes: 4096,
-        leave: (index) => index % 2 === 1,
-        onPart: (_, who) => by.push(who),
-      });
+      const { split, by } = await splitOnWorker(path, observe);
       assert.ok(split, "the split parse refused the file");
       assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe })));
       assert.ok(by.includes("merge") && by.includes("worker"), `parts by ${by.join(" ")}`);
@@ -529,15 +536,7 @@ describe("parse in parts: on worker threads", () => {
     for (const s of ["web/run2.f-stderr.trace", "web/run4.f-C.trace"]) {
       for (const observe of [false, true]) {
         const whole = await parseRun(runOf(join(SAMPLES, s)), { arch: "x86_64", observe });
-        const by: string[] = [];
-        const split = await parseRunSplit(runOf(join(SAMPLES, s)), {
-          arch: "x86_64",
-          observe,
-          jobs: 2,
-          partBytes: 2048,
-          leave: (index) => index % 2 === 1,
-          onPart: (_, who) => by.push(who),
-        });
+        const { split, by } = await splitOnWorker(join(SAMPLES, s), observe, { partBytes: 2048 });
         assert.equal(JSON.stringify(split), JSON.stringify(whole), s);
         // From the part that shows the shape on, every part is parsed here.
         const lastWorker = by.lastIndexOf("worker");
@@ -553,15 +552,7 @@ describe("parse in parts: on worker threads", () => {
     for (const observe of [false, true]) {
       const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
       assert.ok(whole.tables && whole.tables.length > 0, "the whole parse read the table");
-      const by: string[] = [];
-      const split = await parseRunSplit(runOf(path), {
-        arch: "x86_64",
-        observe,
-        jobs: 2,
-        partBytes: 16 * 1024,
-        leave: (index) => index % 2 === 1,
-        onPart: (_, who) => by.push(who),
-      });
+      const { split, by } = await splitOnWorker(path, observe, { partBytes: 16 * 1024 });
       assert.equal(JSON.stringify(split), JSON.stringify(whole));
       assert.ok(by.includes("worker"), `parts by ${by.join(" ")}`);
     }
@@ -622,17 +613,7 @@ describe("a split that may give up: very many processes per part", () => {
       const path = join(scratch, `density-${dense}.trace`);
       writeFileSync(path, text, "latin1");
       for (const observe of [false, true]) {
-        const by: string[] = [];
-        const split = await parseRunSplit(runOf(path), {
-          arch: "x86_64",
-          observe,
-          jobs: 2,
-          partBytes: 4096,
-          stopWhenDense: true,
-          // Odd parts wait for the worker while it may take parts (a cold worker would otherwise get none).
-          leave: (index) => index % 2 === 1,
-          onPart: (_, who) => by.push(who),
-        });
+        const { split, by } = await splitOnWorker(path, observe, { stopWhenDense: true });
         assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe })));
         // 16 parts probed, then at most the 8 read ahead that a worker may have taken.
         const late = by.slice(16 + 8);
