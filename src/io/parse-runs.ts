@@ -4,7 +4,7 @@ import type { Arch } from "../model/arch.js";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
-import { parseRunSplit } from "./parse-split.js";
+import { parseRunSplit, type SplitOptions } from "./parse-split.js";
 
 /** A worker's young generation: small, so N workers stay within the memory budget (generate --jobs 2 on the 129 MiB samples: peak RSS 180-191 MB with 16 MB, 172-178 with 8, 175-193 with 4; scripts/bench.mjs). */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
@@ -31,14 +31,16 @@ export const AUTO_SPLIT_BYTES = 256 << 20;
  * How to parse one file: split over `jobs` threads if it has at least `minBytes` (and the split's
  * own minimum), or undefined for one thread. `--jobs N` (N >= 2) splits any file big enough to
  * split; without `--jobs`, a file of AUTO_SPLIT_BYTES or more is split over two threads when there
- * are two cores, unless its first parts hold very many processes (SplitOptions.stopWhenDense).
+ * are two cores, unless it is gzip or its first parts hold very many processes (SplitOptions).
  * Two, not one per core: the main thread merges and tracks every part, and more
  * workers each pay their own start and warm-up (measured on two cores only).
  */
-export function splitPlan(jobs: number | undefined, cores: number): { jobs: number; minBytes: number; stopWhenDense: boolean } | undefined {
-  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: false } : undefined;
-  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true } : undefined;
+export function splitPlan(jobs: number | undefined, cores: number): SplitPlan | undefined {
+  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: false, skipGzip: false } : undefined;
+  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true, skipGzip: true } : undefined;
 }
+
+type SplitPlan = Required<Pick<SplitOptions, "jobs" | "minBytes" | "stopWhenDense" | "skipGzip">>;
 
 /**
  * Parses many runs, on every core: each run goes to a worker thread, which streams it and sends back

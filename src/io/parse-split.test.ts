@@ -16,7 +16,7 @@ import type { InputRun } from "./inputs.js";
 import { parsePart } from "./parse-part.js";
 import { parseRun } from "./parse-run.js";
 import { JOBS_HELP } from "../cli/options.js";
-import { MIN_PARTS, PART_BYTES, PartMerger, parseRunSplit, type SplitOptions } from "./parse-split.js";
+import { MIN_PARTS, PART_BYTES, PartMerger, PartPool, parseRunSplit, type SplitOptions } from "./parse-split.js";
 import { AUTO_SPLIT_BYTES, askWorker, splitPlan, startParseWorker } from "./parse-runs.js";
 import { MAX_LISTED_PROCESSES, TraceParser } from "../parse/trace-parser.js";
 import { callsRead, eventMatters, ResourceCollector } from "../parse/resources.js";
@@ -499,6 +499,8 @@ describe("parse in parts: on worker threads", () => {
       assert.equal(JSON.stringify(split), JSON.stringify(await parseRun(runOf(path), { arch: "x86_64", observe })));
       assert.ok(by.includes("merge") && by.includes("worker"), `parts by ${by.join(" ")}`);
     }
+    // Not by default: its decompression leaves two threads little to gain.
+    assert.equal(await parseRunSplit(runOf(path), { arch: "x86_64", observe: false, jobs: 2, partBytes: 4096, skipGzip: true }), undefined);
   });
 
   it("a worker that dies in a split leaves the file to the whole parse, never hangs", { timeout: 60_000 }, async () => {
@@ -564,15 +566,29 @@ describe("parse in parts: on worker threads", () => {
 // the argument constants must still see every socket, personality and clone call, as with every event.
 describe("when one file is split", () => {
   it("--jobs N splits on N threads, --jobs 1 never; by default a big file on two threads when there are two cores", () => {
-    assert.deepEqual(splitPlan(3, 8), { jobs: 3, minBytes: 0, stopWhenDense: false });
-    assert.deepEqual(splitPlan(2, 1), { jobs: 2, minBytes: 0, stopWhenDense: false }, "asked for: even on one core");
+    const asked = { minBytes: 0, stopWhenDense: false, skipGzip: false };
+    const auto = { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true, skipGzip: true };
+    assert.deepEqual(splitPlan(3, 8), { jobs: 3, ...asked });
+    assert.deepEqual(splitPlan(2, 1), { jobs: 2, ...asked }, "asked for: even on one core");
     assert.equal(splitPlan(1, 8), undefined);
-    assert.deepEqual(splitPlan(undefined, 2), { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true });
-    assert.deepEqual(splitPlan(undefined, 16), { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true });
+    assert.deepEqual(splitPlan(undefined, 2), auto);
+    assert.deepEqual(splitPlan(undefined, 16), auto);
     assert.equal(splitPlan(undefined, 1), undefined);
     assert.ok(AUTO_SPLIT_BYTES >= 128 << 20, "the bench's 128 MiB gain nothing from a split");
     assert.ok(JOBS_HELP.includes(`${AUTO_SPLIT_BYTES / (1 << 20)} MiB`), "--help gives the size");
     assert.ok(JOBS_HELP.includes(`${(MIN_PARTS * PART_BYTES) / (1 << 20)} MiB`), "--help gives the split's own minimum");
+  });
+
+  it("part buffers: those the pool made are read into again, no other joins it", () => {
+    const pool = new PartPool(4096);
+    const a = pool.take();
+    assert.equal(a.byteLength, 4096);
+    pool.free(a);
+    assert.equal(pool.take(), a, "a freed buffer is taken again");
+    // A gzip file's part, or one grown for a long line, of exactly the part size: not the pool's.
+    const foreign = new SharedArrayBuffer(4096);
+    pool.free(foreign);
+    assert.notEqual(pool.take(), foreign);
   });
 
   it("a file under minBytes is parsed whole; at it, split", async () => {

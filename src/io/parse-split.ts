@@ -72,6 +72,12 @@ export interface SplitOptions {
   minBytes?: number;
   /** After PROBE_PARTS parts, leave the workers out if the trace holds more than DENSE_PER_MIB processes per MiB. */
   stopWhenDense?: boolean;
+  /**
+   * Parse a gzip file whole: its decompression, beside the parse, leaves two threads little to gain
+   * (on 256 MiB, `stats` 1.0x and `generate` 1.05x one thread, at 160-181 MiB of peak RSS against
+   * 113-130).
+   */
+  skipGzip?: boolean;
   /** Told, in file order, which thread parsed each part (tests check that both kinds happen). */
   onPart?: (index: number, by: "merge" | "worker") => void;
   /**
@@ -102,6 +108,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
   // file holds some four times its size).
   if ((f.path.endsWith(".gz") ? size * 4 : size) < Math.max(MIN_PARTS * partBytes, options.minBytes ?? 0)) return undefined;
+  if (options.skipGzip === true && isGzip(f.path)) return undefined;
 
   const { runFiles, ...source } = run;
   void runFiles;
@@ -150,7 +157,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     }
   };
   // Part buffers are read into again once merged: memory stays a window of parts.
-  const pool: SharedArrayBuffer[] = [];
+  const pool = new PartPool(partBytes);
   /** Parts read and not merged yet, by index. */
   const held = new Map<number, Uint8Array>();
   /** Set once the merged state admits no more merges: then this thread parses every part left (see parseHere). */
@@ -166,7 +173,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     const bytes = held.get(merged)!;
     held.delete(merged);
     mergedBytes += bytes.byteLength;
-    if (bytes.buffer.byteLength === partBytes) pool.push(bytes.buffer as SharedArrayBuffer);
+    pool.free(bytes.buffer as SharedArrayBuffer);
     options.onPart?.(merged, by);
     merged++;
     // Too many processes per part to gain from a worker: parts already taken come back and merge,
@@ -345,97 +352,139 @@ export class PartMerger {
 }
 
 /**
+ * Part buffers read into again once their part is merged: memory stays a window of parts (shared
+ * buffers are freed only once every thread that saw one has collected it: a new one per part held
+ * 240-250 MiB at the peak of `--jobs 2` on a 256 MiB gzip trace, against 140-155 pooled). Only
+ * buffers it made go back: one grown for a long line is left to the collector.
+ */
+export class PartPool {
+  private readonly spare: SharedArrayBuffer[] = [];
+  private readonly made = new WeakSet<SharedArrayBuffer>();
+
+  constructor(private readonly partBytes: number) {}
+
+  take(): SharedArrayBuffer {
+    const b = this.spare.pop();
+    if (b !== undefined) return b;
+    const made = new SharedArrayBuffer(this.partBytes);
+    this.made.add(made);
+    return made;
+  }
+
+  /** The part in `buffer` is merged: no thread reads it any more. */
+  free(buffer: SharedArrayBuffer): void {
+    if (this.made.has(buffer)) this.spare.push(buffer);
+  }
+}
+
+/**
  * The file's bytes in parts that end after a newline (the last one may not), each a view of a
- * buffer of its own that can be transferred to a worker (taken from `pool` when one came back).
+ * shared buffer of its own (from `pool`).
  * Hashes what it reads. Throws Abort for input the whole-file parse reports (binary, empty) and for
  * a line longer than MAX_PART_FACTOR parts.
  */
-async function* partsOf(path: string, partBytes: number, pool: SharedArrayBuffer[], hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+async function* partsOf(path: string, partBytes: number, pool: PartPool, hash: Hash | undefined): AsyncGenerator<Uint8Array> {
   // Read in this thread, synchronously: a 1 MiB read from the page cache takes some 0.1 ms, and an
   // asynchronous one waited for this thread, busy parsing or merging, to come back to its loop.
   const fd = openSync(path, "r");
   try {
-    const head = new Uint8Array(2);
-    readSync(fd, head, 0, 2, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      yield* streamParts(path, partBytes, hash);
+    if (gzipMagic(fd)) {
+      // A gzip file: its decompressed stream, cut the same way.
+      const input = openInput(path);
+      try {
+        yield* cutParts(chunkFill(decompressed(input)), partBytes, pool, hash);
+      } finally {
+        input.destroy();
+      }
       return;
     }
-    let buf = new Uint8Array(pool.pop() ?? new SharedArrayBuffer(partBytes));
-    let filled = 0;
-    let total = 0;
-    for (;;) {
-      const bytesRead = readSync(fd, buf, filled, buf.length - filled, total);
-      if (bytesRead > 0) hash?.update(buf.subarray(filled, filled + bytesRead));
-      // Binary input (NUL in the first 8 KiB, as readLines checks) is reported by the whole-file parse.
-      if (total < 8192 && buf.subarray(total, Math.min(filled + bytesRead, 8192)).includes(0)) throw new Abort();
-      filled += bytesRead;
-      total += bytesRead;
-      if (bytesRead === 0) {
-        if (total === 0) throw new Abort(); // empty: reported by the whole-file parse
-        if (filled > 0) yield buf.subarray(0, filled);
-        return;
-      }
-      if (filled < buf.length) continue;
-      const cut = buf.lastIndexOf(10) + 1;
-      if (cut === 0) {
-        // No newline in the whole buffer: a long line; grow, up to a limit.
-        if (buf.length >= MAX_PART_FACTOR * partBytes) throw new Abort();
-        const bigger = new Uint8Array(new SharedArrayBuffer(buf.length * 2));
-        bigger.set(buf);
-        buf = bigger;
-        continue;
-      }
-      const next = new Uint8Array(pool.pop() ?? new SharedArrayBuffer(partBytes));
-      const carried = filled - cut;
-      if (carried > next.length) throw new Abort();
-      next.set(buf.subarray(cut, filled));
-      // Once yielded, the part is read by whichever thread claims it: nothing writes to it until it is merged.
-      yield buf.subarray(0, cut);
-      buf = next;
-      filled = carried;
-    }
+    let position = 0;
+    const fill: Fill = (buf, at, length) => {
+      const n = readSync(fd, buf, at, length, position);
+      position += n;
+      return n;
+    };
+    yield* cutParts(fill, partBytes, pool, hash);
   } finally {
     closeSync(fd);
   }
 }
 
-/** partsOf for a gzip file: the decompressed stream, cut into parts (copies). */
-async function* streamParts(path: string, partBytes: number, hash: Hash | undefined): AsyncGenerator<Uint8Array> {
-  const input = openInput(path);
+function gzipMagic(fd: number): boolean {
+  const head = new Uint8Array(2);
+  return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Whether the file starts as gzip does (false if it cannot be read: the whole-file parse says why). */
+function isGzip(path: string): boolean {
+  let fd: number;
   try {
-    let first = true;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const own = (b: Buffer): Uint8Array => {
-      const out = new Uint8Array(new SharedArrayBuffer(b.length));
-      out.set(b);
-      return out;
-    };
-    for await (const chunk of decompressed(input)) {
-      if (first) {
-        first = false;
-        if (chunk.subarray(0, 8192).includes(0)) throw new Abort();
-      }
-      hash?.update(chunk);
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes < partBytes) continue;
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      const cut = all.lastIndexOf(10) + 1;
-      if (cut === 0) {
-        if (pendingBytes > MAX_PART_FACTOR * partBytes) throw new Abort();
-        pending = [all];
-        continue;
-      }
-      yield own(all.subarray(0, cut));
-      pending = cut < all.length ? [all.subarray(cut)] : [];
-      pendingBytes = all.length - cut;
-    }
-    if (first) throw new Abort();
-    if (pendingBytes > 0) yield own(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    return gzipMagic(fd);
   } finally {
-    input.destroy();
+    closeSync(fd);
+  }
+}
+
+/** Writes up to `length` bytes of the input into `buf` at `at`; how many (0 at its end). */
+type Fill = (buf: Uint8Array, at: number, length: number) => number | Promise<number>;
+
+/** A Fill from a stream's chunks (a decompressed gzip file). */
+function chunkFill(chunks: AsyncIterable<Buffer>): Fill {
+  const it = chunks[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  return async (buf, at, length) => {
+    while (rest === undefined || rest.length === 0) {
+      const r = await it.next();
+      if (r.done) return 0;
+      rest = r.value;
+    }
+    const n = Math.min(length, rest.length);
+    buf.set(rest.subarray(0, n), at);
+    rest = rest.subarray(n);
+    return n;
+  };
+}
+
+/** The input's bytes in parts that end after a newline (see partsOf), each in a buffer of `pool`'s unless grown for a long line. */
+async function* cutParts(fill: Fill, partBytes: number, pool: PartPool, hash: Hash | undefined): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(pool.take());
+  let filled = 0;
+  let total = 0;
+  for (;;) {
+    const got = await fill(buf, filled, buf.length - filled);
+    if (got > 0) hash?.update(buf.subarray(filled, filled + got));
+    // Binary input (NUL in the first 8 KiB, as readLines checks) is reported by the whole-file parse.
+    if (total < 8192 && buf.subarray(total, Math.min(filled + got, 8192)).includes(0)) throw new Abort();
+    filled += got;
+    total += got;
+    if (got === 0) {
+      if (total === 0) throw new Abort(); // empty: reported by the whole-file parse
+      if (filled > 0) yield buf.subarray(0, filled);
+      return;
+    }
+    if (filled < buf.length) continue;
+    const cut = buf.lastIndexOf(10) + 1;
+    if (cut === 0) {
+      // No newline in the whole buffer: a long line; grow, up to a limit.
+      if (buf.length >= MAX_PART_FACTOR * partBytes) throw new Abort();
+      const bigger = new Uint8Array(new SharedArrayBuffer(buf.length * 2));
+      bigger.set(buf);
+      buf = bigger;
+      continue;
+    }
+    const next = new Uint8Array(pool.take());
+    const carried = filled - cut;
+    if (carried > next.length) throw new Abort();
+    next.set(buf.subarray(cut, filled));
+    // Once yielded, the part is read by whichever thread claims it: nothing writes to it until it is merged.
+    yield buf.subarray(0, cut);
+    buf = next;
+    filled = carried;
   }
 }
 
