@@ -453,7 +453,7 @@ describe("parse in parts: eventMatters keeps every event the resource tracker ac
 });
 
 describe("parse in parts: on worker threads", () => {
-  it("a file of many parts gives what one parse gives, hash included", async () => {
+  it("a file of many parts gives what one parse gives, hash included (one worker, and two)", async () => {
     // The samples' -f -o traces one after the other, each under pids of its own, many times.
     const seeds = ["shell/run1.f-o.trace", "web/run1.f-o.trace", "db/run3.f-x-s128.trace"].map((s) => bytesOf(join(SAMPLES, s)).toString("latin1"));
     let text = "";
@@ -467,13 +467,17 @@ describe("parse in parts: on worker threads", () => {
     }
     const path = join(scratch, "many.trace");
     writeFileSync(path, text, "latin1");
-    for (const observe of [false, true]) {
+    for (const [observe, jobs] of [
+      [false, 2],
+      [true, 2],
+      [true, 3],
+    ] as const) {
       const whole = await parseRun(runOf(path), { arch: "x86_64", observe });
       const by: string[] = [];
       const split = await parseRunSplit(runOf(path), {
         arch: "x86_64",
         observe,
-        jobs: 2,
+        jobs,
         partBytes: 48 * 1024,
         // Every third part waits for a worker (warming up, it might otherwise get none of so few).
         leave: (index) => index % 3 === 2,

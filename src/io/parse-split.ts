@@ -163,7 +163,8 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
   /** Set once the merged state admits no more merges: then this thread parses every part left (see parseHere). */
   let solo = false;
   const parts = partsOf(f.path, partBytes, pool, hash);
-  const ahead = Math.min(MAX_WINDOW, options.observe ? READ_AHEAD.generate : READ_AHEAD.stats);
+  // Two more parts for each further worker, so that each finds one far enough ahead (`--jobs 3` and up, not measured).
+  const ahead = Math.min(MAX_WINDOW, (options.observe ? READ_AHEAD.generate : READ_AHEAD.stats) + 2 * (workers.length - 1));
   let read = 0;
   let merged = 0;
   let eof = false;
