@@ -1,9 +1,9 @@
-import { availableParallelism } from "node:os";
 import { Worker, type TransferListItem } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
+import { usableCores } from "./cpus.js";
 import { parseRunSplit, type SplitOptions } from "./parse-split.js";
 
 /** A worker's young generation: small, so N workers stay within the memory budget (generate --jobs 2 on the 129 MiB samples: peak RSS 180-191 MB with 16 MB, 172-178 with 8, 175-193 with 4; scripts/bench.mjs). */
@@ -14,7 +14,8 @@ export interface ParseRunsOptions {
   /** Hash runs and collect argument constants (for `generate`). */
   observe?: boolean;
   /**
-   * Threads to use; default: one per core, never more than there are runs. 1 parses in this thread.
+   * Threads to use; default: one per usable core (cpus.ts: a container's CPU limit counts), never
+   * more than there are runs. 1 parses in this thread.
    * One file is split into parts parsed on several threads: see splitPlan.
    */
   jobs?: number;
@@ -51,8 +52,8 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
 export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]> {
   const one = { arch: options.arch, observe: options.observe ?? false };
   const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
-  const cores = options.jobs ?? availableParallelism();
-  const plan = runs.length === 1 && fileRuns.length === 1 ? splitPlan(options.jobs, availableParallelism()) : undefined;
+  const cores = options.jobs ?? usableCores();
+  const plan = runs.length === 1 && fileRuns.length === 1 ? splitPlan(options.jobs, usableCores()) : undefined;
   if (plan) {
     // One file (a long recording): its parts go to several threads, merged in order.
     const split = await parseRunSplit(runs[0]!, { ...one, ...plan });
