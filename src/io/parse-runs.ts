@@ -52,8 +52,9 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
 export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Promise<RunResult[]> {
   const one = { arch: options.arch, observe: options.observe ?? false };
   const fileRuns = runs.filter((r) => !r.runFiles.some((f) => f.path === "-"));
+  // Read once (it reads /proc and cgroup files); splitPlan looks at it only when --jobs is not given.
   const cores = options.jobs ?? usableCores();
-  const plan = runs.length === 1 && fileRuns.length === 1 ? splitPlan(options.jobs, usableCores()) : undefined;
+  const plan = runs.length === 1 && fileRuns.length === 1 ? splitPlan(options.jobs, cores) : undefined;
   if (plan) {
     // One file (a long recording): its parts go to several threads, merged in order.
     const split = await parseRunSplit(runs[0]!, { ...one, ...plan });
