@@ -378,10 +378,10 @@ async function measure(label, cmd, args, { env, rss = true } = {}) {
  * Two copies of one command at once: the wall time until both end. What two cores give two
  * independent processes on this machine is the ceiling of any two-thread speedup of the same work.
  */
-async function measurePair(label, cmd, args) {
+async function measurePair(label, cmd, args, args2 = args) {
   progress(label);
   const t0 = process.hrtime.bigint();
-  const [a, b] = await Promise.all([runChild(cmd, args, process.env), runChild(cmd, args, process.env)]);
+  const [a, b] = await Promise.all([runChild(cmd, args, process.env), runChild(cmd, args2, process.env)]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   for (const r of [a, b]) if (r.error || r.status !== 0) fail(`${label}: ${r.error?.message ?? `exited ${r.status}: ${r.stderr.slice(-2000)}`}`);
   return { seconds, peakRssMiB: null, status: 0 };
@@ -456,6 +456,8 @@ async function benchInput(name, big) {
   const file = relative(ROOT, big.path);
   const out1 = temp(`out-${name}-j1`);
   const out2 = temp(`out-${name}-j${WORKERS}`);
+  // Two generate processes at once write apart.
+  const outPair = [temp(`out-${name}-pair-a`), temp(`out-${name}-pair-b`)];
   const gen = (out, jobs) => [
     CLI,
     "generate",
@@ -500,13 +502,24 @@ async function benchInput(name, big) {
       args: gen(out2, WORKERS),
       before: () => rmSync(out2, { recursive: true, force: true }),
     },
+    {
+      key: "genPair",
+      label: "two syscage generate --jobs 1 at once",
+      cmd: process.execPath,
+      args: gen(outPair[0], 1),
+      args2: gen(outPair[1], 1),
+      pair: true,
+      before: () => {
+        for (const o of outPair) rmSync(o, { recursive: true, force: true });
+      },
+    },
   ];
   const best = {};
   for (let round = 0; round < runs; round++) {
     for (const s of steps) {
       s.before?.();
       const label = `${name}: ${s.label}${runs > 1 ? ` (round ${round + 1}/${runs})` : ""}`;
-      const r = s.pair ? await measurePair(label, s.cmd, s.args) : await measure(label, s.cmd, s.args);
+      const r = s.pair ? await measurePair(label, s.cmd, s.args, s.args2) : await measure(label, s.cmd, s.args);
       // syscage exits 2 when a trace raises error diagnostics: a figure all the same, not a crash.
       if (r.status !== 0 && (s.key.startsWith("floor") || s.key === "sharedFloor" || r.status !== 2))
         fail(`${s.label} exited ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
@@ -575,6 +588,7 @@ async function benchInput(name, big) {
     // Not a target: two one-thread processes in the time of one would be 2x. V8's compiler and GC
     // threads use the second core while one thread parses, so even this falls short of 2x.
     twoProcesses: round((2 * best.stats1.seconds) / best.statsPair.seconds, 2),
+    twoGenerateProcesses: round((2 * best.gen1.seconds) / best.genPair.seconds, 2),
     ...(opt.grep
       ? { statsToGrep: round(best.grep.seconds / best.stats1.seconds, 2), statsToGrepBytewise: round(best.grepBytewise.seconds / best.stats1.seconds, 2) }
       : {}),
@@ -719,6 +733,7 @@ function report(r) {
       `  ${verdict(v.statsSpeedup)}  stats, one file, ${r.workers} cores:   ${x.ratios.statsSpeedup}x one thread (target >= ${t.statsSpeedup}x)`,
       `  ${verdict(v.generateSpeedup)}  generate, one file, ${r.workers} cores: ${x.ratios.generateSpeedup}x one thread (target >= ${t.generateSpeedup}x)`,
       `  info  two stats --jobs 1 processes at once: ${x.ratios.twoProcesses}x the work of one in the same time (the ceiling of a 2-core speedup here)`,
+      `  info  two generate --jobs 1 processes at once: ${x.ratios.twoGenerateProcesses}x the work of one in the same time`,
       `  ${verdict(v.peakRssMiB)}  peak RSS with ${r.workers} workers:  ${x.peakRssMiB === null ? "not measured (install the Debian package time)" : `${x.peakRssMiB.toFixed(0)} MiB`} (target < ${t.peakRssMiB} MiB)`,
       ...(x.ratios.statsToGrep !== undefined
         ? [`  stats is ${x.ratios.statsToGrep}x the grep pipeline as typed, ${x.ratios.statsToGrepBytewise}x with LC_ALL=C`]
