@@ -1,13 +1,15 @@
-import { Worker, type TransferListItem } from "node:worker_threads";
+import type { TransferListItem, Worker } from "node:worker_threads";
 import type { Arch } from "../model/arch.js";
 import type { ObservedRun, RunResult } from "../model/trace.js";
 import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
 import { usableCores } from "./cpus.js";
-import { parseRunSplit, type SplitOptions } from "./parse-split.js";
+import { parseRunSplit } from "./parse-split.js";
+import { AUTO_SPLIT_BYTES, splitPlan, startParseWorker } from "./workers.js";
 
-/** A worker's young generation: small, so N workers stay within the memory budget (generate --jobs 2 on the 129 MiB samples: peak RSS 180-191 MB with 16 MB, 172-178 with 8, 175-193 with 4; scripts/bench.mjs). */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+// Where they were first defined; the small module workers.ts holds them so that cli.ts can start a
+// worker early without loading the parser.
+export { AUTO_SPLIT_BYTES, splitPlan, startParseWorker };
 
 export interface ParseRunsOptions {
   arch: Arch;
@@ -20,28 +22,6 @@ export interface ParseRunsOptions {
    */
   jobs?: number;
 }
-
-/**
- * One file at least this big is split over two threads when `--jobs` is not given. Measured on the
- * project's 2-core machine (README, Speed and memory): on 128 MiB the split is 0.95x-1.0x one
- * thread (a worker's start and warm-up are not paid back), on 256 MiB 1.1x-1.2x, on 515 MiB 1.3x-1.4x.
- */
-export const AUTO_SPLIT_BYTES = 256 << 20;
-
-/**
- * How to parse one file: split over `jobs` threads if it has at least `minBytes` (and the split's
- * own minimum), or undefined for one thread. `--jobs N` (N >= 2) splits any file big enough to
- * split; without `--jobs`, a file of AUTO_SPLIT_BYTES or more is split over two threads when there
- * are two cores, unless it is gzip or its first parts hold very many processes (SplitOptions).
- * Two, not one per core: the main thread merges and tracks every part, and more
- * workers each pay their own start and warm-up (measured on two cores only).
- */
-export function splitPlan(jobs: number | undefined, cores: number): SplitPlan | undefined {
-  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: false, skipGzip: false } : undefined;
-  return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true, skipGzip: true } : undefined;
-}
-
-type SplitPlan = Required<Pick<SplitOptions, "jobs" | "minBytes" | "stopWhenDense" | "skipGzip">>;
 
 /**
  * Parses many runs, on every core: each run goes to a worker thread, which streams it and sends back
@@ -87,18 +67,6 @@ export async function parseRuns(runs: InputRun[], options: ParseRunsOptions): Pr
   };
   await Promise.all(Array.from({ length: jobs }, work));
   return results;
-}
-
-/** A worker thread running parse-worker (from the TypeScript sources too, for tests under tsx). */
-export function startParseWorker(): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(fromSource ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
-  return fromSource
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`,
-        { eval: true, resourceLimits: WORKER_LIMITS },
-      )
-    : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
 }
 
 interface Waiter {

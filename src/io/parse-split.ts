@@ -27,16 +27,10 @@ import type { InputRun } from "./inputs.js";
 import { MAX_WINDOW, type PartAnswer, PartClaims, type PostedPart, type SplitSetup } from "./part-claims.js";
 import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
-import { startParseWorker } from "./parse-runs.js";
+import { MIN_PARTS, PART_BYTES, startParseWorker } from "./workers.js";
 import { decompressed, openInput } from "./read-lines.js";
 
-/**
- * Bytes per part: a part's fixed costs are lost in its parse at 1 MiB already (the same CPU time as
- * 4 MiB parts on the 129 MiB bench mix), and the parts in flight, read ahead and pooled, are memory.
- */
-export const PART_BYTES = 1 << 20;
-/** Files smaller than this many parts are parsed whole. */
-export const MIN_PARTS = 32;
+export { MIN_PARTS, PART_BYTES };
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
