@@ -26,12 +26,14 @@ export const AUTO_SPLIT_BYTES = 256 << 20;
  * How to parse one file: split over `jobs` threads if it has at least `minBytes` (and the split's
  * own minimum), or undefined for one thread. `--jobs N` (N >= 2) splits any file big enough to
  * split; without `--jobs`, a file of AUTO_SPLIT_BYTES or more is split over two threads when there
- * are two cores, unless it is gzip or its first parts hold very many processes (SplitOptions).
- * Two, not one per core: the main thread merges and tracks every part, and more
- * workers each pay their own start and warm-up (measured on two cores only).
+ * are two cores, unless it is gzip. Either way the workers stop when the first parts hold very many
+ * processes (SplitOptions.stopWhenDense): there two threads are slower than one and hold more
+ * memory, asked for or not (`--jobs` is the most threads to use). Two threads by default, not one
+ * per core: the main thread merges and tracks every part, and more workers each pay their own start
+ * and warm-up (measured on two cores only).
  */
 export function splitPlan(jobs: number | undefined, cores: number): SplitPlan | undefined {
-  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: false, skipGzip: false } : undefined;
+  if (jobs !== undefined) return jobs >= 2 ? { jobs, minBytes: 0, stopWhenDense: true, skipGzip: false } : undefined;
   return cores >= 2 ? { jobs: 2, minBytes: AUTO_SPLIT_BYTES, stopWhenDense: true, skipGzip: true } : undefined;
 }
 
