@@ -2,9 +2,9 @@
 // starts one, that the parse takes it, and that one nobody takes neither hangs nor changes a result.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { after, describe, it } from "node:test";
 import { runCli } from "../test/support/run-cli.js";
 import { CLI, REPO, SAMPLES, TSX } from "../test/support/paths.js";
@@ -92,7 +92,7 @@ describe("startEarly", () => {
 });
 
 describe("the CLI with an early worker", () => {
-  it("splits a big file on the worker it started early: the same result as one thread", () => {
+  it("splits a big file on the worker it started early: the same result as one thread (stats, generate)", () => {
     const seed = readFileSync(join(SAMPLES, "web/run1.f-o.trace"), "latin1");
     const path = join(scratch, "big.trace");
     writeFileSync(path, seed.repeat(Math.ceil(SPLIT_MIN / seed.length)), "latin1");
@@ -100,6 +100,19 @@ describe("the CLI with an early worker", () => {
     const one = runCli(["stats", "--json", "--jobs", "1", path]);
     assert.equal(two.status, 0, two.stderr);
     assert.equal(two.stdout, one.stdout);
+    // Every file generate writes, byte for byte.
+    const written: Record<string, string>[] = [];
+    for (const jobs of ["2", "1"]) {
+      const out = join(scratch, `out-${jobs}`);
+      const r = runCli(["generate", "--name", "big", "--format", "docker,oci,spo", "--out", out, "--jobs", jobs, path]);
+      assert.equal(r.status, 0, r.stderr);
+      const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      written.push(
+        Object.fromEntries(files.map((d) => [relative(out, join(d.parentPath ?? d.path, d.name)), readFileSync(join(d.parentPath ?? d.path, d.name), "utf8")])),
+      );
+    }
+    assert.ok(Object.keys(written[0]!).length >= 5, Object.keys(written[0]!).join(" "));
+    assert.deepEqual(written[0], written[1]);
   });
 
   it("ends at once when the worker it started is never taken (--help, a bad option)", () => {
