@@ -27,7 +27,7 @@ import type { InputRun } from "./inputs.js";
 import { MAX_WINDOW, type PartAnswer, PartClaims, type PostedPart, type SplitSetup } from "./part-claims.js";
 import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
-import { MIN_PARTS, PART_BYTES, startParseWorker } from "./workers.js";
+import { bigEnoughToSplit, MIN_PARTS, PART_BYTES, startParseWorker } from "./workers.js";
 import { decompressed, openInput } from "./read-lines.js";
 
 export { MIN_PARTS, PART_BYTES };
@@ -99,9 +99,7 @@ export async function parseRunSplit(run: InputRun, options: SplitOptions): Promi
     (st) => st.size,
     () => 0,
   );
-  // Worth it only for a file of many parts: a worker takes some 0.1 s to start and warm up (a gzip
-  // file holds some four times its size).
-  if ((f.path.endsWith(".gz") ? size * 4 : size) < Math.max(MIN_PARTS * partBytes, options.minBytes ?? 0)) return undefined;
+  if (!bigEnoughToSplit(f.path, size, partBytes, options.minBytes ?? 0)) return undefined;
   if (options.skipGzip === true && isGzip(f.path)) return undefined;
 
   const { runFiles, ...source } = run;

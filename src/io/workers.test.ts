@@ -28,6 +28,7 @@ describe("wantsEarlyWorker", () => {
   const sizes = new Map<string, number>([
     ["big.trace", AUTO_SPLIT_BYTES],
     ["big.trace.gz", AUTO_SPLIT_BYTES],
+    ["mid.trace.gz", SPLIT_MIN / 4],
     ["mid.trace", SPLIT_MIN],
     ["small.trace", SPLIT_MIN - 1],
   ]);
@@ -46,6 +47,7 @@ describe("wantsEarlyWorker", () => {
     assert.equal(wants(["stats", "--jobs", "2", "mid.trace"]), true);
     assert.equal(wants(["stats", "--jobs=3", "mid.trace"], 1), true, "asked for: even on one core");
     assert.equal(wants(["stats", "--jobs", "2", "big.trace.gz"]), true);
+    assert.equal(wants(["stats", "--jobs", "2", "mid.trace.gz"]), true, "gzip holds some four times its size, as the split reckons");
     assert.equal(wants(["stats", "--jobs", "2", "small.trace"]), false);
     assert.equal(wants(["stats", "--jobs", "1", "big.trace"]), false);
     assert.equal(wants(["stats", "--jobs", "x", "big.trace"]), false, "yargs will refuse it");

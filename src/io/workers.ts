@@ -39,6 +39,15 @@ export function splitPlan(jobs: number | undefined, cores: number): SplitPlan | 
 
 type SplitPlan = Required<Pick<SplitOptions, "jobs" | "minBytes" | "stopWhenDense" | "skipGzip">>;
 
+/**
+ * Whether a file of `size` bytes at `path` is big enough to split in parts of `partBytes`: MIN_PARTS
+ * parts at least, and `minBytes` (the plan's). A worker takes some 0.1 s to start and warm up; a
+ * gzip file holds some four times its size.
+ */
+export function bigEnoughToSplit(path: string, size: number, partBytes: number, minBytes: number): boolean {
+  return (path.endsWith(".gz") ? size * 4 : size) >= Math.max(MIN_PARTS * partBytes, minBytes);
+}
+
 /** A worker's young generation: small, so N workers stay within the memory budget (generate --jobs 2 on the 129 MiB samples: peak RSS 180-191 MB with 16 MB, 172-178 with 8, 175-193 with 4; scripts/bench.mjs). */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
@@ -89,11 +98,10 @@ export function wantsEarlyWorker(argv: readonly string[], size: (path: string) =
   }
   const plan = splitPlan(jobs, jobs ?? cores());
   if (plan === undefined) return false;
-  const min = Math.max(plan.minBytes, MIN_PARTS * PART_BYTES);
   for (const a of args) {
     if (a.startsWith("-") || (plan.skipGzip && a.endsWith(".gz"))) continue;
     const n = size(a);
-    if (n !== undefined && n >= min) return true;
+    if (n !== undefined && bigEnoughToSplit(a, n, PART_BYTES, plan.minBytes)) return true;
   }
   return false;
 }
