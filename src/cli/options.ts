@@ -33,7 +33,7 @@ export function useColor(flag: boolean | undefined, env: NodeJS.ProcessEnv = pro
   return isTTY;
 }
 
-/** `--jobs` of the commands that parse traces (AUTO_SPLIT_BYTES in io/parse-runs.ts is the size; a test keeps them together). */
+/** `--jobs` of the commands that parse traces (AUTO_SPLIT_BYTES in io/workers.ts is the size; a test keeps them together). */
 export const JOBS_HELP =
   "threads: several inputs are parsed one per thread (default: one per core, a CPU limit counted); one file of 256 MiB or more (not gzip) is split into parts parsed on two threads (--jobs N: on N threads, any file of 32 MiB or more; --jobs 1: one thread); a trace of very many short processes goes on in one thread, where two are slower";
 

@@ -5,11 +5,7 @@ import type { InputRun } from "./inputs.js";
 import { parseRun } from "./parse-run.js";
 import { usableCores } from "./cpus.js";
 import { parseRunSplit } from "./parse-split.js";
-import { AUTO_SPLIT_BYTES, splitPlan, startParseWorker } from "./workers.js";
-
-// Where they were first defined; the small module workers.ts holds them so that cli.ts can start a
-// worker early without loading the parser.
-export { AUTO_SPLIT_BYTES, splitPlan, startParseWorker };
+import { splitPlan, startParseWorker } from "./workers.js";
 
 export interface ParseRunsOptions {
   arch: Arch;

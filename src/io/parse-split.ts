@@ -27,10 +27,9 @@ import type { InputRun } from "./inputs.js";
 import { MAX_WINDOW, type PartAnswer, PartClaims, type PostedPart, type SplitSetup } from "./part-claims.js";
 import { bareCalls, partLines, unpackEvents, type PackedEvents, type PartReply } from "./parse-part.js";
 import { HeapGuard } from "./heap-guard.js";
-import { bigEnoughToSplit, MIN_PARTS, PART_BYTES, startParseWorker } from "./workers.js";
+import { bigEnoughToSplit, PART_BYTES, startParseWorker } from "./workers.js";
 import { decompressed, openInput } from "./read-lines.js";
 
-export { MIN_PARTS, PART_BYTES };
 /** A part that grows to this many times PART_BYTES without a newline is a line too long to split at: parse whole. */
 const MAX_PART_FACTOR = 4;
 /**
@@ -62,7 +61,7 @@ export interface SplitOptions {
   jobs: number;
   /** Part size (tests use small parts to cut traces at many places). */
   partBytes?: number;
-  /** Files smaller than this are parsed whole (undefined: only those of fewer than MIN_PARTS parts). */
+  /** Files smaller than this are parsed whole (undefined: only those of fewer than MIN_PARTS parts, workers.ts). */
   minBytes?: number;
   /** After PROBE_PARTS parts, leave the workers out if the trace holds more than DENSE_PER_MIB processes per MiB. */
   stopWhenDense?: boolean;
